@@ -1,0 +1,53 @@
+# Cotejo. `make run` is the demo and `make test` the tests, each from a fresh Debian 12.
+GO       ?= go
+BIN      := bin/cotejo
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.7.0
+# Every Debian package the build, the app and the tests need.
+DEBS := gcc g++ pkg-config openssl ca-certificates \
+	libgl1-mesa-dev xorg-dev libwayland-dev libxkbcommon-dev xvfb imagemagick \
+	libtesseract-dev libleptonica-dev tesseract-ocr-eng tesseract-ocr-spa tesseract-ocr-osd \
+	libusb-1.0-0-dev umockdev softhsm2 gpsd gpsd-clients fonts-dejavu-core fonts-ocr-b
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: deps build run test bench lint fuzz clean
+
+# Installs only what is missing, so a second run is quiet.
+deps:
+	@missing=""; for p in $(DEBS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing:$$missing"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+	@$(GO) mod download
+
+build: deps
+	CGO_ENABLED=1 $(GO) build -o $(BIN) .
+
+# The demo: a development PKI in demo/, the sandbox on loopback, one verification.
+run: build
+	./$(BIN) demo --dir demo
+
+test: deps
+	$(GO) vet ./...
+	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 15m ./...
+
+bench: deps
+	CGO_ENABLED=1 $(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./...
+
+# Short fuzzing of every parser of outside data; longer with FUZZTIME=10m.
+FUZZTIME ?= 30s
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzParseResponse -fuzztime $(FUZZTIME) ./verify/
+	$(GO) test -run '^$$' -fuzz FuzzHandle -fuzztime $(FUZZTIME) ./verify/sandbox/
+
+lint:
+	@bad=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+		if [ -n "$$bad" ]; then echo "gofmt would change: $$bad"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+
+clean:
+	rm -rf bin demo

@@ -1,0 +1,346 @@
+// Command cotejo verifies Mexican voter credentials (INE Credencial para Votar) against
+// INE's verification service. main only parses flags and wires the packages together.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"cotejo/capture"
+	"cotejo/verify"
+	"cotejo/verify/config"
+	"cotejo/verify/pki"
+	"cotejo/verify/sandbox"
+)
+
+// appConfig is the configuration file: one section per part of the app.
+type appConfig struct {
+	Service config.Service   `toml:"service"`
+	Sandbox sandbox.Settings `toml:"sandbox"`
+	Branch  capture.Place    `toml:"branch"`
+	Lang    string           `toml:"lang"`
+}
+
+type command struct {
+	name, summary string
+	run           func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+func commands() []command {
+	return []command{
+		{"gui", "the kiosk's window (default)", runGUI},
+		{"sandbox", "serve a stand-in for INE's service over two-way TLS", runSandbox},
+		{"pki", "make a development PKI (init) or a real institution's key and CSR (csr)", runPKI},
+		{"verify", "verify one citizen's credential with INE and print the result", runVerify},
+		{"demo", "start the sandbox and verify a citizen of its register, all in one", runDemo},
+		{"help", "list the commands", nil},
+	}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// exitError carries a specific exit status.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	name := "gui"
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		name, args = args[0], args[1:]
+	}
+	if name == "help" || name == "-h" || name == "--help" {
+		usage(stdout)
+		return 0
+	}
+	for _, c := range commands() {
+		if c.name == name && c.run != nil {
+			err := c.run(ctx, args, stdout, stderr)
+			if err == nil {
+				return 0
+			}
+			if errors.Is(err, flag.ErrHelp) {
+				return 0
+			}
+			fmt.Fprintf(stderr, "cotejo %s: %v\n", name, err)
+			var ee *exitError
+			if errors.As(err, &ee) {
+				return ee.code
+			}
+			return 1
+		}
+	}
+	fmt.Fprintf(stderr, "cotejo: no command %q\n", name)
+	usage(stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Cotejo verifies INE voter credentials. Usage: cotejo COMMAND [--config FILE] [flags]")
+	fmt.Fprintln(w, "Commands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "Run 'cotejo COMMAND -h' for a command's flags.")
+}
+
+func newFlags(name string, stderr io.Writer) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet("cotejo "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg := fs.String("config", defaultConfigPath(), "configuration file (TOML)")
+	return fs, cfg
+}
+
+func defaultConfigPath() string {
+	if p := os.Getenv("COTEJO_CONFIG"); p != "" {
+		return p
+	}
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "cotejo.toml"
+	}
+	return filepath.Join(dir, "cotejo", "cotejo.toml")
+}
+
+// loadConfig reads the file and returns it with its folder, against which relative
+// paths in it are resolved.
+func loadConfig(path string) (*appConfig, string, error) {
+	var c appConfig
+	md, err := toml.DecodeFile(path, &c)
+	if err != nil {
+		return nil, "", fmt.Errorf("configuration %s: %w", path, err)
+	}
+	if undecoded := md.Undecoded(); len(undecoded) > 0 {
+		return nil, "", fmt.Errorf("configuration %s: unknown setting %q", path, undecoded[0].String())
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, "", err
+	}
+	return &c, filepath.Dir(abs), nil
+}
+
+func runGUI(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, _ := newFlags("gui", stderr)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	return &exitError{code: 2, err: errors.New("this build has no kiosk window yet; use 'cotejo verify' or 'cotejo demo'")}
+}
+
+func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, cfgPath := newFlags("sandbox", stderr)
+	addr := fs.String("addr", "", "address to listen on (default: [sandbox] addr)")
+	padron := fs.String("padron", "", "voter register JSON (default: the synthetic one shipped)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, dir, err := loadConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	st := cfg.Sandbox
+	if *padron != "" {
+		p, err := filepath.Abs(*padron)
+		if err != nil {
+			return err
+		}
+		st.Padron = p
+	}
+	if *addr != "" {
+		st.Addr = *addr
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	srv, tlsConf, err := st.Open(dir, logger)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", st.Addr)
+	if err != nil {
+		return err
+	}
+	logger.Info("sandbox escuchando", "addr", ln.Addr().String(), "ruta", verify.ServicePath)
+	return sandbox.Serve(ctx, ln, srv, tlsConf, logger)
+}
+
+func runPKI(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("say 'cotejo pki init --dir D' or 'cotejo pki csr --out D ...'")
+	}
+	switch args[0] {
+	case "init":
+		fs, _ := newFlags("pki init", stderr)
+		dir := fs.String("dir", "", "folder for the PKI and its cotejo.toml")
+		inst := fs.String("institution", "Banco Demo", "institution name")
+		addr := fs.String("addr", "127.0.0.1:8443", "sandbox address the config points at")
+		force := fs.Bool("force", false, "overwrite an existing PKI")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		if *dir == "" {
+			return errors.New("--dir is required")
+		}
+		files, err := pki.Init(ctx, *dir, pki.Options{Institution: *inst, SandboxAddr: *addr, Force: *force})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "PKI de desarrollo lista en %s\nConfiguración: %s\n", *dir, files.Config)
+		return nil
+	case "csr":
+		fs, _ := newFlags("pki csr", stderr)
+		out := fs.String("out", ".", "folder for institution-key.pem and institution.csr")
+		var req pki.CSRRequest
+		fs.StringVar(&req.State, "state", "", "state (ST), e.g. CIUDAD DE MEXICO")
+		fs.StringVar(&req.City, "city", "", "city (L)")
+		fs.StringVar(&req.Organization, "org", "", "institution (O)")
+		fs.StringVar(&req.CommonName, "cn", "", "server FQDN (CN)")
+		fs.StringVar(&req.Email, "email", "", "contact e-mail (emailAddress)")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		keyPEM, csrPEM, err := pki.NewCSR(req)
+		if err != nil {
+			return err
+		}
+		keyPath, csrPath := filepath.Join(*out, "institution-key.pem"), filepath.Join(*out, "institution.csr")
+		for _, f := range []struct {
+			path string
+			data []byte
+			mode os.FileMode
+		}{{keyPath, keyPEM, 0o600}, {csrPath, csrPEM, 0o644}} {
+			if _, err := os.Stat(f.path); err == nil {
+				return fmt.Errorf("%s exists; not overwriting a key or CSR", f.path)
+			}
+			if err := os.WriteFile(f.path, f.data, f.mode); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(stdout, "Llave: %s\nSolicitud (CSR) para el INE: %s\n", keyPath, csrPath)
+		return nil
+	}
+	return fmt.Errorf("no pki command %q (init, csr)", args[0])
+}
+
+func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, cfgPath := newFlags("verify", stderr)
+	citizen := fs.String("citizen", "", "citizen file (JSON: credential fields, fingerprints, location, consent)")
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	dump := fs.String("dump-request", "", "write the exact request body sent to this file")
+	lang := fs.String("lang", "", "es or en (default: the configuration's, else es)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *citizen == "" {
+		return errors.New("--citizen is required")
+	}
+	cfg, dir, err := loadConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	if *lang == "" {
+		*lang = cfg.Lang
+	}
+	v, err := capture.LoadCitizenFile(*citizen, cfg.Branch)
+	if err != nil {
+		return err
+	}
+	conn, err := cfg.Service.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return verifyOne(ctx, conn, v, *dump, *asJSON, *lang, stdout)
+}
+
+func verifyOne(ctx context.Context, conn *config.Conn, v verify.Verification, dump string, asJSON bool, lang string, stdout io.Writer) error {
+	sealed, err := conn.Sealer.Seal(ctx, v)
+	if err != nil {
+		return err
+	}
+	if dump != "" {
+		if err := os.WriteFile(dump, sealed.Body, 0o600); err != nil {
+			return err
+		}
+	}
+	res, err := conn.Client.Send(ctx, sealed)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res.View(lang, conn.Threshold))
+	}
+	return res.WriteText(stdout, lang, conn.Threshold)
+}
+
+// runDemo is the whole round trip with no set-up: a development PKI in a folder, the
+// sandbox on a free loopback port, and one verification of a citizen of its register.
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, _ := newFlags("demo", stderr)
+	dir := fs.String("dir", "demo", "folder for the demo's PKI")
+	citizen := fs.String("citizen", "assets/demo-citizen.json", "citizen file to verify")
+	lang := fs.String("lang", "es", "es or en")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfgPath := filepath.Join(*dir, "cotejo.toml")
+	if _, err := os.Stat(cfgPath); errors.Is(err, os.ErrNotExist) {
+		fmt.Fprintf(stdout, "Creando la PKI de desarrollo en %s (las llaves de 4096 bits tardan unos segundos)...\n", *dir)
+		if _, err := pki.Init(ctx, *dir, pki.Options{}); err != nil {
+			return err
+		}
+	}
+	cfg, base, err := loadConfig(cfgPath)
+	if err != nil {
+		return err
+	}
+	srv, tlsConf, err := cfg.Sandbox.Open(base, slog.New(slog.NewTextHandler(stderr, nil)))
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	served := make(chan error, 1)
+	go func() { served <- sandbox.Serve(sctx, ln, srv, tlsConf, nil) }()
+	defer func() { cancel(); <-served }()
+	cfg.Service.URL = "https://" + ln.Addr().String() + verify.ServicePath
+	conn, err := cfg.Service.Open(base)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	v, err := capture.LoadCitizenFile(*citizen, cfg.Branch)
+	if err != nil {
+		return err
+	}
+	vctx, vcancel := context.WithTimeout(ctx, 30*time.Second)
+	defer vcancel()
+	fmt.Fprintf(stdout, "Consultando al INE de prueba en %s ...\n\n", ln.Addr())
+	return verifyOne(vctx, conn, v, "", false, *lang, stdout)
+}

@@ -1,0 +1,92 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Citizen is one entry of the sandbox's voter register.
+type Citizen struct {
+	ID                      string  `json:"id"`
+	Modelo                  string  `json:"modelo"`
+	CIC                     string  `json:"cic"`
+	OCR                     string  `json:"ocr"`
+	ClaveElector            string  `json:"claveElector"`
+	NumeroEmisionCredencial string  `json:"numeroEmisionCredencial"`
+	CURP                    string  `json:"curp"`
+	Nombre                  string  `json:"nombre"`
+	ApellidoPaterno         string  `json:"apellidoPaterno"`
+	ApellidoMaterno         string  `json:"apellidoMaterno"`
+	AnioRegistro            string  `json:"anioRegistro"`
+	AnioEmision             string  `json:"anioEmision"`
+	FechaNacimiento         string  `json:"fechaNacimiento"`
+	Sexo                    string  `json:"sexo"`
+	Entidad                 int     `json:"entidad"`
+	Situacion               string  `json:"situacion"`
+	ReporteRoboExtravio     *string `json:"reporteRoboExtravio"`
+	Nota                    string  `json:"nota,omitempty"`
+}
+
+// Padron is a voter register, indexed for INE's two search keys.
+type Padron struct {
+	Version    int       `json:"version"`
+	Ciudadanos []Citizen `json:"ciudadanos"`
+
+	byCIC map[string]int
+	byOCR map[string]int // ocr|claveElector|numeroEmisionCredencial
+}
+
+// LoadPadron reads a register and refuses duplicate search keys, which would make
+// answers ambiguous.
+func LoadPadron(r io.Reader) (*Padron, error) {
+	var p Padron
+	dec := json.NewDecoder(r)
+	if err := dec.Decode(&p); err != nil {
+		return nil, fmt.Errorf("sandbox: reading padrón: %w", err)
+	}
+	if len(p.Ciudadanos) == 0 {
+		return nil, fmt.Errorf("sandbox: padrón has no citizens")
+	}
+	p.byCIC = make(map[string]int)
+	p.byOCR = make(map[string]int)
+	for i, c := range p.Ciudadanos {
+		if c.CIC != "" {
+			if _, dup := p.byCIC[c.CIC]; dup {
+				return nil, fmt.Errorf("sandbox: padrón: CIC of %s appears twice", c.ID)
+			}
+			p.byCIC[c.CIC] = i
+		}
+		if c.OCR != "" {
+			k := ocrKey(c.OCR, c.ClaveElector, c.NumeroEmisionCredencial)
+			if _, dup := p.byOCR[k]; dup {
+				return nil, fmt.Errorf("sandbox: padrón: OCR key of %s appears twice", c.ID)
+			}
+			p.byOCR[k] = i
+		}
+	}
+	return &p, nil
+}
+
+func ocrKey(ocr, clave, emision string) string {
+	return strings.ToUpper(strings.TrimSpace(ocr) + "|" + strings.TrimSpace(clave) + "|" + strings.TrimSpace(emision))
+}
+
+// ByCIC finds a citizen by credential identifier.
+func (p *Padron) ByCIC(cic string) (*Citizen, bool) {
+	i, ok := p.byCIC[strings.TrimSpace(cic)]
+	if !ok {
+		return nil, false
+	}
+	return &p.Ciudadanos[i], true
+}
+
+// ByOCR finds a citizen by the model C search key.
+func (p *Padron) ByOCR(ocr, clave, emision string) (*Citizen, bool) {
+	i, ok := p.byOCR[ocrKey(ocr, clave, emision)]
+	if !ok {
+		return nil, false
+	}
+	return &p.Ciudadanos[i], true
+}

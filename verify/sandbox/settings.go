@@ -1,0 +1,147 @@
+package sandbox
+
+import (
+	"bytes"
+	"context"
+	"crypto/rsa"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"cotejo/assets"
+	"cotejo/verify"
+	"cotejo/verify/config"
+	"cotejo/verify/pki"
+)
+
+// Settings is the [sandbox] section of the configuration file.
+type Settings struct {
+	Addr             string   `toml:"addr"`
+	TLSCert          string   `toml:"tls_cert"`
+	TLSKey           string   `toml:"tls_key"`
+	ClientCA         string   `toml:"client_ca"` // CA that issues institutions' client certificates
+	EncryptionKey    string   `toml:"encryption_key"`
+	SigningCert      string   `toml:"signing_cert"`
+	SigningKey       string   `toml:"signing_key"`
+	InstitutionCerts []string `toml:"institution_certs"`
+	Padron           string   `toml:"padron"` // empty: the register shipped in assets/
+	OAEPHash         string   `toml:"oaep_hash"`
+	MGF1Hash         string   `toml:"mgf1_hash"`
+}
+
+// Open loads the keys and register the settings name and returns the server with the
+// TLS configuration it must be served with (client certificates required).
+func (st Settings) Open(baseDir string, logger *slog.Logger) (*Server, *tls.Config, error) {
+	path := func(p string) string { return config.Resolve(baseDir, p) }
+	cert, err := tls.LoadX509KeyPair(path(st.TLSCert), path(st.TLSKey))
+	if err != nil {
+		return nil, nil, fmt.Errorf("sandbox: tls_cert/tls_key: %w", err)
+	}
+	cas, err := pki.LoadCertificates(path(st.ClientCA))
+	if err != nil {
+		return nil, nil, fmt.Errorf("sandbox: client_ca: %w", err)
+	}
+	pool := x509.NewCertPool()
+	for _, c := range cas {
+		pool.AddCert(c)
+	}
+	decKey, err := pki.LoadPrivateKey(path(st.EncryptionKey))
+	if err != nil {
+		return nil, nil, fmt.Errorf("sandbox: encryption_key: %w", err)
+	}
+	rsaKey, ok := decKey.(*rsa.PrivateKey)
+	if !ok {
+		return nil, nil, fmt.Errorf("sandbox: encryption_key is %T, want RSA", decKey)
+	}
+	sigKey, err := pki.LoadPrivateKey(path(st.SigningKey))
+	if err != nil {
+		return nil, nil, fmt.Errorf("sandbox: signing_key: %w", err)
+	}
+	sigCert, err := pki.LoadCertificate(path(st.SigningCert))
+	if err != nil {
+		return nil, nil, fmt.Errorf("sandbox: signing_cert: %w", err)
+	}
+	signer, err := verify.NewSigner(sigKey, sigCert)
+	if err != nil {
+		return nil, nil, fmt.Errorf("sandbox: signing_key/signing_cert: %w", err)
+	}
+	var institutions []*x509.Certificate
+	for _, p := range st.InstitutionCerts {
+		c, err := pki.LoadCertificates(path(p))
+		if err != nil {
+			return nil, nil, fmt.Errorf("sandbox: institution_certs: %w", err)
+		}
+		institutions = append(institutions, c...)
+	}
+	oaep, err := config.OAEP(st.OAEPHash, st.MGF1Hash)
+	if err != nil {
+		return nil, nil, fmt.Errorf("sandbox: %w", err)
+	}
+	raw := assets.Padron()
+	if st.Padron != "" {
+		if raw, err = os.ReadFile(path(st.Padron)); err != nil {
+			return nil, nil, fmt.Errorf("sandbox: padron: %w", err)
+		}
+	}
+	padron, err := LoadPadron(bytes.NewReader(raw))
+	if err != nil {
+		return nil, nil, err
+	}
+	srv, err := New(Config{
+		DecryptionKey: rsaKey,
+		OAEP:          oaep,
+		Signer:        signer,
+		Institutions:  institutions,
+		Padron:        padron,
+		Logger:        logger,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return srv, ServerTLS(cert, pool), nil
+}
+
+// ServerTLS is INE's side of two-way TLS: a client certificate from the CA is required.
+func ServerTLS(cert tls.Certificate, clientCAs *x509.CertPool) *tls.Config {
+	return &tls.Config{
+		Certificates: []tls.Certificate{cert},
+		ClientAuth:   tls.RequireAndVerifyClientCert,
+		ClientCAs:    clientCAs,
+		MinVersion:   tls.VersionTLS12,
+	}
+}
+
+// Serve answers on ln over TLS until ctx ends, then shuts down gracefully.
+func Serve(ctx context.Context, ln net.Listener, h http.Handler, tlsConf *tls.Config, errLog *slog.Logger) error {
+	srv := &http.Server{
+		Handler:           h,
+		TLSConfig:         tlsConf,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	if errLog != nil {
+		srv.ErrorLog = slog.NewLogLogger(errLog.Handler(), slog.LevelWarn)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(tls.NewListener(ln, tlsConf)) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		shutCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		err := srv.Shutdown(shutCtx)
+		if e := <-done; !errors.Is(e, http.ErrServerClosed) && err == nil {
+			err = e
+		}
+		return err
+	}
+}
