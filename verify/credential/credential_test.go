@@ -13,8 +13,8 @@ func TestNormalize(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{" josé  maría  ñúñez ", "JOSE MARIA ÑUÑEZ"},
 		{"müller", "MULLER"},
-		{"Pen\u0303a", "PEÑA"},         // decomposed Ñ
-		{"Jose\u0301", "JOSE"},         // decomposed accent
+		{"Pen\u0303a", "PEÑA"}, // decomposed Ñ
+		{"Jose\u0301", "JOSE"}, // decomposed accent
 		{"\tD'ARTAGNAN-LÓPEZ\n", "D'ARTAGNAN-LOPEZ"},
 		{"", ""},
 		{"   ", ""},

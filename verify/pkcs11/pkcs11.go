@@ -83,7 +83,9 @@ func scrub(err error, pin string) error {
 }
 
 // Sign signs in the token.
-func (s *Signer) Sign(ctx context.Context, msg []byte) ([]byte, error) { return s.Signer.Sign(ctx, msg) }
+func (s *Signer) Sign(ctx context.Context, msg []byte) ([]byte, error) {
+	return s.Signer.Sign(ctx, msg)
+}
 
 // Certificate is the key's certificate.
 func (s *Signer) Certificate() *x509.Certificate { return s.Signer.Certificate() }
