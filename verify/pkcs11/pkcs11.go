@@ -59,12 +59,12 @@ func Open(cfg Config) (*Signer, error) {
 		return nil, fmt.Errorf("pkcs11: token %q: %w", cfg.TokenLabel, scrub(err, pin))
 	}
 	key, err := c.FindKeyPair(nil, []byte(cfg.KeyLabel))
-	if err == nil && key == nil {
-		err = fmt.Errorf("no key pair labelled %q", cfg.KeyLabel)
-	}
-	if err != nil {
+	if err != nil || key == nil {
 		c.Close()
-		return nil, fmt.Errorf("pkcs11: %w", scrub(err, pin))
+		if err == nil {
+			err = errors.New("not found")
+		}
+		return nil, fmt.Errorf("pkcs11: no RSA key pair labelled %q in token %q: %w", cfg.KeyLabel, cfg.TokenLabel, scrub(err, pin))
 	}
 	s, err := verify.NewSigner(key, cert)
 	if err != nil {

@@ -162,10 +162,22 @@ func (c *Client) verifyChain(ts *timestamp.Timestamp) (*x509.Certificate, error)
 			Roots: c.Roots, Intermediates: inter, CurrentTime: ts.Time,
 			KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageTimeStamping},
 		})
+		if err == nil && !criticalEKU(cert) {
+			err = errors.New("its extended key usage is not marked critical (RFC 3161 §2.3)")
+		}
 		if err == nil {
 			return cert, nil
 		}
 		lastErr = err
 	}
 	return nil, fmt.Errorf("rfc3161: TSA certificate not trusted: %w", lastErr)
+}
+
+func criticalEKU(c *x509.Certificate) bool {
+	for _, e := range c.Extensions {
+		if e.Id.Equal(asn1.ObjectIdentifier{2, 5, 29, 37}) {
+			return e.Critical
+		}
+	}
+	return false
 }

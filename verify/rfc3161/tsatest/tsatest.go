@@ -8,6 +8,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"io"
 	"math/big"
 	"net/http"
@@ -47,12 +48,18 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	// RFC 3161 §2.3: the TSA certificate's only extended key usage is time stamping,
+	// and the extension is critical (Go writes it non-critical unless told).
+	eku, err := asn1.Marshal([]asn1.ObjectIdentifier{{1, 3, 6, 1, 5, 5, 7, 3, 8}})
+	if err != nil {
+		return nil, err
+	}
 	cert, err := ca.Issue(&x509.Certificate{
-		Subject:     pkix.Name{CommonName: "TSA de prueba"},
-		NotBefore:   time.Now().Add(-24 * time.Hour),
-		NotAfter:    time.Now().Add(24 * time.Hour),
-		KeyUsage:    x509.KeyUsageDigitalSignature,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageTimeStamping},
+		Subject:         pkix.Name{CommonName: "TSA de prueba"},
+		NotBefore:       time.Now().Add(-24 * time.Hour),
+		NotAfter:        time.Now().Add(24 * time.Hour),
+		KeyUsage:        x509.KeyUsageDigitalSignature,
+		ExtraExtensions: []pkix.Extension{{Id: asn1.ObjectIdentifier{2, 5, 29, 37}, Critical: true, Value: eku}},
 	}, &key.PublicKey)
 	if err != nil {
 		return nil, err
