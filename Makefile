@@ -40,8 +40,8 @@ bench: deps
 # Short fuzzing of every parser of outside data; longer with FUZZTIME=10m.
 FUZZTIME ?= 30s
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzParseResponse -fuzztime $(FUZZTIME) ./verify/
-	$(GO) test -run '^$$' -fuzz FuzzHandle -fuzztime $(FUZZTIME) ./verify/sandbox/
+	$(GO) test -run '^$$' -fuzz FuzzParseResponse -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./verify/
+	$(GO) test -run '^$$' -fuzz FuzzHandle -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./verify/sandbox/
 
 lint:
 	@bad=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"cotejo/verify/credential"
 	"fmt"
 	"io"
 	"strings"
@@ -8,35 +9,7 @@ import (
 )
 
 // FieldLabel is a field's name as the operator reads it.
-func FieldLabel(field, lang string) string {
-	es, en := field, field
-	switch field {
-	case "nombre":
-		es, en = "Nombre", "Given names"
-	case "apellidoPaterno":
-		es, en = "Apellido paterno", "First surname"
-	case "apellidoMaterno":
-		es, en = "Apellido materno", "Second surname"
-	case "curp":
-		es, en = "CURP", "CURP"
-	case "claveElector":
-		es, en = "Clave de elector", "Elector key"
-	case "ocr":
-		es, en = "OCR", "OCR"
-	case "cic":
-		es, en = "CIC", "CIC"
-	case "numeroEmisionCredencial":
-		es, en = "Número de emisión", "Issue number"
-	case "anioRegistro":
-		es, en = "Año de registro", "Registration year"
-	case "anioEmision":
-		es, en = "Año de emisión", "Issue year"
-	}
-	if lang == "en" {
-		return en
-	}
-	return es
-}
+func FieldLabel(field, lang string) string { return credential.Label(field, lang) }
 
 func verdictLabel(v Verdict, lang string) string {
 	es, en := "", ""

@@ -194,36 +194,58 @@ func lengthHint(field string, en bool) string {
 	return " (" + n + " caracteres)"
 }
 
-func fieldName(field, lang string) string {
-	es, en := field, field
+// labels are the fields' names as an operator reads them; art is the Spanish article.
+func labels(field string) (es, en, art string) {
 	switch field {
 	case "cic":
-		es, en = "el CIC", "the CIC"
+		return "CIC", "CIC", "el"
 	case "ocr":
-		es, en = "el OCR", "the OCR"
+		return "OCR", "OCR", "el"
 	case "nombre":
-		es, en = "el nombre", "the given name"
+		return "Nombre", "Given names", "el"
 	case "apellidoPaterno":
-		es, en = "el apellido paterno", "the first surname"
+		return "Apellido paterno", "First surname", "el"
 	case "apellidoMaterno":
-		es, en = "el apellido materno", "the second surname"
+		return "Apellido materno", "Second surname", "el"
 	case "anioRegistro":
-		es, en = "el año de registro", "the registration year"
+		return "Año de registro", "Registration year", "el"
 	case "anioEmision":
-		es, en = "el año de emisión", "the issue year"
+		return "Año de emisión", "Issue year", "el"
 	case "numeroEmisionCredencial":
-		es, en = "el número de emisión", "the issue number"
+		return "Número de emisión", "Issue number", "el"
 	case "claveElector":
-		es, en = "la clave de elector", "the elector key"
+		return "Clave de elector", "Elector key", "la"
 	case "curp":
-		es, en = "la CURP", "the CURP"
+		return "CURP", "CURP", "la"
 	case "modelo":
-		es, en = "el modelo", "the model"
+		return "Modelo", "Model", "el"
 	}
+	return field, field, "el"
+}
+
+// Label is a field's name, by its JSON name, in Spanish ("es") or English ("en").
+func Label(field, lang string) string {
+	es, en, _ := labels(field)
 	if lang == "en" {
 		return en
 	}
 	return es
+}
+
+// fieldName is the label as it reads inside a sentence: "la clave de elector".
+func fieldName(field, lang string) string {
+	es, en, art := labels(field)
+	lower := func(s string) string {
+		if strings.ToUpper(s) == s {
+			return s // an acronym
+		}
+		r, n := utf8.DecodeRuneInString(s)
+		return strings.ToLower(string(r)) + s[n:]
+	}
+	if lang == "en" {
+		return "the " + lower(en)
+	}
+	return art + " " + lower(es)
 }
 
 // sentence capitalises the first letter.

@@ -51,8 +51,8 @@ func LoadCertificate(path string) (*x509.Certificate, error) {
 	return certs[0], nil
 }
 
-// LoadPrivateKey reads a PKCS#8, PKCS#1 or SEC 1 private key.
-func LoadPrivateKey(path string) (crypto.Signer, error) {
+// readBlock reads the first PEM block of a file.
+func readBlock(path string) (*pem.Block, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -60,6 +60,15 @@ func LoadPrivateKey(path string) (crypto.Signer, error) {
 	block, _ := pem.Decode(raw)
 	if block == nil {
 		return nil, fmt.Errorf("%s: no PEM block", path)
+	}
+	return block, nil
+}
+
+// LoadPrivateKey reads a PKCS#8, PKCS#1 or SEC 1 private key.
+func LoadPrivateKey(path string) (crypto.Signer, error) {
+	block, err := readBlock(path)
+	if err != nil {
+		return nil, err
 	}
 	var key any
 	switch block.Type {
@@ -85,13 +94,9 @@ func LoadPrivateKey(path string) (crypto.Signer, error) {
 // LoadRSAPublicKey reads an RSA public key from a PUBLIC KEY, RSA PUBLIC KEY or
 // CERTIFICATE block.
 func LoadRSAPublicKey(path string) (*rsa.PublicKey, error) {
-	raw, err := os.ReadFile(path)
+	block, err := readBlock(path)
 	if err != nil {
 		return nil, err
-	}
-	block, _ := pem.Decode(raw)
-	if block == nil {
-		return nil, fmt.Errorf("%s: no PEM block", path)
 	}
 	var pub any
 	switch block.Type {

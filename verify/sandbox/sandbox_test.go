@@ -39,7 +39,6 @@ import (
 // PKI's own cotejo.toml, as `cotejo pki init` + `cotejo sandbox` + `cotejo verify` use.
 type env struct {
 	dir    string
-	files  *pki.Files
 	srv    *sandbox.Server
 	url    string
 	conn   *config.Conn
