@@ -669,3 +669,61 @@ func openssl(t *testing.T, args ...string) []byte {
 	}
 	return out
 }
+
+// withPlaintext is a properly signed request carrying a plaintext our own client would
+// refuse to build, as another institution's software might send.
+func (e *env) withPlaintext(t *testing.T, pt verify.Plaintext) []byte {
+	t.Helper()
+	sealed, err := e.conn.Sealer.Seal(context.Background(), verify.Verification{Credential: credentialOf(e.find(t, vigenteG)), Location: branch(), Consent: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := json.Marshal(pt)
+	ct, err := e.conn.Sealer.OAEP.Encrypt(e.conn.Sealer.INEKey, raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.resign(t, sealed.Body, func(d map[string]any) { d["datosCifrados"] = ct })
+}
+
+func TestSearchParameterCodes(t *testing.T) {
+	e := newEnv(t, nil)
+	s := func(v string) *string { return &v }
+	tests := []struct {
+		name string
+		pt   verify.Plaintext
+		want catalog.Code
+	}{
+		{"no CIC, OCR alone", verify.Plaintext{OCR: s("0720060838243")}, 205},
+		{"nothing to search by", verify.Plaintext{Nombre: s("ANA")}, 205},
+		{"CIC with letters", verify.Plaintext{CIC: s("12AB")}, 202},
+		{"OCR of 12 digits", verify.Plaintext{OCR: s("072006083824"), ClaveElector: s("LPJRVL88110101H100"), NumeroEmisionCredencial: s("04")}, 202},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := e.post(t, e.withPlaintext(t, tt.pt))
+			if r.Code != 0 || r.DataCode != tt.want {
+				t.Errorf("codes %d/%d, want 0/%d", r.Code, r.DataCode, tt.want)
+			}
+		})
+	}
+}
+
+// TestEmptyStringIsCompared: null is not compared, but "" is, which is how a
+// credential without a second surname is confirmed.
+func TestEmptyStringIsCompared(t *testing.T) {
+	e := newEnv(t, nil)
+	empty := ""
+	without := e.find(t, func(c sandbox.Citizen) bool { return c.ApellidoMaterno == "" && c.CIC != "" })
+	with := e.find(t, vigenteG)
+	for _, tt := range []struct {
+		c    sandbox.Citizen
+		want verify.Comparison
+	}{{without, verify.Match}, {with, verify.Mismatch}} {
+		cic := tt.c.CIC
+		r := e.post(t, e.withPlaintext(t, verify.Plaintext{CIC: &cic, ApellidoMaterno: &empty}))
+		if got := fieldMap(r)["apellidoMaterno"]; got != tt.want {
+			t.Errorf("%s: apellidoMaterno \"\" → %v, want %v", tt.c.ID, got, tt.want)
+		}
+	}
+}
