@@ -1,0 +1,189 @@
+// Package storage keeps Cotejo's local state in one bbolt file: the outbox of sealed
+// requests waiting for INE, the verified results, and the audit trail. Every value that
+// carries personal data or biometrics is sealed (AES-256-GCM) before it is written.
+package storage
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+
+	"cotejo/storage/audit"
+	"cotejo/storage/sealbox"
+)
+
+// ErrAlreadyRunning means another Cotejo holds the data file.
+var ErrAlreadyRunning = errors.New("storage: Cotejo is already running on this computer (the data file is in use)")
+
+// ErrNewerSchema means the file was written by a newer Cotejo.
+var ErrNewerSchema = errors.New("storage: the data file comes from a newer version of Cotejo")
+
+// Bucket names. Entries and indexes hold no personal data in clear; sealed values live
+// in bucket sealed, keyed by a record key that is also their associated data.
+var (
+	bucketMeta    = []byte("meta")
+	bucketOutbox  = []byte("outbox")  // indice → Entry JSON (state, times, codes; no personal data)
+	bucketIDs     = []byte("ids")     // id → indice
+	bucketSealed  = []byte("sealed")  // record key → sealed bytes
+	bucketByDate  = []byte("by-date") // created (big-endian ns) | indice → nil
+	bucketByOp    = []byte("by-op")   // operator \x00 created | indice → nil
+	bucketBySubj  = []byte("by-subj") // keyed hash of CURP or CIC \x00 indice → nil
+	keySchema     = []byte("schema")
+	schemaVersion = uint32(1)
+)
+
+// Options configure a store.
+type Options struct {
+	Keys *sealbox.Keys // the data keys; Current seals, every listed key opens
+	// LockTimeout bounds the wait for the file lock; default 1 s.
+	LockTimeout time.Duration
+	// Retention is how long personal data of answered requests are kept; default 30 days.
+	Retention time.Duration
+	Now       func() time.Time
+}
+
+// DB is an open store.
+type DB struct {
+	bolt    *bolt.DB
+	keys    *sealbox.Keys
+	subject *audit.Hasher
+	audit   *audit.Log
+	opts    Options
+}
+
+// migrations[i] brings a file from schema i to i+1. A new version appends here.
+func migrations() []func(*bolt.Tx) error {
+	return []func(*bolt.Tx) error{
+		func(tx *bolt.Tx) error { // 0 → 1: the first layout
+			for _, b := range [][]byte{bucketOutbox, bucketIDs, bucketSealed, bucketByDate, bucketByOp, bucketBySubj} {
+				if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
+}
+
+// Open opens (or creates) the store at path. A second instance gets ErrAlreadyRunning
+// after the lock timeout instead of waiting forever.
+func Open(path string, opts Options) (*DB, error) {
+	if opts.Keys == nil {
+		return nil, errors.New("storage: no data key")
+	}
+	if opts.LockTimeout == 0 {
+		opts.LockTimeout = time.Second
+	}
+	if opts.Retention == 0 {
+		opts.Retention = 30 * 24 * time.Hour
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("storage: %w", err)
+	}
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.LockTimeout, FreelistType: bolt.FreelistMapType})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, ErrAlreadyRunning
+	}
+	if err != nil {
+		return nil, fmt.Errorf("storage: opening %s: %w", path, err)
+	}
+	db := &DB{bolt: b, keys: opts.Keys, opts: opts}
+	if err := db.migrate(); err != nil {
+		b.Close()
+		return nil, err
+	}
+	mac, err := db.macKey()
+	if err != nil {
+		b.Close()
+		return nil, err
+	}
+	db.subject = audit.NewHasher(derive(mac, "subject"))
+	if db.audit, err = audit.Open(b, derive(mac, "audit")); err != nil {
+		b.Close()
+		return nil, fmt.Errorf("storage: audit trail: %w", err)
+	}
+	return db, nil
+}
+
+// macKey is the installation's secret for keyed hashes (citizen index, audit head). It
+// is made once and kept sealed with the data key, so rotating the data key (which
+// re-seals it) leaves every hash valid.
+func (db *DB) macKey() ([]byte, error) {
+	key := recordKey("meta", "mac-key")
+	var mac []byte
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketSealed)
+		if blob := b.Get(key); blob != nil {
+			var err error
+			mac, err = db.keys.Open(key, bytes.Clone(blob))
+			if err != nil {
+				return fmt.Errorf("storage: the data key does not open this file: %w", err)
+			}
+			return nil
+		}
+		var err error
+		if mac, err = sealbox.NewKey(); err != nil {
+			return err
+		}
+		return b.Put(key, db.keys.Current().Seal(key, mac))
+	})
+	return mac, err
+}
+
+func derive(key []byte, purpose string) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(purpose))
+	return m.Sum(nil)
+}
+
+func (db *DB) migrate() error {
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+		if err != nil {
+			return err
+		}
+		var v uint32
+		if raw := meta.Get(keySchema); len(raw) == 4 {
+			v = binary.BigEndian.Uint32(raw)
+		}
+		if v > schemaVersion {
+			return ErrNewerSchema
+		}
+		steps := migrations()
+		for ; v < schemaVersion; v++ {
+			if err := steps[v](tx); err != nil {
+				return fmt.Errorf("storage: migrating schema %d → %d: %w", v, v+1, err)
+			}
+		}
+		return meta.Put(keySchema, binary.BigEndian.AppendUint32(nil, schemaVersion))
+	})
+}
+
+// Close closes the file.
+func (db *DB) Close() error { return db.bolt.Close() }
+
+// Audit is the store's audit trail.
+func (db *DB) Audit() *audit.Log { return db.audit }
+
+// Check runs bbolt's consistency check over the whole file.
+func (db *DB) Check() error {
+	return db.bolt.View(func(tx *bolt.Tx) error {
+		var errs []error
+		for err := range tx.Check() {
+			errs = append(errs, err)
+		}
+		return errors.Join(errs...)
+	})
+}

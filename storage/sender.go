@@ -1,0 +1,160 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"cotejo/verify"
+)
+
+// EventKind names what happened to an entry.
+type EventKind string
+
+const (
+	EventQueued   EventKind = "queued"
+	EventSent     EventKind = "sent"
+	EventAnswered EventKind = "answered"
+	EventRetry    EventKind = "retry"
+	EventFailed   EventKind = "failed"
+)
+
+// Event tells the GUI what happened to an entry.
+type Event struct {
+	Kind  EventKind
+	Entry Entry
+	Err   error // for retry and failed, the reason
+}
+
+// Sender drains the outbox through INE's client while the service answers.
+type Sender struct {
+	DB          *DB
+	Client      *verify.Client
+	Concurrency int           // requests in flight at once; default 2
+	Poll        time.Duration // how often to look for due entries; default 5 s
+	Backoff     Backoff       // zero: DefaultBackoff
+	Events      func(Event)   // called from the sender's goroutines; may be nil
+}
+
+func (s *Sender) defaults() {
+	if s.Concurrency <= 0 {
+		s.Concurrency = 2
+	}
+	if s.Poll <= 0 {
+		s.Poll = 5 * time.Second
+	}
+	if s.Backoff == (Backoff{}) {
+		s.Backoff = DefaultBackoff()
+	}
+}
+
+func (s *Sender) emit(ev Event) {
+	if s.Events != nil {
+		s.Events(ev)
+	}
+}
+
+// Run drains until ctx ends. Entries left in sending by a crash are sent again first,
+// with the same body: INE may see such a request twice (the at-least-once window), and
+// the outbox records only the first answer.
+func (s *Sender) Run(ctx context.Context) error {
+	s.defaults()
+	if _, err := s.pass(ctx, true); err != nil && ctx.Err() == nil {
+		return err
+	}
+	t := time.NewTicker(s.Poll)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			if _, err := s.Drain(ctx); err != nil && ctx.Err() == nil {
+				return err
+			}
+		}
+	}
+}
+
+// Drain sends every entry that is due now and returns how many attempts it made.
+func (s *Sender) Drain(ctx context.Context) (int, error) {
+	s.defaults()
+	return s.pass(ctx, false)
+}
+
+func (s *Sender) pass(ctx context.Context, recovering bool) (int, error) {
+	rnd := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x636f74656a6f))
+	total := 0
+	for ctx.Err() == nil {
+		entries, bodies, err := s.DB.claim(s.Concurrency, s.DB.opts.Now(), recovering)
+		if err != nil {
+			return total, err
+		}
+		recovering = false
+		if len(entries) == 0 {
+			return total, nil
+		}
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		var firstErr error
+		for i := range entries {
+			wg.Add(1)
+			go func(e Entry, body []byte) {
+				defer wg.Done()
+				o := s.attempt(ctx, e, body)
+				if ctx.Err() != nil && o.retry {
+					// Shutting down mid-request: leave it in sending; the next start
+					// sends it again.
+					return
+				}
+				mu.Lock() // rnd is not safe for concurrent use
+				delay := s.Backoff.Delay(e.Attempts, rnd)
+				mu.Unlock()
+				e2, err := s.DB.settle(e, o, s.Backoff.MaxAge, delay)
+				switch {
+				case errors.Is(err, ErrAlreadyAnswered):
+				case err != nil:
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
+				default:
+					s.emit(eventFor(e2, o))
+				}
+			}(entries[i], bodies[i])
+		}
+		wg.Wait()
+		total += len(entries)
+		if firstErr != nil {
+			return total, firstErr
+		}
+	}
+	return total, ctx.Err()
+}
+
+func (s *Sender) attempt(ctx context.Context, e Entry, body []byte) outcome {
+	s.emit(Event{Kind: EventSent, Entry: e})
+	raw, err := s.Client.Post(ctx, body)
+	if err != nil {
+		return classify(nil, err)
+	}
+	res, err := verify.OpenResponse(raw, s.Client.INECert, e.Indice)
+	o := classify(res, err)
+	if o.result != nil {
+		o.raw = raw
+	}
+	return o
+}
+
+func eventFor(e Entry, o outcome) Event {
+	switch e.State {
+	case StateAnswered:
+		return Event{Kind: EventAnswered, Entry: e}
+	case StatePending:
+		return Event{Kind: EventRetry, Entry: e, Err: errors.New(o.reason)}
+	}
+	return Event{Kind: EventFailed, Entry: e, Err: errors.New(o.reason)}
+}

@@ -1,0 +1,290 @@
+package storage_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"cotejo/storage"
+	"cotejo/storage/sealbox"
+	"cotejo/verify"
+	"cotejo/verify/config"
+	"cotejo/verify/credential"
+	"cotejo/verify/pki"
+	"cotejo/verify/sandbox"
+)
+
+// One development PKI per test binary (its 4096-bit key is slow to make).
+var pkiOnce = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "cotejo-storage-test-")
+	if err != nil {
+		return "", err
+	}
+	_, err = pki.Init(context.Background(), dir, pki.Options{})
+	return dir, err
+})
+
+type fileConfig struct {
+	Service config.Service   `toml:"service"`
+	Sandbox sandbox.Settings `toml:"sandbox"`
+}
+
+// ine is a sandbox on loopback; wrap lets a test change what it answers.
+type ine struct {
+	url  string
+	conn *config.Conn
+	stop func()
+	mu   sync.Mutex
+	hits map[string]int // requests seen per indice
+}
+
+func startINE(t testing.TB, wrap func(http.Handler) http.Handler) *ine {
+	t.Helper()
+	dir, err := pkiOnce()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fc fileConfig
+	if _, err := toml.DecodeFile(filepath.Join(dir, "cotejo.toml"), &fc); err != nil {
+		t.Fatal(err)
+	}
+	srv, tlsConf, err := fc.Sandbox.Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &ine{hits: map[string]int{}}
+	var h http.Handler = srv
+	if wrap != nil {
+		h = wrap(srv)
+	}
+	counted := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := readAll(r)
+		var req struct{ TimeStamp verify.TimeStamp }
+		json.Unmarshal(body, &req)
+		s.mu.Lock()
+		s.hits[req.TimeStamp.Indice]++
+		s.mu.Unlock()
+		r.Body = nopCloser{bytes.NewReader(body)}
+		h.ServeHTTP(w, r)
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- sandbox.Serve(ctx, ln, counted, tlsConf, slog.New(slog.DiscardHandler)) }()
+	fc.Service.URL = "https://" + ln.Addr().String() + verify.ServicePath
+	fc.Service.Timeout = 3 * time.Second
+	conn, err := fc.Service.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.url, s.conn = fc.Service.URL, conn
+	var once sync.Once
+	s.stop = func() { once.Do(func() { conn.Client.HTTP.CloseIdleConnections(); cancel(); <-done }) }
+	t.Cleanup(s.stop)
+	return s
+}
+
+type nopCloser struct{ *bytes.Reader }
+
+func (nopCloser) Close() error { return nil }
+
+func readAll(r *http.Request) ([]byte, error) {
+	var b bytes.Buffer
+	_, err := b.ReadFrom(r.Body)
+	return b.Bytes(), err
+}
+
+func padron(t testing.TB) *sandbox.Padron {
+	f, err := os.Open("../assets/padron.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	p, err := sandbox.LoadPadron(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func credentialOf(c sandbox.Citizen) credential.Credential {
+	return credential.Credential{Modelo: credential.Model(c.Modelo), CIC: c.CIC, OCR: c.OCR, Nombre: c.Nombre,
+		ApellidoPaterno: c.ApellidoPaterno, ApellidoMaterno: c.ApellidoMaterno, AnioRegistro: c.AnioRegistro,
+		AnioEmision: c.AnioEmision, NumeroEmisionCredencial: c.NumeroEmisionCredencial, ClaveElector: c.ClaveElector, CURP: c.CURP}
+}
+
+var branch = verify.Ubicacion{Localidad: &verify.Localidad{CodigoPostal: "06000", Ciudad: "CDMX", Estado: 9}}
+
+// template is recognisable bytes standing for a fingerprint template.
+var template = []byte("FMR\x00 20\x00PLANTILLA-DE-PRUEBA-7f3a9c")
+
+func openDB(t testing.TB, path string, keys *sealbox.Keys, now func() time.Time) *storage.DB {
+	t.Helper()
+	db, err := storage.Open(path, storage.Options{Keys: keys, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func newKeys(t testing.TB) *sealbox.Keys {
+	k, _ := sealbox.NewKey()
+	b, err := sealbox.New(k, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sealbox.NewKeys(b)
+}
+
+func enqueue(t testing.TB, db *storage.DB, s *ine, c sandbox.Citizen, fingers bool) storage.Entry {
+	t.Helper()
+	v := verify.Verification{Credential: credentialOf(c), Location: branch, Consent: true}
+	if fingers {
+		v.Fingers = &verify.Fingers{Tipo: verify.TipoANSI, Right: template, Left: template}
+	}
+	sealed, err := s.conn.Sealer.Seal(context.Background(), v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := db.Enqueue(context.Background(), storage.Request{
+		Sealed: sealed, Kind: "verificacion", Operator: "cajero7", Biometrics: fingers,
+		Citizen: storage.Citizen{Nombre: c.Nombre + " " + c.ApellidoPaterno, CURP: c.CURP, CIC: c.CIC},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func TestSecondInstanceRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cotejo.db")
+	keys := newKeys(t)
+	openDB(t, path, keys, nil)
+	_, err := storage.Open(path, storage.Options{Keys: keys, LockTimeout: 100 * time.Millisecond})
+	if !errors.Is(err, storage.ErrAlreadyRunning) {
+		t.Fatalf("second open: %v", err)
+	}
+}
+
+func TestEnqueueDrainAnswered(t *testing.T) {
+	s := startINE(t, nil)
+	p := padron(t)
+	path := filepath.Join(t.TempDir(), "cotejo.db")
+	db := openDB(t, path, newKeys(t), nil)
+	var events []storage.Event
+	var mu sync.Mutex
+	snd := &storage.Sender{DB: db, Client: s.conn.Client, Events: func(e storage.Event) { mu.Lock(); events = append(events, e); mu.Unlock() }}
+	var entries []storage.Entry
+	for i := range 5 {
+		entries = append(entries, enqueue(t, db, s, p.Ciudadanos[i], i%2 == 0))
+	}
+	n, err := snd.Drain(context.Background())
+	if err != nil || n != 5 {
+		t.Fatalf("drain: %d %v", n, err)
+	}
+	for _, e := range entries {
+		got, err := db.Get(e.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Answers != 1 || got.Biometrics {
+			t.Errorf("%s: %+v", e.ID, got)
+		}
+		if _, err := db.Body(e.Indice); !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("%s: request body (with biometrics) kept after the answer: %v", e.ID, err)
+		}
+		raw, err := db.Answer(e.Indice)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := verify.OpenResponse(raw, s.conn.Client.INECert, e.Indice); err != nil {
+			t.Errorf("stored answer does not verify: %v", err)
+		}
+	}
+	// Situations other than VIGENTE are answers too.
+	if got, _ := db.Get(entries[0].ID); got.State != storage.StateAnswered {
+		t.Errorf("state %s", got.State)
+	}
+	mu.Lock()
+	if len(events) != 10 { // sent + answered for each
+		t.Errorf("%d events", len(events))
+	}
+	mu.Unlock()
+	// Findable by CURP, CIC, operator and date.
+	for _, q := range []storage.Query{{Subject: p.Ciudadanos[2].CURP}, {Subject: p.Ciudadanos[2].CIC}} {
+		found, err := db.Find(context.Background(), q)
+		if err != nil || len(found) != 1 || found[0].ID != entries[2].ID {
+			t.Errorf("find %+v: %v %v", q, found, err)
+		}
+	}
+	if found, _ := db.Find(context.Background(), storage.Query{Operator: "cajero7"}); len(found) != 5 {
+		t.Errorf("by operator: %d", len(found))
+	}
+	if found, _ := db.Find(context.Background(), storage.Query{From: time.Now().Add(time.Hour)}); len(found) != 0 {
+		t.Errorf("by date: %d", len(found))
+	}
+	// A second drain finds nothing due; INE saw each request once.
+	if n, _ := snd.Drain(context.Background()); n != 0 {
+		t.Errorf("second drain sent %d", n)
+	}
+	for ind, n := range s.hits {
+		if n != 1 {
+			t.Errorf("indice %s sent %d times", ind, n)
+		}
+	}
+	if rep, err := db.Audit().Verify(context.Background()); err != nil || rep.Entries < 10 {
+		t.Errorf("audit: %+v %v", rep, err)
+	}
+	if err := db.Check(); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestNoPlaintextAtRest scans the raw file: no CURP, name or template bytes.
+func TestNoPlaintextAtRest(t *testing.T) {
+	s := startINE(t, nil)
+	p := padron(t)
+	path := filepath.Join(t.TempDir(), "cotejo.db")
+	db := openDB(t, path, newKeys(t), nil)
+	var secrets [][]byte
+	snd := &storage.Sender{DB: db, Client: s.conn.Client}
+	for i := range 6 {
+		c := p.Ciudadanos[i]
+		enqueue(t, db, s, c, true)
+		secrets = append(secrets, []byte(c.CURP), []byte(c.ApellidoPaterno+" "), []byte(c.Nombre), []byte(c.ClaveElector), []byte(c.CIC))
+		if i == 2 {
+			// The first three answered (INE's answer stored), the rest still queued
+			// (the request body, with its fingerprints, stored).
+			if n, err := snd.Drain(context.Background()); err != nil || n != 3 {
+				t.Fatalf("drain: %d %v", n, err)
+			}
+		}
+	}
+	secrets = append(secrets, template[8:], []byte(base64.StdEncoding.EncodeToString(template)[12:]))
+	db.Close()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sec := range secrets {
+		if len(bytes.TrimSpace(sec)) > 0 && bytes.Contains(raw, sec) {
+			t.Errorf("%q found in clear in the data file", sec)
+		}
+	}
+}
