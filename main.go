@@ -14,12 +14,15 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
+	"text/tabwriter"
 	"time"
 
 	"github.com/BurntSushi/toml"
 
 	"cotejo/capture"
+	"cotejo/storage"
 	"cotejo/verify"
 	"cotejo/verify/config"
 	"cotejo/verify/pki"
@@ -31,6 +34,7 @@ type appConfig struct {
 	Service config.Service   `toml:"service"`
 	Sandbox sandbox.Settings `toml:"sandbox"`
 	Branch  capture.Place    `toml:"branch"`
+	Storage storage.Settings `toml:"storage"`
 	Lang    string           `toml:"lang"`
 }
 
@@ -44,7 +48,9 @@ func commands() []command {
 		{"gui", "the kiosk's window (default)", runGUI},
 		{"sandbox", "serve a stand-in for INE's service over two-way TLS", runSandbox},
 		{"pki", "make a development PKI (init) or a real institution's key and CSR (csr)", runPKI},
-		{"verify", "verify one citizen's credential with INE and print the result", runVerify},
+		{"verify", "verify one citizen's credential with INE and print the result (queued if INE is unreachable)", runVerify},
+		{"queue", "the offline queue: list, show ID, retry ID, cancel ID, drain, purge", runQueue},
+		{"audit", "check the audit trail: audit verify", runAudit},
 		{"demo", "start the sandbox and verify a citizen of its register, all in one", runDemo},
 		{"help", "list the commands", nil},
 	}
@@ -249,6 +255,8 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	dump := fs.String("dump-request", "", "write the exact request body sent to this file")
 	lang := fs.String("lang", "", "es or en (default: the configuration's, else es)")
+	queueOnly := fs.Bool("queue", false, "queue the request without trying to send it now")
+	operator := fs.String("operator", os.Getenv("USER"), "operator id recorded with the request")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -271,20 +279,61 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer conn.Close()
-	return verifyOne(ctx, conn, v, *dump, *asJSON, *lang, stdout)
+	return verifyCitizen(ctx, cfg, dir, conn, v, verifyOptions{dump: *dump, queueOnly: *queueOnly, operator: *operator, asJSON: *asJSON, lang: *lang}, stdout)
 }
 
-func verifyOne(ctx context.Context, conn *config.Conn, v verify.Verification, dump string, asJSON bool, lang string, stdout io.Writer) error {
+type verifyOptions struct {
+	dump, operator, lang string
+	queueOnly, asJSON    bool
+}
+
+// verifyCitizen seals the request, makes it durable in the outbox, and sends it at once
+// unless asked only to queue it. Exit status 3 means queued, not answered.
+func verifyCitizen(ctx context.Context, cfg *appConfig, dir string, conn *config.Conn, v verify.Verification, o verifyOptions, stdout io.Writer) error {
 	sealed, err := conn.Sealer.Seal(ctx, v)
 	if err != nil {
 		return err
 	}
-	if dump != "" {
-		if err := os.WriteFile(dump, sealed.Body, 0o600); err != nil {
+	if o.dump != "" {
+		if err := os.WriteFile(o.dump, sealed.Body, 0o600); err != nil {
 			return err
 		}
 	}
-	res, err := conn.Client.Send(ctx, sealed)
+	db, err := storage.OpenSettings(ctx, cfg.Storage, dir)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	// The request is durable before anything is sent: a crash or a dead link loses nothing.
+	entry, err := db.Enqueue(ctx, storage.Request{
+		Sealed: sealed, Kind: "verificacion", Operator: o.operator, Biometrics: v.Fingers != nil,
+		Citizen: storage.Citizen{Nombre: strings.TrimSpace(v.Credential.Nombre + " " + v.Credential.ApellidoPaterno + " " + v.Credential.ApellidoMaterno), CURP: v.Credential.CURP, CIC: v.Credential.CIC, OCR: v.Credential.OCR},
+	})
+	if err != nil {
+		return err
+	}
+	if o.queueOnly {
+		fmt.Fprintf(stdout, "En cola: entrada %s (consulta %s)\n", entry.ID, entry.Indice)
+		return nil
+	}
+	entry, err = (&storage.Sender{DB: db, Client: conn.Client}).SendOne(ctx, entry.ID)
+	if err != nil {
+		return err
+	}
+	if entry.Answers == 0 {
+		fmt.Fprintf(stdout, "El INE no respondió (%s). La consulta quedó en cola: entrada %s (consulta %s); se enviará cuando haya conexión.\n", entry.LastError+entry.Reason, entry.ID, entry.Indice)
+		return &exitError{code: 3, err: fmt.Errorf("queued as entry %s", entry.ID)}
+	}
+	return printAnswer(db, conn, entry, o.asJSON, o.lang, stdout)
+}
+
+// printAnswer shows INE's stored, verified answer for an entry.
+func printAnswer(db *storage.DB, conn *config.Conn, e storage.Entry, asJSON bool, lang string, stdout io.Writer) error {
+	raw, err := db.Answer(e.Indice)
+	if err != nil {
+		return err
+	}
+	res, err := verify.OpenResponse(raw, conn.Client.INECert, e.Indice)
 	if err != nil {
 		return err
 	}
@@ -294,6 +343,160 @@ func verifyOne(ctx context.Context, conn *config.Conn, v verify.Verification, du
 		return enc.Encode(res.View(lang, conn.Threshold))
 	}
 	return res.WriteText(stdout, lang, conn.Threshold)
+}
+
+func runQueue(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("say list, show ID, retry ID, cancel ID, drain or purge")
+	}
+	sub, args := args[0], args[1:]
+	fs, cfgPath := newFlags("queue "+sub, stderr)
+	asJSON := fs.Bool("json", false, "JSON output (list)")
+	operator := fs.String("operator", os.Getenv("USER"), "operator id recorded in the audit trail")
+	compact := fs.Bool("compact", false, "after purging, rewrite the file so freed pages keep nothing (purge)")
+	lang := fs.String("lang", "es", "es or en")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	// The id may stand before the flags: parse what follows it too.
+	id := fs.Arg(0)
+	if fs.NArg() > 0 {
+		if err := fs.Parse(fs.Args()[1:]); err != nil {
+			return err
+		}
+	}
+	cfg, dir, err := loadConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	db, err := storage.OpenSettings(ctx, cfg.Storage, dir)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	needID := func() error {
+		if id == "" {
+			return fmt.Errorf("queue %s needs an entry id", sub)
+		}
+		return nil
+	}
+	switch sub {
+	case "list":
+		entries, err := db.List()
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			if entries == nil {
+				entries = []storage.Entry{}
+			}
+			return json.NewEncoder(stdout).Encode(entries)
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tCONSULTA\tESTADO\tINTENTOS\tSIGUIENTE\tMOTIVO")
+		for _, e := range entries {
+			next := "—"
+			if e.State == storage.StatePending {
+				next = e.NextAttempt.Local().Format("2006-01-02 15:04:05")
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", e.ID, e.Indice, e.State, e.Attempts, next, e.Reason+e.LastError)
+		}
+		return tw.Flush()
+	case "show":
+		if err := needID(); err != nil {
+			return err
+		}
+		e, err := db.Get(id)
+		if err != nil {
+			return err
+		}
+		out, _ := json.MarshalIndent(e, "", "  ")
+		fmt.Fprintf(stdout, "%s\n", out)
+		if c, err := db.CitizenOf(e.Indice); err == nil {
+			fmt.Fprintf(stdout, "Ciudadano: %s  CURP %s  CIC %s\n", c.Nombre, c.CURP, c.CIC)
+		}
+		if e.Answers > 0 && !e.Purged {
+			conn, err := cfg.Service.Open(dir)
+			if err != nil {
+				return err
+			}
+			defer conn.Close()
+			return printAnswer(db, conn, e, false, *lang, stdout)
+		}
+		return nil
+	case "retry", "cancel":
+		if err := needID(); err != nil {
+			return err
+		}
+		op := db.Retry
+		if sub == "cancel" {
+			op = db.Cancel
+		}
+		e, err := op(id, *operator)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Entrada %s: %s\n", e.ID, e.State)
+		return nil
+	case "drain":
+		conn, err := cfg.Service.Open(dir)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		snd := &storage.Sender{DB: db, Client: conn.Client, Force: true, Events: func(ev storage.Event) {
+			if ev.Kind != storage.EventSent {
+				fmt.Fprintf(stdout, "entrada %s: %s\n", ev.Entry.ID, ev.Entry.State)
+			}
+		}}
+		n, err := snd.Drain(ctx)
+		fmt.Fprintf(stdout, "%d envíos\n", n)
+		return err
+	case "purge":
+		n, err := db.Purge(ctx, *operator)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%d consultas depuradas\n", n)
+		if *compact {
+			st, err := cfg.Storage.Resolved(dir)
+			if err != nil {
+				return err
+			}
+			db.Close()
+			if err := storage.Compact(st.Path, time.Second); err != nil {
+				return err
+			}
+			fmt.Fprintln(stdout, "Archivo compactado")
+		}
+		return nil
+	}
+	return fmt.Errorf("no queue command %q", sub)
+}
+
+func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "verify" {
+		return errors.New("say 'cotejo audit verify'")
+	}
+	fs, cfgPath := newFlags("audit verify", stderr)
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	cfg, dir, err := loadConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	db, err := storage.OpenSettings(ctx, cfg.Storage, dir)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	rep, err := db.Audit().Verify(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Bitácora íntegra: %d registros; el último (%d) es de %s\n", rep.Entries, rep.Last.Seq, rep.Last.Time.Local().Format("2006-01-02 15:04:05"))
+	return nil
 }
 
 // runDemo is the whole round trip with no set-up: a development PKI in a folder, the
@@ -342,5 +545,5 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	vctx, vcancel := context.WithTimeout(ctx, 30*time.Second)
 	defer vcancel()
 	fmt.Fprintf(stdout, "Consultando al INE de prueba en %s ...\n\n", ln.Addr())
-	return verifyOne(vctx, conn, v, "", false, *lang, stdout)
+	return verifyCitizen(vctx, cfg, base, conn, v, verifyOptions{operator: "demo", lang: *lang}, stdout)
 }

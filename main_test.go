@@ -70,12 +70,60 @@ func TestVerifyCommand(t *testing.T) {
 	}
 	crossCheckDump(t, dir, dump)
 
-	// Nobody listening: the answer never came, so the exit status is not 0.
+	// INE down: the request is queued (exit 3), not lost.
 	stop()
-	code, _, stderr = runCLI(t, context.Background(), "verify", "--config", cfg, "--citizen", "assets/demo-citizen.json")
-	if code == 0 || !strings.Contains(stderr, "unreachable") {
-		t.Errorf("verify with INE down: exit %d, %s", code, stderr)
+	code, stdout, _ = runCLI(t, context.Background(), "verify", "--config", cfg, "--citizen", "assets/demo-citizen.json")
+	if code != 3 || !strings.Contains(stdout, "en cola") {
+		t.Errorf("verify with INE down: exit %d, %s", code, stdout)
 	}
+	if code, stdout, _ = runCLI(t, context.Background(), "verify", "--config", cfg, "--citizen", "assets/demo-citizen.json", "--queue"); code != 0 || !strings.Contains(stdout, "En cola: entrada 4") {
+		t.Errorf("verify --queue: %d %s", code, stdout)
+	}
+	list := queueList(t, cfg)
+	if len(list) != 4 || list[2]["state"] != "pending" || list[3]["state"] != "pending" || list[0]["state"] != "answered" {
+		t.Fatalf("queue list --json: %v", list)
+	}
+	for _, k := range []string{"id", "indice", "state", "attempts", "next_attempt"} {
+		if _, ok := list[2][k]; !ok {
+			t.Errorf("queue list --json lacks %q", k)
+		}
+	}
+	// INE is back: drain delivers both.
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	served2 := make(chan int, 1)
+	go func() { code, _, _ := runCLI(t, ctx2, "sandbox", "--config", cfg); served2 <- code }()
+	defer func() { cancel2(); <-served2 }()
+	waitListening(t, addr)
+	if code, stdout, stderr := runCLI(t, context.Background(), "queue", "drain", "--config", cfg); code != 0 || !strings.Contains(stdout, "2 envíos") {
+		t.Errorf("drain: %d %s %s", code, stdout, stderr)
+	}
+	for _, e := range queueList(t, cfg) {
+		if e["state"] != "answered" {
+			t.Errorf("after drain: %v", e)
+		}
+	}
+	if code, stdout, _ := runCLI(t, context.Background(), "queue", "show", "3", "--config", cfg); code != 0 || !strings.Contains(stdout, "VÁLIDA") {
+		t.Errorf("queue show: %d %s", code, stdout)
+	}
+	if code, _, stderr := runCLI(t, context.Background(), "queue", "cancel", "3", "--config", cfg); code == 0 || !strings.Contains(stderr, "answered") {
+		t.Errorf("cancel of an answered entry: %d %s", code, stderr)
+	}
+	if code, stdout, stderr := runCLI(t, context.Background(), "audit", "verify", "--config", cfg); code != 0 || !strings.Contains(stdout, "íntegra") {
+		t.Errorf("audit verify: %d %s %s", code, stdout, stderr)
+	}
+}
+
+func queueList(t *testing.T, cfg string) []map[string]any {
+	t.Helper()
+	code, stdout, stderr := runCLI(t, context.Background(), "queue", "list", "--json", "--config", cfg)
+	if code != 0 {
+		t.Fatalf("queue list: %s", stderr)
+	}
+	var list []map[string]any
+	if err := json.Unmarshal([]byte(stdout), &list); err != nil {
+		t.Fatalf("%v: %s", err, stdout)
+	}
+	return list
 }
 
 func waitListening(t *testing.T, addr string) {

@@ -49,40 +49,43 @@ func (db *DB) claim(n int, now time.Time, recovering bool) ([]Entry, [][]byte, e
 	var bodies [][]byte
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		entries, bodies = entries[:0], bodies[:0]
-		out := tx.Bucket(bucketOutbox)
 		c := tx.Bucket(bucketByDate).Cursor()
 		for k, _ := c.First(); k != nil && len(entries) < n; k, _ = c.Next() {
-			e, err := getEntry(out, string(k[8:]))
+			e, body, err := db.claimTx(tx, string(k[8:]), func(e Entry) bool {
+				return e.State == StatePending && !e.NextAttempt.After(now) || recovering && e.State == StateSending
+			})
 			if err != nil {
 				return err
 			}
-			due := e.State == StatePending && !e.NextAttempt.After(now)
-			if !due && !(recovering && e.State == StateSending) {
-				continue
+			if body != nil {
+				entries, bodies = append(entries, e), append(bodies, body)
 			}
-			blob := tx.Bucket(bucketSealed).Get(recordKey("body", e.Indice))
-			if blob == nil {
-				e.State, e.Reason = StateFailed, "request body missing"
-				if err := putEntry(out, e); err != nil {
-					return err
-				}
-				continue
-			}
-			body, err := db.keys.Open(recordKey("body", e.Indice), blob)
-			if err != nil {
-				return fmt.Errorf("storage: opening request %s: %w", e.ID, err)
-			}
-			e.State = StateSending
-			e.Attempts++
-			if err := putEntry(out, e); err != nil {
-				return err
-			}
-			entries = append(entries, e)
-			bodies = append(bodies, body)
 		}
 		return nil
 	})
 	return entries, bodies, err
+}
+
+// claimTx moves one entry to sending if want says so, returning its opened body (nil
+// when it was not claimed).
+func (db *DB) claimTx(tx *bolt.Tx, indice string, want func(Entry) bool) (Entry, []byte, error) {
+	out := tx.Bucket(bucketOutbox)
+	e, err := getEntry(out, indice)
+	if err != nil || !want(e) {
+		return e, nil, err
+	}
+	blob := tx.Bucket(bucketSealed).Get(recordKey("body", e.Indice))
+	if blob == nil {
+		e.State, e.Reason = StateFailed, "request body missing"
+		return e, nil, putEntry(out, e)
+	}
+	body, err := db.keys.Open(recordKey("body", e.Indice), blob)
+	if err != nil {
+		return e, nil, fmt.Errorf("storage: opening request %s: %w", e.ID, err)
+	}
+	e.State = StateSending
+	e.Attempts++
+	return e, body, putEntry(out, e)
 }
 
 // outcome is what one attempt came to.

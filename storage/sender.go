@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"errors"
+	bolt "go.etcd.io/bbolt"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -36,6 +37,8 @@ type Sender struct {
 	Poll        time.Duration // how often to look for due entries; default 5 s
 	Backoff     Backoff       // zero: DefaultBackoff
 	Events      func(Event)   // called from the sender's goroutines; may be nil
+	// Force sends pending entries now whatever their schedule: an operator's drain.
+	Force bool
 }
 
 func (s *Sender) defaults() {
@@ -88,7 +91,11 @@ func (s *Sender) pass(ctx context.Context, recovering bool) (int, error) {
 	rnd := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x636f74656a6f))
 	total := 0
 	for ctx.Err() == nil {
-		entries, bodies, err := s.DB.claim(s.Concurrency, s.DB.opts.Now(), recovering)
+		now := s.DB.opts.Now()
+		if s.Force {
+			now = now.Add(100 * 365 * 24 * time.Hour)
+		}
+		entries, bodies, err := s.DB.claim(s.Concurrency, now, recovering)
 		if err != nil {
 			return total, err
 		}
@@ -133,6 +140,36 @@ func (s *Sender) pass(ctx context.Context, recovering bool) (int, error) {
 		}
 	}
 	return total, ctx.Err()
+}
+
+// SendOne sends one pending entry now, whatever its schedule, and returns it as it
+// stands afterwards: answered, back to pending (with the reason), or failed.
+func (s *Sender) SendOne(ctx context.Context, ref string) (Entry, error) {
+	s.defaults()
+	var e Entry
+	var body []byte
+	err := s.DB.bolt.Update(func(tx *bolt.Tx) error {
+		ind, err := resolve(tx, ref)
+		if err != nil {
+			return err
+		}
+		e, body, err = s.DB.claimTx(tx, ind, func(e Entry) bool { return e.State == StatePending })
+		if err == nil && body == nil {
+			err = &StateError{ID: e.ID, State: e.State, Op: "send"}
+		}
+		return err
+	})
+	if err != nil {
+		return e, err
+	}
+	o := s.attempt(ctx, e, body)
+	rnd := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
+	e2, err := s.DB.settle(e, o, s.Backoff.MaxAge, s.Backoff.Delay(e.Attempts, rnd))
+	if err != nil {
+		return e, err
+	}
+	s.emit(eventFor(e2, o))
+	return e2, nil
 }
 
 func (s *Sender) attempt(ctx context.Context, e Entry, body []byte) outcome {

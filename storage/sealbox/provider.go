@@ -83,7 +83,9 @@ type Argon2Params struct {
 
 // DefaultArgon2Params follow RFC 9106's second recommendation (t=3, 64 MiB) with 2
 // lanes for a 2-core kiosk.
-func DefaultArgon2Params() Argon2Params { return Argon2Params{Time: 3, MemoryKiB: 64 << 10, Threads: 2} }
+func DefaultArgon2Params() Argon2Params {
+	return Argon2Params{Time: 3, MemoryKiB: 64 << 10, Threads: 2}
+}
 
 // ErrWrongPassphrase means the passphrase does not give the key the check was made for.
 var ErrWrongPassphrase = errors.New("sealbox: wrong passphrase")

@@ -291,6 +291,12 @@ estado = 9
 latitud = 19.4326
 longitud = -99.1332
 
+[storage]
+path = "cotejo.db"         # the offline queue, results and audit trail (sealed)
+key_provider = "file"      # file, passphrase ($COTEJO_PASSPHRASE) or keyring
+key_file = "cotejo.key"    # made on first use, mode 0600
+retention_days = 30
+
 [sandbox]
 addr = "{{.SandboxAddr}}"
 tls_cert = "ine-server.pem"

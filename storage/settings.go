@@ -1,0 +1,175 @@
+package storage
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"cotejo/storage/sealbox"
+)
+
+// Settings is the [storage] section of the configuration file.
+type Settings struct {
+	Path          string   `toml:"path"`           // default: the user's config folder, cotejo/cotejo.db
+	KeyProvider   string   `toml:"key_provider"`   // "file" (default), "passphrase" or "keyring"
+	KeyFile       string   `toml:"key_file"`       // default: beside the data file, cotejo.key (made on first use)
+	OldKeyFiles   []string `toml:"old_key_files"`  // keys being retired: they open, never seal
+	RetentionDays int      `toml:"retention_days"` // personal data of finished requests; default 30
+}
+
+// PassphraseEnv is where the passphrase provider reads the passphrase from.
+const PassphraseEnv = "COTEJO_PASSPHRASE"
+
+// Resolved returns the settings with defaults applied and paths made absolute.
+func (s Settings) Resolved(baseDir string) (Settings, error) {
+	abs := func(p string) string {
+		if p == "" || filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(baseDir, p)
+	}
+	s.Path = abs(s.Path)
+	if s.Path == "" {
+		dir, err := os.UserConfigDir()
+		if err != nil {
+			return s, fmt.Errorf("storage: no path set and no user config folder: %w", err)
+		}
+		s.Path = filepath.Join(dir, "cotejo", "cotejo.db")
+	}
+	s.KeyFile = abs(s.KeyFile)
+	if s.KeyFile == "" {
+		s.KeyFile = filepath.Join(filepath.Dir(s.Path), "cotejo.key")
+	}
+	for i, p := range s.OldKeyFiles {
+		s.OldKeyFiles[i] = abs(p)
+	}
+	if s.KeyProvider == "" {
+		s.KeyProvider = "file"
+	}
+	if s.RetentionDays == 0 {
+		s.RetentionDays = 30
+	}
+	return s, nil
+}
+
+// keyID names a key by its hash, so no id has to be configured or kept in step.
+func keyID(key []byte) uint32 {
+	sum := sha256.Sum256(append([]byte("cotejo-key-id"), key...))
+	return binary.BigEndian.Uint32(sum[:4])
+}
+
+func boxFor(key []byte) (*sealbox.Box, error) { return sealbox.New(key, keyID(key)) }
+
+// Keys loads the data keys the settings name; a missing key file is made on first use.
+func (s Settings) Keys(ctx context.Context) (*sealbox.Keys, error) {
+	var p sealbox.Provider
+	switch s.KeyProvider {
+	case "file":
+		if _, err := os.Stat(s.KeyFile); errors.Is(err, os.ErrNotExist) {
+			if err := sealbox.CreateKeyFile(s.KeyFile); err != nil {
+				return nil, err
+			}
+		}
+		p = sealbox.KeyFile{Path: s.KeyFile}
+	case "keyring":
+		p = sealbox.Keyring{Service: "cotejo", User: s.Path}
+		if _, err := p.Key(ctx); err != nil {
+			if err := sealbox.CreateKeyringKey("cotejo", s.Path); err != nil {
+				return nil, err
+			}
+		}
+	case "passphrase":
+		kdf, err := s.kdf()
+		if err != nil {
+			return nil, err
+		}
+		p = kdf
+	default:
+		return nil, fmt.Errorf("storage: key_provider %q: want file, passphrase or keyring", s.KeyProvider)
+	}
+	key, err := p.Key(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := boxFor(key)
+	if err != nil {
+		return nil, err
+	}
+	var old []*sealbox.Box
+	for _, f := range s.OldKeyFiles {
+		k, err := sealbox.KeyFile{Path: f}.Key(ctx)
+		if err != nil {
+			return nil, err
+		}
+		b, err := boxFor(k)
+		if err != nil {
+			return nil, err
+		}
+		old = append(old, b)
+	}
+	return sealbox.NewKeys(cur, old...), nil
+}
+
+// kdfFile is what the passphrase provider keeps beside the data file: not secret.
+type kdfFile struct {
+	Salt   []byte               `json:"salt"`
+	Params sealbox.Argon2Params `json:"params"`
+	Check  []byte               `json:"check"`
+}
+
+func (s Settings) kdf() (sealbox.Passphrase, error) {
+	pw := func() ([]byte, error) {
+		v := os.Getenv(PassphraseEnv)
+		if v == "" {
+			return nil, fmt.Errorf("storage: set %s to the data passphrase", PassphraseEnv)
+		}
+		return []byte(v), nil
+	}
+	path := s.Path + ".kdf"
+	raw, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		salt, err := sealbox.NewSalt()
+		if err != nil {
+			return sealbox.Passphrase{}, err
+		}
+		p := sealbox.Passphrase{Passphrase: pw, Salt: salt, Params: sealbox.DefaultArgon2Params()}
+		key, err := p.Key(context.Background())
+		if err != nil {
+			return sealbox.Passphrase{}, err
+		}
+		out, _ := json.Marshal(kdfFile{Salt: salt, Params: p.Params, Check: sealbox.Checksum(key)})
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return sealbox.Passphrase{}, err
+		}
+		if err := os.WriteFile(path, out, 0o600); err != nil {
+			return sealbox.Passphrase{}, err
+		}
+		raw = out
+	} else if err != nil {
+		return sealbox.Passphrase{}, err
+	}
+	var k kdfFile
+	if err := json.Unmarshal(raw, &k); err != nil {
+		return sealbox.Passphrase{}, fmt.Errorf("storage: %s: %w", path, err)
+	}
+	return sealbox.Passphrase{Passphrase: pw, Salt: k.Salt, Params: k.Params, Check: k.Check}, nil
+}
+
+// OpenSettings opens the store the settings describe.
+func OpenSettings(ctx context.Context, s Settings, baseDir string) (*DB, error) {
+	s, err := s.Resolved(baseDir)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := s.Keys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return Open(s.Path, Options{Keys: keys, Retention: time.Duration(s.RetentionDays) * 24 * time.Hour})
+}
