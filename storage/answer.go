@@ -43,8 +43,8 @@ func (b Backoff) Delay(attempts int, rnd *rand.Rand) time.Duration {
 }
 
 // claim moves up to n due entries to sending, oldest first, and returns them with their
-// bodies. Entries left in sending by a crash are claimed again (same body, same indice).
-func (db *DB) claim(n int, now time.Time, recovering bool) ([]Entry, [][]byte, error) {
+// bodies.
+func (db *DB) claim(n int, now time.Time) ([]Entry, [][]byte, error) {
 	var entries []Entry
 	var bodies [][]byte
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
@@ -52,7 +52,7 @@ func (db *DB) claim(n int, now time.Time, recovering bool) ([]Entry, [][]byte, e
 		c := tx.Bucket(bucketByDate).Cursor()
 		for k, _ := c.First(); k != nil && len(entries) < n; k, _ = c.Next() {
 			e, body, err := db.claimTx(tx, string(k[8:]), func(e Entry) bool {
-				return e.State == StatePending && !e.NextAttempt.After(now) || recovering && e.State == StateSending
+				return e.State == StatePending && !e.NextAttempt.After(now)
 			})
 			if err != nil {
 				return err

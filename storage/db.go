@@ -8,6 +8,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -114,7 +115,45 @@ func Open(path string, opts Options) (*DB, error) {
 		b.Close()
 		return nil, fmt.Errorf("storage: audit trail: %w", err)
 	}
+	if err := db.recover(); err != nil {
+		b.Close()
+		return nil, err
+	}
 	return db, nil
+}
+
+// recover puts entries a crashed process left in sending back to pending, due now. We
+// hold the file's exclusive lock, so none can really be in flight. They go out again
+// with the same body and indice: INE may see such a request twice (the at-least-once
+// window), and the outbox keeps only the first answer.
+func (db *DB) recover() error {
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		out := tx.Bucket(bucketOutbox)
+		var stuck []Entry
+		err := out.ForEach(func(_, v []byte) error {
+			var e Entry
+			if err := json.Unmarshal(v, &e); err != nil {
+				return err
+			}
+			if e.State == StateSending {
+				stuck = append(stuck, e)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, e := range stuck {
+			e.State, e.NextAttempt = StatePending, db.opts.Now().UTC()
+			if err := putEntry(out, e); err != nil {
+				return err
+			}
+			if _, err := db.audit.AppendTx(tx, audit.Entry{Operator: e.Operator, Action: "queue.recover", Outcome: string(e.State), Ref: e.Indice}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // macKey is the installation's secret for keyed hashes (citizen index, audit head). It

@@ -59,12 +59,10 @@ func (s *Sender) emit(ev Event) {
 	}
 }
 
-// Run drains until ctx ends. Entries left in sending by a crash are sent again first,
-// with the same body: INE may see such a request twice (the at-least-once window), and
-// the outbox records only the first answer.
+// Run drains until ctx ends, looking for due entries every Poll.
 func (s *Sender) Run(ctx context.Context) error {
 	s.defaults()
-	if _, err := s.pass(ctx, true); err != nil && ctx.Err() == nil {
+	if _, err := s.pass(ctx); err != nil && ctx.Err() == nil {
 		return err
 	}
 	t := time.NewTicker(s.Poll)
@@ -84,10 +82,10 @@ func (s *Sender) Run(ctx context.Context) error {
 // Drain sends every entry that is due now and returns how many attempts it made.
 func (s *Sender) Drain(ctx context.Context) (int, error) {
 	s.defaults()
-	return s.pass(ctx, false)
+	return s.pass(ctx)
 }
 
-func (s *Sender) pass(ctx context.Context, recovering bool) (int, error) {
+func (s *Sender) pass(ctx context.Context) (int, error) {
 	rnd := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x636f74656a6f))
 	total := 0
 	for ctx.Err() == nil {
@@ -95,11 +93,10 @@ func (s *Sender) pass(ctx context.Context, recovering bool) (int, error) {
 		if s.Force {
 			now = now.Add(100 * 365 * 24 * time.Hour)
 		}
-		entries, bodies, err := s.DB.claim(s.Concurrency, now, recovering)
+		entries, bodies, err := s.DB.claim(s.Concurrency, now)
 		if err != nil {
 			return total, err
 		}
-		recovering = false
 		if len(entries) == 0 {
 			return total, nil
 		}
