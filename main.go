@@ -305,20 +305,16 @@ func verifyCitizen(ctx context.Context, cfg *appConfig, dir string, conn *config
 	}
 	defer db.Close()
 	// The request is durable before anything is sent: a crash or a dead link loses nothing.
-	entry, err := db.Enqueue(ctx, storage.Request{
+	entry, err := (&storage.Sender{DB: db, Client: conn.Client}).Submit(ctx, storage.Request{
 		Sealed: sealed, Kind: "verificacion", Operator: o.operator, Biometrics: v.Fingers != nil,
 		Citizen: storage.Citizen{Nombre: strings.TrimSpace(v.Credential.Nombre + " " + v.Credential.ApellidoPaterno + " " + v.Credential.ApellidoMaterno), CURP: v.Credential.CURP, CIC: v.Credential.CIC, OCR: v.Credential.OCR},
-	})
+	}, !o.queueOnly)
 	if err != nil {
 		return err
 	}
 	if o.queueOnly {
 		fmt.Fprintf(stdout, "En cola: entrada %s (consulta %s)\n", entry.ID, entry.Indice)
 		return nil
-	}
-	entry, err = (&storage.Sender{DB: db, Client: conn.Client}).SendOne(ctx, entry.ID)
-	if err != nil {
-		return err
 	}
 	if entry.Answers == 0 {
 		fmt.Fprintf(stdout, "El INE no respondió (%s). La consulta quedó en cola: entrada %s (consulta %s); se enviará cuando haya conexión.\n", entry.LastError+entry.Reason, entry.ID, entry.Indice)

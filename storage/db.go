@@ -226,3 +226,17 @@ func (db *DB) Check() error {
 		return errors.Join(errs...)
 	})
 }
+
+// UsedBytes is how many bytes the store's pages hold in use (keys, values and page
+// headers), which the file's size (grown in large steps) does not tell.
+func (db *DB) UsedBytes() (int64, error) {
+	var n int64
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.ForEach(func(_ []byte, b *bolt.Bucket) error {
+			st := b.Stats()
+			n += int64(st.BranchInuse + st.LeafInuse)
+			return nil
+		})
+	})
+	return n, err
+}

@@ -139,6 +139,21 @@ func (s *Sender) pass(ctx context.Context) (int, error) {
 	return total, ctx.Err()
 }
 
+// Submit makes a request durable in the outbox, announces it as queued, and, with
+// sendNow, sends it at once: the entry comes back answered, or pending when INE could
+// not be reached (it then goes out with the next drain).
+func (s *Sender) Submit(ctx context.Context, r Request, sendNow bool) (Entry, error) {
+	e, err := s.DB.Enqueue(ctx, r)
+	if err != nil {
+		return e, err
+	}
+	s.emit(Event{Kind: EventQueued, Entry: e})
+	if !sendNow {
+		return e, nil
+	}
+	return s.SendOne(ctx, e.ID)
+}
+
 // SendOne sends one pending entry now, whatever its schedule, and returns it as it
 // stands afterwards: answered, back to pending (with the reason), or failed.
 func (s *Sender) SendOne(ctx context.Context, ref string) (Entry, error) {

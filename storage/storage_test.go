@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+	bolt "go.etcd.io/bbolt"
+	"go.uber.org/goleak"
 
 	"cotejo/storage"
 	"cotejo/storage/sealbox"
@@ -286,5 +288,58 @@ func TestNoPlaintextAtRest(t *testing.T) {
 		if len(bytes.TrimSpace(sec)) > 0 && bytes.Contains(raw, sec) {
 			t.Errorf("%q found in clear in the data file", sec)
 		}
+	}
+}
+
+func TestSenderRunStopsOnCancel(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	s := startINE(t, nil)
+	p := padron(t)
+	db := openDB(t, filepath.Join(t.TempDir(), "c.db"), newKeys(t), nil)
+	events := make(chan storage.Event, 16)
+	snd := &storage.Sender{DB: db, Client: s.conn.Client, Poll: 10 * time.Millisecond, Events: func(e storage.Event) { events <- e }}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- snd.Run(ctx) }()
+	sealed, _ := s.conn.Sealer.Seal(context.Background(), verify.Verification{Credential: credentialOf(p.Ciudadanos[0]), Location: branch, Consent: true})
+	e, err := snd.Submit(context.Background(), storage.Request{Sealed: sealed, Operator: "op"}, false)
+	if err != nil || e.State != storage.StatePending {
+		t.Fatalf("submit: %+v %v", e, err)
+	}
+	var kinds []storage.EventKind
+	for ev := range events {
+		kinds = append(kinds, ev.Kind)
+		if ev.Kind == storage.EventAnswered {
+			break
+		}
+	}
+	if len(kinds) != 3 || kinds[0] != storage.EventQueued || kinds[1] != storage.EventSent {
+		t.Errorf("events %v", kinds)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Error(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not stop on cancel")
+	}
+	s.stop()
+}
+
+func TestNewerSchemaRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.db")
+	keys := newKeys(t)
+	db, err := storage.Open(path, storage.Options{Keys: keys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	raw, _ := bolt.Open(path, 0o600, nil)
+	raw.Update(func(tx *bolt.Tx) error { return tx.Bucket([]byte("meta")).Put([]byte("schema"), []byte{0, 0, 0, 99}) })
+	raw.Close()
+	if _, err := storage.Open(path, storage.Options{Keys: keys}); !errors.Is(err, storage.ErrNewerSchema) {
+		t.Errorf("schema 99: %v", err)
 	}
 }

@@ -1,0 +1,54 @@
+package storage_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"cotejo/storage"
+	"cotejo/storage/sealbox"
+)
+
+func TestSettingsKeyFileMadeOnFirstUse(t *testing.T) {
+	dir := t.TempDir()
+	db, err := storage.OpenSettings(context.Background(), storage.Settings{Path: "datos/cotejo.db"}, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	st, err := os.Stat(filepath.Join(dir, "datos", "cotejo.key"))
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("key file: %v %v", err, st)
+	}
+	// Same key next time: the file opens.
+	db, err = storage.OpenSettings(context.Background(), storage.Settings{Path: "datos/cotejo.db"}, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+}
+
+func TestSettingsPassphrase(t *testing.T) {
+	dir := t.TempDir()
+	set := storage.Settings{Path: "c.db", KeyProvider: "passphrase"}
+	t.Setenv(storage.PassphraseEnv, "")
+	if _, err := storage.OpenSettings(context.Background(), set, dir); err == nil || !strings.Contains(err.Error(), storage.PassphraseEnv) {
+		t.Fatalf("no passphrase: %v", err)
+	}
+	t.Setenv(storage.PassphraseEnv, "sucursal centro 2026")
+	db, err := storage.OpenSettings(context.Background(), set, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	t.Setenv(storage.PassphraseEnv, "otra")
+	if _, err := storage.OpenSettings(context.Background(), set, dir); !errors.Is(err, sealbox.ErrWrongPassphrase) {
+		t.Errorf("wrong passphrase: %v", err)
+	}
+	if _, err := storage.OpenSettings(context.Background(), storage.Settings{Path: "c.db", KeyProvider: "usb"}, dir); err == nil {
+		t.Error("unknown provider accepted")
+	}
+}
