@@ -21,7 +21,9 @@ func TestKeyring(t *testing.T) {
 		}
 		cmd := exec.Command("dbus-run-session", "--", "sh", "-c",
 			`echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; exec "$0" -test.run '^TestKeyring$' -test.count=1 -test.v`, os.Args[0])
-		cmd.Env = append(os.Environ(), "COTEJO_IN_DBUS=1")
+		// A throwaway home: gnome-keyring keeps its keyrings there between runs.
+		home := t.TempDir()
+		cmd.Env = append(os.Environ(), "COTEJO_IN_DBUS=1", "HOME="+home, "XDG_DATA_HOME="+home, "XDG_RUNTIME_DIR="+home)
 		out, err := cmd.CombinedOutput()
 		if err != nil || !strings.Contains(string(out), "--- PASS: TestKeyring") {
 			t.Fatalf("keyring test in a D-Bus session: %v\n%s", err, out)
