@@ -361,11 +361,7 @@ func runQueue(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 	}
-	cfg, dir, err := loadConfig(*cfgPath)
-	if err != nil {
-		return err
-	}
-	db, err := storage.OpenSettings(ctx, cfg.Storage, dir)
+	cfg, dir, db, err := openStore(ctx, *cfgPath)
 	if err != nil {
 		return err
 	}
@@ -470,6 +466,16 @@ func runQueue(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return fmt.Errorf("no queue command %q", sub)
 }
 
+// openStore loads the configuration and opens the data file it names.
+func openStore(ctx context.Context, cfgPath string) (*appConfig, string, *storage.DB, error) {
+	cfg, dir, err := loadConfig(cfgPath)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	db, err := storage.OpenSettings(ctx, cfg.Storage, dir)
+	return cfg, dir, db, err
+}
+
 func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "verify" {
 		return errors.New("say 'cotejo audit verify'")
@@ -478,11 +484,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	cfg, dir, err := loadConfig(*cfgPath)
-	if err != nil {
-		return err
-	}
-	db, err := storage.OpenSettings(ctx, cfg.Storage, dir)
+	_, _, db, err := openStore(ctx, *cfgPath)
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,7 @@ func BenchmarkEnqueue(b *testing.B) {
 	s := startINE(b, nil)
 	p := padron(b)
 	db := openDB(b, filepath.Join(b.TempDir(), "c.db"), newKeys(b), nil)
-	sealed, err := s.conn.Sealer.Seal(context.Background(), verify.Verification{Credential: credentialOf(p.Ciudadanos[0]), Location: branch, Consent: true,
+	sealed, err := s.conn.Sealer.Seal(context.Background(), verify.Verification{Credential: p.Ciudadanos[0].Credential(), Location: branch, Consent: true,
 		Fingers: &verify.Fingers{Tipo: verify.TipoANSI, Right: template, Left: template}})
 	if err != nil {
 		b.Fatal(err)
@@ -79,7 +79,7 @@ func BenchmarkBytesPer1000(b *testing.B) {
 					b.Fatal(err)
 				}
 				for i := range 1000 {
-					v := verify.Verification{Credential: credentialOf(p.Ciudadanos[i%len(p.Ciudadanos)]), Location: branch, Consent: true}
+					v := verify.Verification{Credential: p.Ciudadanos[i%len(p.Ciudadanos)].Credential(), Location: branch, Consent: true}
 					if fingers {
 						v.Fingers = &verify.Fingers{Tipo: verify.TipoANSI, Right: tmpl, Left: tmpl}
 					}

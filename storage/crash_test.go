@@ -56,7 +56,7 @@ func TestCrashChild(t *testing.T) {
 	p := padron(t)
 	for i := 0; ; i++ {
 		c := p.Ciudadanos[i%len(p.Ciudadanos)]
-		sealed, err := conn.Sealer.Seal(context.Background(), verify.Verification{Credential: credentialOf(c), Location: branch, Consent: true,
+		sealed, err := conn.Sealer.Seal(context.Background(), verify.Verification{Credential: c.Credential(), Location: branch, Consent: true,
 			Fingers: &verify.Fingers{Tipo: verify.TipoANSI, Right: template}})
 		if err != nil {
 			fail(err)

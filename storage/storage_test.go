@@ -23,7 +23,6 @@ import (
 	"cotejo/storage/sealbox"
 	"cotejo/verify"
 	"cotejo/verify/config"
-	"cotejo/verify/credential"
 	"cotejo/verify/pki"
 	"cotejo/verify/sandbox"
 )
@@ -112,22 +111,11 @@ func readAll(r *http.Request) ([]byte, error) {
 }
 
 func padron(t testing.TB) *sandbox.Padron {
-	f, err := os.Open("../assets/padron.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	p, err := sandbox.LoadPadron(f)
+	p, err := sandbox.DefaultPadron()
 	if err != nil {
 		t.Fatal(err)
 	}
 	return p
-}
-
-func credentialOf(c sandbox.Citizen) credential.Credential {
-	return credential.Credential{Modelo: credential.Model(c.Modelo), CIC: c.CIC, OCR: c.OCR, Nombre: c.Nombre,
-		ApellidoPaterno: c.ApellidoPaterno, ApellidoMaterno: c.ApellidoMaterno, AnioRegistro: c.AnioRegistro,
-		AnioEmision: c.AnioEmision, NumeroEmisionCredencial: c.NumeroEmisionCredencial, ClaveElector: c.ClaveElector, CURP: c.CURP}
 }
 
 var branch = verify.Ubicacion{Localidad: &verify.Localidad{CodigoPostal: "06000", Ciudad: "CDMX", Estado: 9}}
@@ -156,7 +144,7 @@ func newKeys(t testing.TB) *sealbox.Keys {
 
 func enqueue(t testing.TB, db *storage.DB, s *ine, c sandbox.Citizen, fingers bool) storage.Entry {
 	t.Helper()
-	v := verify.Verification{Credential: credentialOf(c), Location: branch, Consent: true}
+	v := verify.Verification{Credential: c.Credential(), Location: branch, Consent: true}
 	if fingers {
 		v.Fingers = &verify.Fingers{Tipo: verify.TipoANSI, Right: template, Left: template}
 	}
@@ -301,7 +289,7 @@ func TestSenderRunStopsOnCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- snd.Run(ctx) }()
-	sealed, _ := s.conn.Sealer.Seal(context.Background(), verify.Verification{Credential: credentialOf(p.Ciudadanos[0]), Location: branch, Consent: true})
+	sealed, _ := s.conn.Sealer.Seal(context.Background(), verify.Verification{Credential: p.Ciudadanos[0].Credential(), Location: branch, Consent: true})
 	e, err := snd.Submit(context.Background(), storage.Request{Sealed: sealed, Operator: "op"}, false)
 	if err != nil || e.State != storage.StatePending {
 		t.Fatalf("submit: %+v %v", e, err)

@@ -14,7 +14,7 @@ import (
 // 4096-bit key, time-stamp locally, sign with the institution's 2048-bit key.
 func BenchmarkSeal(b *testing.B) {
 	e := newEnv(b, nil)
-	v := verify.Verification{Credential: credentialOf(e.padron.Ciudadanos[0]), Location: branch(), Consent: true}
+	v := verify.Verification{Credential: e.padron.Ciudadanos[0].Credential(), Location: branch(), Consent: true}
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := e.conn.Sealer.Seal(context.Background(), v); err != nil {
@@ -32,7 +32,7 @@ func BenchmarkSandboxThroughput(b *testing.B) {
 	bodies := make([]*verify.Sealed, 64)
 	for i := range bodies {
 		c := e.padron.Ciudadanos[i%len(e.padron.Ciudadanos)]
-		s, err := e.conn.Sealer.Seal(context.Background(), verify.Verification{Credential: credentialOf(c), Location: branch(), Consent: true})
+		s, err := e.conn.Sealer.Seal(context.Background(), verify.Verification{Credential: c.Credential(), Location: branch(), Consent: true})
 		if err != nil {
 			b.Fatal(err)
 		}

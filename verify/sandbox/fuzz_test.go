@@ -33,7 +33,7 @@ func FuzzHandle(f *testing.F) {
 	p := loadPadron(f)
 	for _, c := range p.Ciudadanos[:3] {
 		sealed, err := conn.Sealer.Seal(context.Background(), verify.Verification{
-			Credential: credentialOf(c), Location: branch(), Consent: true,
+			Credential: c.Credential(), Location: branch(), Consent: true,
 			Fingers: &verify.Fingers{Tipo: verify.TipoWSQ, Right: []byte{0xff, 0xa0}},
 		})
 		if err != nil {

@@ -1,6 +1,10 @@
 package sandbox
 
 import (
+	"bytes"
+
+	"cotejo/assets"
+	"cotejo/verify/credential"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -71,6 +75,19 @@ func LoadPadron(r io.Reader) (*Padron, error) {
 
 func ocrKey(ocr, clave, emision string) string {
 	return strings.ToUpper(strings.TrimSpace(ocr) + "|" + strings.TrimSpace(clave) + "|" + strings.TrimSpace(emision))
+}
+
+// DefaultPadron is the synthetic register shipped in assets/.
+func DefaultPadron() (*Padron, error) { return LoadPadron(bytes.NewReader(assets.Padron())) }
+
+// Credential is what the citizen's credential shows, as the operator would enter it.
+func (c Citizen) Credential() credential.Credential {
+	return credential.Credential{
+		Modelo: credential.Model(c.Modelo), CIC: c.CIC, OCR: c.OCR, Nombre: c.Nombre,
+		ApellidoPaterno: c.ApellidoPaterno, ApellidoMaterno: c.ApellidoMaterno,
+		AnioRegistro: c.AnioRegistro, AnioEmision: c.AnioEmision,
+		NumeroEmisionCredencial: c.NumeroEmisionCredencial, ClaveElector: c.ClaveElector, CURP: c.CURP,
+	}
 }
 
 // ByCIC finds a citizen by credential identifier.

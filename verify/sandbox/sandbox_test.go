@@ -131,12 +131,7 @@ func newEnv(t testing.TB, wrap func(http.Handler) http.Handler) *env {
 
 func loadPadron(t testing.TB) *sandbox.Padron {
 	t.Helper()
-	f, err := os.Open("../../assets/padron.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	p, err := sandbox.LoadPadron(f)
+	p, err := sandbox.DefaultPadron()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,15 +148,6 @@ func (e *env) find(t *testing.T, ok func(c sandbox.Citizen) bool) sandbox.Citize
 	}
 	t.Fatal("no such citizen in the padrón")
 	return sandbox.Citizen{}
-}
-
-func credentialOf(c sandbox.Citizen) credential.Credential {
-	return credential.Credential{
-		Modelo: credential.Model(c.Modelo), CIC: c.CIC, OCR: c.OCR, Nombre: c.Nombre,
-		ApellidoPaterno: c.ApellidoPaterno, ApellidoMaterno: c.ApellidoMaterno,
-		AnioRegistro: c.AnioRegistro, AnioEmision: c.AnioEmision,
-		NumeroEmisionCredencial: c.NumeroEmisionCredencial, ClaveElector: c.ClaveElector, CURP: c.CURP,
-	}
 }
 
 func branch() verify.Ubicacion {
@@ -203,7 +189,7 @@ func TestFullMatch(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	e := newEnv(t, nil)
 	c := e.find(t, vigenteG)
-	r := e.verify(t, verify.Verification{Credential: credentialOf(c), Location: branch(), Consent: true})
+	r := e.verify(t, verify.Verification{Credential: c.Credential(), Location: branch(), Consent: true})
 	if r.Verdict(70) != verify.VerdictValid || r.Situation != catalog.Situation("VIGENTE") {
 		t.Fatalf("result = %+v", r)
 	}
@@ -247,7 +233,7 @@ func TestMismatchInEachField(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.field, func(t *testing.T) {
-			k := credentialOf(c)
+			k := c.Credential()
 			tt.change(&k)
 			r := e.verify(t, verify.Verification{Credential: k, Location: branch(), Consent: true})
 			fm := fieldMap(r)
@@ -308,11 +294,11 @@ func TestModelCSearchKey(t *testing.T) {
 	if c.CIC != "" {
 		t.Fatalf("model C citizen %s has a CIC", c.ID)
 	}
-	r := e.verify(t, verify.Verification{Credential: credentialOf(c), Location: branch(), Consent: true})
+	r := e.verify(t, verify.Verification{Credential: c.Credential(), Location: branch(), Consent: true})
 	if r.Verdict(70) != verify.VerdictValid {
 		t.Fatalf("model C: %+v", r)
 	}
-	k := credentialOf(c)
+	k := c.Credential()
 	k.NumeroEmisionCredencial = "99"
 	r = e.verify(t, verify.Verification{Credential: k, Location: branch(), Consent: true})
 	if r.Situation != "DATOS_NO_ENCONTRADOS" {
@@ -323,11 +309,11 @@ func TestModelCSearchKey(t *testing.T) {
 func TestSituations(t *testing.T) {
 	e := newEnv(t, nil)
 	c := e.find(t, func(c sandbox.Citizen) bool { return c.Situacion == "REPORTE_DE_ROBO" })
-	r := e.verify(t, verify.Verification{Credential: credentialOf(c), Location: branch(), Consent: true})
+	r := e.verify(t, verify.Verification{Credential: c.Credential(), Location: branch(), Consent: true})
 	if r.Situation != "REPORTE_DE_ROBO" || r.TheftReport == "" || r.Verdict(70) != verify.VerdictInvalid {
 		t.Errorf("robbery report: %+v", r)
 	}
-	k := credentialOf(e.find(t, vigenteG))
+	k := e.find(t, vigenteG).Credential()
 	k.CIC = "999999999"
 	r = e.verify(t, verify.Verification{Credential: k, Location: branch(), Consent: true})
 	if r.Situation != "DATOS_NO_ENCONTRADOS" || r.Verdict(70) != verify.VerdictInvalid {
@@ -338,7 +324,7 @@ func TestSituations(t *testing.T) {
 func TestFingerprintsAnswer317(t *testing.T) {
 	e := newEnv(t, nil)
 	c := e.find(t, vigenteG)
-	r := e.verify(t, verify.Verification{Credential: credentialOf(c), Location: branch(), Consent: true,
+	r := e.verify(t, verify.Verification{Credential: c.Credential(), Location: branch(), Consent: true,
 		Fingers: &verify.Fingers{Tipo: verify.TipoANSI, Right: []byte("FMR\x00 20\x00"), Left: []byte("FMR\x00 20\x00")}})
 	if !r.HasFingers || r.FingerCode != 317 || r.Verdict(70) != verify.VerdictIncomplete {
 		t.Errorf("fingerprints without a matcher: %+v", r)
@@ -383,14 +369,14 @@ func (e *env) post(t *testing.T, body []byte) *verify.Result {
 func TestBadRequestCodes(t *testing.T) {
 	e := newEnv(t, nil)
 	c := e.find(t, vigenteG)
-	sealed, err := e.conn.Sealer.Seal(context.Background(), verify.Verification{Credential: credentialOf(c), Location: branch(), Consent: true})
+	sealed, err := e.conn.Sealer.Seal(context.Background(), verify.Verification{Credential: c.Credential(), Location: branch(), Consent: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	otherINE := *e.conn.Sealer
 	otherKey := mustKey(t, 4096)
 	otherINE.INEKey = &otherKey.PublicKey
-	wrongKey, err := otherINE.Seal(context.Background(), verify.Verification{Credential: credentialOf(c), Location: branch(), Consent: true})
+	wrongKey, err := otherINE.Seal(context.Background(), verify.Verification{Credential: c.Credential(), Location: branch(), Consent: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -517,7 +503,7 @@ func TestClientRefusesBadSignature(t *testing.T) {
 			w.Write(bytes.Replace(rec.body.Bytes(), []byte(`"DATOS_NO_ENCONTRADOS"`), []byte(`"VIGENTE"`), 1))
 		})
 	})
-	k := credentialOf(e.find(t, vigenteG))
+	k := e.find(t, vigenteG).Credential()
 	k.CIC = "999999999"
 	sealed, err := e.conn.Sealer.Seal(context.Background(), verify.Verification{Credential: k, Location: branch(), Consent: true})
 	if err != nil {
@@ -616,7 +602,7 @@ func TestOpenSSLCrossCheck(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := *e.conn.Sealer
 			s.OAEP = verify.OAEP{Hash: tt.hash, MGFHash: tt.mgf1}
-			sealed, err := s.Seal(context.Background(), verify.Verification{Credential: credentialOf(c), Location: branch(), Consent: true})
+			sealed, err := s.Seal(context.Background(), verify.Verification{Credential: c.Credential(), Location: branch(), Consent: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -632,7 +618,7 @@ func TestOpenSSLCrossCheck(t *testing.T) {
 			out := openssl(t, "pkeyutl", "-decrypt", "-inkey", filepath.Join(e.dir, "ine-encryption-key.pem"),
 				"-in", filepath.Join(tmp, "ct.bin"), "-pkeyopt", "rsa_padding_mode:oaep",
 				"-pkeyopt", "rsa_oaep_md:"+tt.md, "-pkeyopt", "rsa_mgf1_md:"+tt.mgfmd)
-			pt, _ := verify.PlaintextFrom(credentialOf(c))
+			pt, _ := verify.PlaintextFrom(c.Credential())
 			want, _ := json.Marshal(pt)
 			if string(out) != string(want) {
 				t.Errorf("openssl decrypted\n%s\nwant\n%s", out, want)
@@ -674,7 +660,7 @@ func openssl(t *testing.T, args ...string) []byte {
 // refuse to build, as another institution's software might send.
 func (e *env) withPlaintext(t *testing.T, pt verify.Plaintext) []byte {
 	t.Helper()
-	sealed, err := e.conn.Sealer.Seal(context.Background(), verify.Verification{Credential: credentialOf(e.find(t, vigenteG)), Location: branch(), Consent: true})
+	sealed, err := e.conn.Sealer.Seal(context.Background(), verify.Verification{Credential: e.find(t, vigenteG).Credential(), Location: branch(), Consent: true})
 	if err != nil {
 		t.Fatal(err)
 	}

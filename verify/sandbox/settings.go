@@ -14,7 +14,6 @@ import (
 	"os"
 	"time"
 
-	"cotejo/assets"
 	"cotejo/verify"
 	"cotejo/verify/config"
 	"cotejo/verify/pki"
@@ -83,13 +82,14 @@ func (st Settings) Open(baseDir string, logger *slog.Logger) (*Server, *tls.Conf
 	if err != nil {
 		return nil, nil, fmt.Errorf("sandbox: %w", err)
 	}
-	raw := assets.Padron()
+	padron, err := DefaultPadron()
 	if st.Padron != "" {
+		var raw []byte
 		if raw, err = os.ReadFile(path(st.Padron)); err != nil {
 			return nil, nil, fmt.Errorf("sandbox: padron: %w", err)
 		}
+		padron, err = LoadPadron(bytes.NewReader(raw))
 	}
-	padron, err := LoadPadron(bytes.NewReader(raw))
 	if err != nil {
 		return nil, nil, err
 	}
