@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"cotejo/capture"
 	"cotejo/verify"
 )
@@ -110,6 +112,20 @@ func TestVerifyCommand(t *testing.T) {
 	}
 	if code, stdout, stderr := runCLI(t, context.Background(), "audit", "verify", "--config", cfg); code != 0 || !strings.Contains(stdout, "íntegra") {
 		t.Errorf("audit verify: %d %s %s", code, stdout, stderr)
+	}
+	// Someone edits an audit line in the file: audit verify says where, and fails.
+	raw, err := bolt.Open(filepath.Join(dir, "cotejo.db"), 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte("audit"))
+		k, v := b.Cursor().First()
+		return b.Put(k, bytes.Replace(v, []byte(`"outcome":"pending"`), []byte(`"outcome":"cancelled"`), 1))
+	})
+	raw.Close()
+	if code, _, stderr := runCLI(t, context.Background(), "audit", "verify", "--config", cfg); code == 0 || !strings.Contains(stderr, "broken at entry 1") {
+		t.Errorf("audit verify on a tampered trail: %d %s", code, stderr)
 	}
 }
 

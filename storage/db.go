@@ -23,7 +23,7 @@ import (
 )
 
 // ErrAlreadyRunning means another Cotejo holds the data file.
-var ErrAlreadyRunning = errors.New("storage: Cotejo is already running on this computer (the data file is in use)")
+var ErrAlreadyRunning = errors.New("storage: Cotejo ya está abierto en este equipo, el archivo de datos está en uso (Cotejo is already running)")
 
 // ErrNewerSchema means the file was written by a newer Cotejo.
 var ErrNewerSchema = errors.New("storage: the data file comes from a newer version of Cotejo")
