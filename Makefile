@@ -43,6 +43,11 @@ FUZZTIME ?= 30s
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseResponse -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./verify/
 	$(GO) test -run '^$$' -fuzz FuzzHandle -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./verify/sandbox/
+	$(GO) test -run '^$$' -fuzz FuzzValidateCURP -fuzztime $(FUZZTIME) ./verify/credential/
+	$(GO) test -run '^$$' -fuzz FuzzOpen -fuzztime $(FUZZTIME) ./storage/sealbox/
+	$(GO) test -run '^$$' -fuzz FuzzDecodeEntry -fuzztime $(FUZZTIME) ./storage/audit/
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./ocr/mrz/
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./ocr/qrtext/
 
 lint:
 	@bad=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
