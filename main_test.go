@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -21,13 +22,20 @@ import (
 	"cotejo/verify"
 )
 
+// freePort picks a free port below the kernel's ephemeral range (32768 and up on
+// Linux), so the :0 listeners of tests running in parallel cannot be handed it between
+// this check and the sandbox binding it.
 func freePort(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for range 100 {
+		port := strconv.Itoa(20000 + rand.IntN(10000))
+		ln, err := net.Listen("tcp", "127.0.0.1:"+port)
+		if err == nil {
+			ln.Close()
+			return port
+		}
 	}
-	defer ln.Close()
-	return strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	t.Fatal("no free port")
+	return ""
 }
 
 func runCLI(t *testing.T, ctx context.Context, args ...string) (int, string, string) {

@@ -15,11 +15,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/BurntSushi/toml"
-
 	"cotejo/storage"
 	"cotejo/storage/sealbox"
 	"cotejo/verify"
+	"cotejo/verify/sandbox/sandboxtest"
 )
 
 var crashCycles = flag.Int("crash.cycles", 200, "SIGKILL cycles in TestCrashRecovery (make test runs the default; raise it for a soak)")
@@ -33,9 +32,9 @@ func TestCrashChild(t *testing.T) {
 	if os.Getenv(childEnv) == "" {
 		t.Skip("child of TestCrashRecovery")
 	}
-	var fc fileConfig
 	pkiDir := os.Getenv("COTEJO_CRASH_PKI")
-	if _, err := toml.DecodeFile(filepath.Join(pkiDir, "cotejo.toml"), &fc); err != nil {
+	fc, err := sandboxtest.Load(pkiDir)
+	if err != nil {
 		fail(err)
 	}
 	fc.Service.URL = os.Getenv("COTEJO_CRASH_URL")
@@ -84,7 +83,7 @@ func TestCrashRecovery(t *testing.T) {
 		t.Skip("in the child")
 	}
 	s := startINE(t, nil)
-	pkiDir, _ := pkiOnce()
+	pkiDir, _ := sandboxtest.PKI()
 	dir := t.TempDir()
 	keyPath, dbPath := filepath.Join(dir, "k"), filepath.Join(dir, "c.db")
 	if err := sealbox.CreateKeyFile(keyPath); err != nil {

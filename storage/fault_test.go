@@ -17,12 +17,13 @@ import (
 	"cotejo/storage"
 	"cotejo/verify"
 	"cotejo/verify/pki"
+	"cotejo/verify/sandbox/sandboxtest"
 )
 
 // scripted answers like INE with the codes a test asks for, signed with the PKI's INE
 // key, so the client verifies them as real answers.
 func scripted(t *testing.T, mode *atomic.Value) func(http.Handler) http.Handler {
-	dir, _ := pkiOnce()
+	dir, _ := sandboxtest.PKI()
 	key, err := pki.LoadPrivateKey(filepath.Join(dir, "ine-signing-key.pem"))
 	if err != nil {
 		t.Fatal(err)
@@ -102,7 +103,7 @@ func TestFaultsAndCodes(t *testing.T) {
 			return &cc
 		}},
 		{mode: "tls", state: storage.StatePending, retry: true, keepsBody: true, setup: func(c *verify.Client) *verify.Client {
-			dir, _ := pkiOnce()
+			dir, _ := sandboxtest.PKI()
 			cert, _ := tls.LoadX509KeyPair(filepath.Join(dir, "institution-client.pem"), filepath.Join(dir, "institution-client-key.pem"))
 			cc := *c
 			cc.HTTP = verify.NewHTTPClient(verify.TLSConfig(cert, x509.NewCertPool()), time.Second) // INE's CA not trusted

@@ -36,9 +36,11 @@ type Sender struct {
 	Concurrency int           // requests in flight at once; default 2
 	Poll        time.Duration // how often to look for due entries; default 5 s
 	Backoff     Backoff       // zero: DefaultBackoff
-	Events      func(Event)   // called from the sender's goroutines; may be nil
+	Events      func(Event)   // called one event at a time, from the sender's goroutines; may be nil
 	// Force sends pending entries now whatever their schedule: an operator's drain.
 	Force bool
+
+	emitMu sync.Mutex // events reach Events one at a time
 }
 
 func (s *Sender) defaults() {
@@ -55,6 +57,8 @@ func (s *Sender) defaults() {
 
 func (s *Sender) emit(ev Event) {
 	if s.Events != nil {
+		s.emitMu.Lock()
+		defer s.emitMu.Unlock()
 		s.Events(ev)
 	}
 }

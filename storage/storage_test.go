@@ -6,8 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -15,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/BurntSushi/toml"
 	bolt "go.etcd.io/bbolt"
 	"go.uber.org/goleak"
 
@@ -23,80 +20,43 @@ import (
 	"cotejo/storage/sealbox"
 	"cotejo/verify"
 	"cotejo/verify/config"
-	"cotejo/verify/pki"
 	"cotejo/verify/sandbox"
+	"cotejo/verify/sandbox/sandboxtest"
 )
 
-// One development PKI per test binary (its 4096-bit key is slow to make).
-var pkiOnce = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "cotejo-storage-test-")
-	if err != nil {
-		return "", err
-	}
-	_, err = pki.Init(context.Background(), dir, pki.Options{})
-	return dir, err
-})
+func TestMain(m *testing.M) { sandboxtest.Main(m) }
 
-type fileConfig struct {
-	Service config.Service   `toml:"service"`
-	Sandbox sandbox.Settings `toml:"sandbox"`
-}
-
-// ine is a sandbox on loopback; wrap lets a test change what it answers.
+// ine is the sandbox on loopback, counting the requests it sees per indice.
 type ine struct {
 	url  string
 	conn *config.Conn
 	stop func()
 	mu   sync.Mutex
-	hits map[string]int // requests seen per indice
+	hits map[string]int
 }
 
 func startINE(t testing.TB, wrap func(http.Handler) http.Handler) *ine {
 	t.Helper()
-	dir, err := pkiOnce()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var fc fileConfig
-	if _, err := toml.DecodeFile(filepath.Join(dir, "cotejo.toml"), &fc); err != nil {
-		t.Fatal(err)
-	}
-	srv, tlsConf, err := fc.Sandbox.Open(dir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	s := &ine{hits: map[string]int{}}
-	var h http.Handler = srv
-	if wrap != nil {
-		h = wrap(srv)
+	count := func(h http.Handler) http.Handler {
+		if wrap != nil {
+			h = wrap(h)
+		}
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, _ := readAll(r)
+			var req struct{ TimeStamp verify.TimeStamp }
+			json.Unmarshal(body, &req)
+			s.mu.Lock()
+			s.hits[req.TimeStamp.Indice]++
+			s.mu.Unlock()
+			r.Body = nopCloser{bytes.NewReader(body)}
+			h.ServeHTTP(w, r)
+		})
 	}
-	counted := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := readAll(r)
-		var req struct{ TimeStamp verify.TimeStamp }
-		json.Unmarshal(body, &req)
-		s.mu.Lock()
-		s.hits[req.TimeStamp.Indice]++
-		s.mu.Unlock()
-		r.Body = nopCloser{bytes.NewReader(body)}
-		h.ServeHTTP(w, r)
-	})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- sandbox.Serve(ctx, ln, counted, tlsConf, slog.New(slog.DiscardHandler)) }()
-	fc.Service.URL = "https://" + ln.Addr().String() + verify.ServicePath
-	fc.Service.Timeout = 3 * time.Second
-	conn, err := fc.Service.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.url, s.conn = fc.Service.URL, conn
-	var once sync.Once
-	s.stop = func() { once.Do(func() { conn.Client.HTTP.CloseIdleConnections(); cancel(); <-done }) }
-	t.Cleanup(s.stop)
+	e := sandboxtest.Start(t, sandboxtest.Options{Wrap: count})
+	// A short timeout: fault tests must not wait 30 s for a silent INE.
+	e.Conn.Client.HTTP.Timeout = 3 * time.Second
+	s.url, s.conn, s.stop = e.URL, e.Conn, e.Stop
 	return s
 }
 

@@ -2,23 +2,21 @@ package sandbox_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
-	"github.com/BurntSushi/toml"
-
 	"cotejo/verify"
+	"cotejo/verify/sandbox/sandboxtest"
 )
 
 // FuzzHandle feeds arbitrary bodies to the sandbox's request handling: it must always
 // answer with a response the client can open (signed), never panic.
 func FuzzHandle(f *testing.F) {
-	dir, err := pkiOnce()
+	dir, err := sandboxtest.PKI()
 	if err != nil {
 		f.Fatal(err)
 	}
-	var fc fileConfig
-	if _, err := toml.DecodeFile(filepath.Join(dir, "cotejo.toml"), &fc); err != nil {
+	fc, err := sandboxtest.Load(dir)
+	if err != nil {
 		f.Fatal(err)
 	}
 	srv, _, err := fc.Sandbox.Open(dir, nil)

@@ -14,7 +14,6 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -24,7 +23,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/BurntSushi/toml"
 	"go.uber.org/goleak"
 
 	"cotejo/verify"
@@ -33,100 +31,46 @@ import (
 	"cotejo/verify/credential"
 	"cotejo/verify/pki"
 	"cotejo/verify/sandbox"
+	"cotejo/verify/sandbox/sandboxtest"
 )
 
 // env is one development PKI, a sandbox on loopback and a client configured from the
 // PKI's own cotejo.toml, as `cotejo pki init` + `cotejo sandbox` + `cotejo verify` use.
 type env struct {
+	*sandboxtest.Env
 	dir    string
-	srv    *sandbox.Server
 	url    string
 	conn   *config.Conn
 	padron *sandbox.Padron
-	logs   *bytes.Buffer
+	logs   *lockedBuffer
 	stop   func()
 }
 
-type fileConfig struct {
-	Service config.Service   `toml:"service"`
-	Sandbox sandbox.Settings `toml:"sandbox"`
-}
-
-// A PKI is costly (a 4096-bit key): one per test binary, in its own temporary folder.
-var pkiOnce = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "cotejo-sandbox-test-")
-	if err != nil {
-		return "", err
-	}
-	_, err = pki.Init(context.Background(), dir, pki.Options{})
-	return dir, err
-})
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if dir, err := pkiOnce(); err == nil {
-		os.RemoveAll(dir)
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { sandboxtest.Main(m) }
 
 // lockedBuffer lets the server log while the test reads.
 type lockedBuffer struct {
 	mu sync.Mutex
-	bytes.Buffer
+	b  bytes.Buffer
 }
 
 func (b *lockedBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.Buffer.Write(p)
+	return b.b.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }
 
 func newEnv(t testing.TB, wrap func(http.Handler) http.Handler) *env {
 	t.Helper()
-	dir, err := pkiOnce()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var fc fileConfig
-	if _, err := toml.DecodeFile(filepath.Join(dir, "cotejo.toml"), &fc); err != nil {
-		t.Fatal(err)
-	}
 	logs := &lockedBuffer{}
-	srv, tlsConf, err := fc.Sandbox.Open(dir, slog.New(slog.NewTextHandler(logs, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var h http.Handler = srv
-	if wrap != nil {
-		h = wrap(srv)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- sandbox.Serve(ctx, ln, h, tlsConf, slog.New(slog.DiscardHandler)) }()
-	fc.Service.URL = "https://" + ln.Addr().String() + verify.ServicePath
-	conn, err := fc.Service.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := loadPadron(t)
-	e := &env{dir: dir, srv: srv, url: fc.Service.URL, conn: conn, padron: p, logs: &logs.Buffer}
-	var once sync.Once
-	e.stop = func() {
-		once.Do(func() {
-			conn.Client.HTTP.CloseIdleConnections()
-			cancel()
-			if err := <-done; err != nil {
-				t.Errorf("serve: %v", err)
-			}
-		})
-	}
-	t.Cleanup(e.stop)
-	return e
+	se := sandboxtest.Start(t, sandboxtest.Options{Wrap: wrap, Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	return &env{Env: se, dir: se.Dir, url: se.URL, conn: se.Conn, padron: loadPadron(t), logs: logs, stop: se.Stop}
 }
 
 func loadPadron(t testing.TB) *sandbox.Padron {

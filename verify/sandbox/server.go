@@ -100,11 +100,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	start := time.Now()
 	out, sum := s.Handle(r.Context(), body)
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	_, _ = w.Write(out)
-	// One line per request, no personal data: the index and the codes only.
+	// One line per request, no personal data: the index and the codes only. Logged
+	// before answering, so the line exists by the time the client has the answer.
 	s.cfg.Logger.Info("consulta", "indice", sum.Indice, "codigo", int(sum.Code),
 		"datos", int(sum.DataCode), "minucia", int(sum.FingerCode), "ms", time.Since(start).Milliseconds())
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_, _ = w.Write(out)
 }
 
 // Summary is what a request came to, for the log line.
