@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
-	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -42,18 +41,16 @@ func (b Backoff) Delay(attempts int, rnd *rand.Rand) time.Duration {
 	return half + time.Duration(rnd.Int64N(int64(half)+1))
 }
 
-// claim moves up to n due entries to sending, oldest first, and returns them with their
-// bodies.
-func (db *DB) claim(n int, now time.Time) ([]Entry, [][]byte, error) {
+// claim moves up to n entries that due says may go to sending, oldest first, and
+// returns them with their bodies.
+func (db *DB) claim(n int, due func(Entry) bool) ([]Entry, [][]byte, error) {
 	var entries []Entry
 	var bodies [][]byte
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		entries, bodies = entries[:0], bodies[:0]
 		c := tx.Bucket(bucketByDate).Cursor()
 		for k, _ := c.First(); k != nil && len(entries) < n; k, _ = c.Next() {
-			e, body, err := db.claimTx(tx, string(k[8:]), func(e Entry) bool {
-				return e.State == StatePending && !e.NextAttempt.After(now)
-			})
+			e, body, err := db.claimTx(tx, string(k[8:]), due)
 			if err != nil {
 				return err
 			}
@@ -161,9 +158,10 @@ func (db *DB) settle(e Entry, o outcome, maxAge, delay time.Duration) (Entry, er
 		}
 		e = cur
 		e.LastError, e.Codes = "", o.codes
+		expired := false
 		switch {
 		case o.retry && now.Sub(e.Created) >= maxAge:
-			e.State, e.Reason = StateFailed, "expired: "+o.reason
+			e.State, e.Reason, expired = StateFailed, "expired: "+o.reason, true
 		case o.retry:
 			e.State, e.LastError = StatePending, o.reason
 			e.NextAttempt = now.Add(delay)
@@ -180,7 +178,7 @@ func (db *DB) settle(e Entry, o outcome, maxAge, delay time.Duration) (Entry, er
 		}
 		// Biometrics go as soon as the request is answered or given up for good. A
 		// request that expired keeps its body so the operator can retry it.
-		if e.State == StateAnswered || e.State == StateNeedsRecapture || (e.State == StateFailed && !strings.HasPrefix(e.Reason, "expired")) {
+		if e.State == StateAnswered || e.State == StateNeedsRecapture || e.State == StateFailed && !expired {
 			if err := db.dropBody(tx, &e); err != nil {
 				return err
 			}

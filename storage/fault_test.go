@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -55,14 +56,15 @@ func scripted(t *testing.T, mode *atomic.Value) func(http.Handler) http.Handler 
 			json.Unmarshal(body, &req)
 			rb := verify.ResponseBody{IndiceSolicitud: req.TimeStamp.Indice}
 			vig := &verify.SituacionRegistral{TipoSituacionRegistral: "VIGENTE"}
+			code, _ := strconv.Atoi(m) // the modes below are INE's codes
 			switch m {
 			case "104", "110", "111":
-				rb.CodigoRespuesta = map[string]int{"104": 104, "110": 110, "111": 111}[m]
+				rb.CodigoRespuesta = code
 			case "314", "317":
 				rb.DataResponse = &verify.DataResponse{RespuestaSituacionRegistral: vig, RespuestaComparacion: &verify.Comparacion{}}
-				rb.MinutiaeResponse = &verify.MinutiaeResponse{CodigoRespuestaMinucia: map[string]int{"314": 314, "317": 317}[m]}
+				rb.MinutiaeResponse = &verify.MinutiaeResponse{CodigoRespuestaMinucia: code}
 			case "205":
-				rb.DataResponse = &verify.DataResponse{CodigoRespuestaDatos: 205}
+				rb.DataResponse = &verify.DataResponse{CodigoRespuestaDatos: code}
 			}
 			respJSON, _ := json.Marshal(rb)
 			tsJSON, _ := json.Marshal(verify.TimeStamp{Momento: "20260101000000Z", Indice: rb.IndiceSolicitud})

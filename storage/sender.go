@@ -94,10 +94,9 @@ func (s *Sender) pass(ctx context.Context) (int, error) {
 	total := 0
 	for ctx.Err() == nil {
 		now := s.DB.opts.Now()
-		if s.Force {
-			now = now.Add(100 * 365 * 24 * time.Hour)
-		}
-		entries, bodies, err := s.DB.claim(s.Concurrency, now)
+		entries, bodies, err := s.DB.claim(s.Concurrency, func(e Entry) bool {
+			return e.State == StatePending && (s.Force || !e.NextAttempt.After(now))
+		})
 		if err != nil {
 			return total, err
 		}

@@ -20,7 +20,7 @@ type Settings struct {
 	KeyProvider   string   `toml:"key_provider"`   // "file" (default), "passphrase" or "keyring"
 	KeyFile       string   `toml:"key_file"`       // default: beside the data file, cotejo.key (made on first use)
 	OldKeyFiles   []string `toml:"old_key_files"`  // keys being retired: they open, never seal
-	RetentionDays int      `toml:"retention_days"` // personal data of finished requests; default 30
+	RetentionDays int      `toml:"retention_days"` // personal data of finished requests; 0: Open's default (30)
 }
 
 // PassphraseEnv is where the passphrase provider reads the passphrase from.
@@ -51,9 +51,6 @@ func (s Settings) Resolved(baseDir string) (Settings, error) {
 	}
 	if s.KeyProvider == "" {
 		s.KeyProvider = "file"
-	}
-	if s.RetentionDays == 0 {
-		s.RetentionDays = 30
 	}
 	return s, nil
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -289,5 +290,37 @@ func TestNewerSchemaRefused(t *testing.T) {
 	raw.Close()
 	if _, err := storage.Open(path, storage.Options{Keys: keys}); !errors.Is(err, storage.ErrNewerSchema) {
 		t.Errorf("schema 99: %v", err)
+	}
+}
+
+// TestSenderConcurrencyBound: the sender never has more requests in flight at INE than
+// its Concurrency.
+func TestSenderConcurrencyBound(t *testing.T) {
+	var inFlight, peak atomic.Int32
+	s := startINE(t, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			n := inFlight.Add(1)
+			for {
+				p := peak.Load()
+				if n <= p || peak.CompareAndSwap(p, n) {
+					break
+				}
+			}
+			time.Sleep(20 * time.Millisecond) // long enough for requests to overlap
+			h.ServeHTTP(w, r)
+			inFlight.Add(-1)
+		})
+	})
+	p := padron(t)
+	db := openDB(t, filepath.Join(t.TempDir(), "c.db"), newKeys(t), nil)
+	for i := range 12 {
+		enqueue(t, db, s, p.Ciudadanos[i], false)
+	}
+	n, err := (&storage.Sender{DB: db, Client: s.conn.Client, Concurrency: 3}).Drain(context.Background())
+	if err != nil || n != 12 {
+		t.Fatalf("drain: %d %v", n, err)
+	}
+	if got := peak.Load(); got > 3 || got < 2 {
+		t.Errorf("peak in flight %d, want at most 3 (and overlap: at least 2)", got)
 	}
 }

@@ -8,9 +8,6 @@ import (
 	"text/tabwriter"
 )
 
-// FieldLabel is a field's name as the operator reads it.
-func FieldLabel(field, lang string) string { return credential.Label(field, lang) }
-
 func verdictLabel(v Verdict, lang string) string {
 	es, en := "", ""
 	switch v {
@@ -106,7 +103,7 @@ func (r *Result) WriteText(w io.Writer, lang string, threshold float64) error {
 		fmt.Fprintf(tw, "%s\t%s\n", t("Reporte de robo o extravío", "Theft or loss report"), r.TheftReport)
 	}
 	for _, f := range r.Fields {
-		fmt.Fprintf(tw, "%s\t%s\n", FieldLabel(f.Field, lang), f.Comparison)
+		fmt.Fprintf(tw, "%s\t%s\n", credential.Label(f.Field, lang), f.Comparison)
 	}
 	if r.HasFingers {
 		for _, f := range []struct {
