@@ -414,3 +414,70 @@ func (z *Zone) fill() {
 		z.Nombres = strings.TrimSpace(strings.ReplaceAll(names[1], "<", " "))
 	}
 }
+
+// Format writes the zone's three lines from its fields (CIC, OCR, Birth, Sex, Expiry,
+// Optional2 and the names), check digits computed; names are transliterated to A–Z
+// (Ñ → N) and cut at 30 characters. It is how a card printer writes the zone.
+func (z *Zone) Format() ([3]string, error) {
+	if len(z.CIC) != 9 || len(z.OCR) != 13 {
+		return [3]string{}, fmt.Errorf("mrz: CIC %q and OCR %q must have 9 and 13 digits", z.CIC, z.OCR)
+	}
+	opt := z.Optional2
+	if len(opt) != 11 {
+		return [3]string{}, fmt.Errorf("mrz: optional data %q must have 11 characters", opt)
+	}
+	digit := func(s string) (string, error) {
+		d, err := CheckDigit(s)
+		return string(d), err
+	}
+	cicCheck, err := digit(z.CIC)
+	if err != nil {
+		return [3]string{}, err
+	}
+	l1 := "IDMEX" + z.CIC + cicCheck + "<<" + z.OCR
+	birth, expiry := z.Birth.Format("060102"), z.Expiry.Format("060102")
+	bc, err := digit(birth)
+	if err != nil {
+		return [3]string{}, err
+	}
+	ec, _ := digit(expiry)
+	sex := z.Sex
+	if len(sex) != 1 {
+		sex = "<"
+	}
+	l2 := birth + bc + sex + expiry + ec + "MEX" + opt
+	cc, err := digit(composite(l1, l2+"0"))
+	if err != nil {
+		return [3]string{}, err
+	}
+	l2 += cc
+	name := transliterate(z.Paterno) + "<" + transliterate(z.Materno) + "<<" + transliterate(z.Nombres)
+	name = (name + strings.Repeat("<", 30))[:30]
+	return [3]string{l1, l2, name}, nil
+}
+
+// transliterate maps a printed name to the zone's alphabet: letters A–Z, '<' for spaces.
+func transliterate(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToUpper(s) {
+		switch {
+		case r >= 'A' && r <= 'Z':
+			b.WriteRune(r)
+		case r == ' ' || r == '-':
+			b.WriteByte('<')
+		case strings.ContainsRune("ÁÀÄÂ", r):
+			b.WriteByte('A')
+		case strings.ContainsRune("ÉÈËÊ", r):
+			b.WriteByte('E')
+		case strings.ContainsRune("ÍÌÏÎ", r):
+			b.WriteByte('I')
+		case strings.ContainsRune("ÓÒÖÔ", r):
+			b.WriteByte('O')
+		case strings.ContainsRune("ÚÙÜÛ", r):
+			b.WriteByte('U')
+		case r == 'Ñ':
+			b.WriteByte('N')
+		}
+	}
+	return b.String()
+}

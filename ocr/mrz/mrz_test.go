@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"cotejo/ocr/mrz"
 )
@@ -144,4 +145,35 @@ func ExampleParse() {
 	z, _ := mrz.Parse("IDMEX1587903166<<4499068496638\n8512246M2712310MEX<02<<12416<4\nPEREZ<LOPEZ<<ANA<MARIA<<<<<<<<")
 	fmt.Println(z.CIC, z.OCR, z.Checks.AllValid())
 	// Output: 158790316 4499068496638 true
+}
+
+func TestFormatRoundTrip(t *testing.T) {
+	z := &mrz.Zone{CIC: "158790316", OCR: "6499068496638", Birth: time.Date(1985, 12, 24, 0, 0, 0, 0, time.UTC),
+		Sex: "M", Expiry: time.Date(2027, 12, 31, 0, 0, 0, 0, time.UTC), Optional2: "<02<<12416<",
+		Paterno: "MUÑOZ", Materno: "DE LA PEÑA", Nombres: "MARIA DE LOS ANGELES"}
+	lines, err := z.Format()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, l := range lines {
+		if len(l) != 30 {
+			t.Fatalf("line %d %q has %d characters", i+1, l, len(l))
+		}
+	}
+	if lines[2] != "MUNOZ<DE<LA<PENA<<MARIA<DE<LOS" {
+		t.Errorf("line 3 = %q", lines[2])
+	}
+	got, err := mrz.Parse(strings.Join(lines[:], "\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.Checks.AllValid() || len(got.Repaired) != 0 {
+		t.Fatalf("checks %+v, repairs %v", got.Checks, got.Repaired)
+	}
+	if got.CIC != z.CIC || got.OCR != z.OCR || !got.Birth.Equal(z.Birth) || !got.Expiry.Equal(z.Expiry) || got.Sex != "M" || got.Optional2 != z.Optional2 || got.Paterno != "MUNOZ" || got.Materno != "DE LA PENA" {
+		t.Errorf("parsed %+v", got)
+	}
+	if _, err := (&mrz.Zone{CIC: "1"}).Format(); err == nil {
+		t.Error("a short CIC formatted")
+	}
 }

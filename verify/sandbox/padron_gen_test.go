@@ -5,13 +5,11 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"testing"
-	"time"
 
-	"cotejo/verify/catalog"
 	"cotejo/verify/credential"
+	"cotejo/verify/credential/synthetic"
 	"cotejo/verify/sandbox"
 )
 
@@ -64,89 +62,33 @@ func profiles() []profile {
 	return p
 }
 
-func names() (hombres, mujeres, apellidos []string) {
-	return []string{"JOSE LUIS", "JUAN CARLOS", "MIGUEL ANGEL", "ALEJANDRO", "FERNANDO", "RICARDO", "EDUARDO", "ROBERTO", "SERGIO", "ARTURO", "OCTAVIO", "IÑAKI", "RAUL"},
-		[]string{"MARIA DE LOS ANGELES", "GUADALUPE", "ANA SOFIA", "VERONICA", "PATRICIA", "ADRIANA", "ALEJANDRA", "XIMENA", "MARIA FERNANDA", "LETICIA", "BEGOÑA", "ROCIO", "YOLANDA"},
-		[]string{"HERNANDEZ", "GARCIA", "MARTINEZ", "LOPEZ", "GONZALEZ", "PEREZ", "RODRIGUEZ", "SANCHEZ", "RAMIREZ", "CRUZ", "FLORES", "GOMEZ", "MUÑOZ", "ORTIZ", "VAZQUEZ", "CASTILLO", "JIMENEZ", "MORALES", "REYES", "TORRES", "NUÑEZ", "DOMINGUEZ", "MENDOZA", "AGUILAR", "IBARRA", "OCHOA", "PEÑA", "URIBE"}
-}
-
-// emisionYears is when each model was issued.
-func emisionYears(m string, rnd *rand.Rand) int {
-	switch m {
-	case "C":
-		return 2003 + rnd.IntN(10)
-	case "D":
-		return 2013
-	case "E":
-		return 2014 + rnd.IntN(5)
-	case "F":
-		return 2016 + rnd.IntN(3)
-	}
-	return 2019 + rnd.IntN(6)
-}
-
 func generatePadron() sandbox.Padron {
-	rnd := rand.New(rand.NewPCG(20261123, 2))
-	hombres, mujeres, apellidos := names()
+	g := synthetic.NewGenerator(20261123, 2)
 	var out []sandbox.Citizen
-	cics := map[string]bool{}
 	for i, p := range profiles() {
-		sexo := byte("HM"[rnd.IntN(2)])
-		nombre := hombres[rnd.IntN(len(hombres))]
-		if sexo == 'M' {
-			nombre = mujeres[rnd.IntN(len(mujeres))]
-		}
-		paterno := apellidos[rnd.IntN(len(apellidos))]
-		materno := apellidos[rnd.IntN(len(apellidos))]
-		if p.sinMaterno {
-			materno = ""
-		}
-		entidad := 1 + rnd.IntN(32)
-		state, _ := catalog.CURPState(entidad)
-		if p.abroad {
-			state = "NE"
-		}
-		emision := emisionYears(p.modelo, rnd)
-		birth := time.Date(1945+rnd.IntN(emision-18-1945), time.Month(1+rnd.IntN(12)), 1+rnd.IntN(28), 0, 0, 0, 0, time.UTC)
-		homonym := byte('0' + rnd.IntN(10))
-		if birth.Year() >= 2000 {
-			homonym = byte('A' + rnd.IntN(26))
-		}
-		registro := max(birth.Year()+18, emision-rnd.IntN(15))
-		registro = min(registro, emision)
-		seccion := fmt.Sprintf("%04d", 1+rnd.IntN(5000))
-		ident := fmt.Sprintf("%09d", rnd.IntN(1_000_000_000))
+		s := g.Citizen(credential.Model(p.modelo), synthetic.Options{SinMaterno: p.sinMaterno, Abroad: p.abroad})
 		c := sandbox.Citizen{
 			ID:                      fmt.Sprintf("P%03d", i+1),
 			Modelo:                  p.modelo,
-			OCR:                     seccion + ident,
-			ClaveElector:            credential.MakeClaveElector(paterno, materno, nombre, birth, max(entidad, 1), sexo, fmt.Sprintf("%03d", rnd.IntN(1000))),
-			NumeroEmisionCredencial: fmt.Sprintf("%02d", rnd.IntN(4)),
-			CURP:                    credential.MakeCURP(paterno, materno, nombre, birth, sexo, state, homonym),
-			Nombre:                  nombre,
-			ApellidoPaterno:         paterno,
-			ApellidoMaterno:         materno,
-			AnioRegistro:            fmt.Sprint(registro),
-			AnioEmision:             fmt.Sprint(emision),
-			FechaNacimiento:         birth.Format("2006-01-02"),
-			Sexo:                    string(sexo),
-			Entidad:                 entidad,
+			CIC:                     s.CIC,
+			OCR:                     s.OCR,
+			ClaveElector:            s.ClaveElector,
+			NumeroEmisionCredencial: s.NumeroEmisionCredencial,
+			CURP:                    s.CURP,
+			Nombre:                  s.Nombre,
+			ApellidoPaterno:         s.ApellidoPaterno,
+			ApellidoMaterno:         s.ApellidoMaterno,
+			AnioRegistro:            s.AnioRegistro,
+			AnioEmision:             s.AnioEmision,
+			FechaNacimiento:         s.Birth.Format("2006-01-02"),
+			Sexo:                    string(s.Sex),
+			Entidad:                 s.Entity,
 			Situacion:               p.situacion,
 			Nota:                    p.nota,
 		}
 		if p.reporte != "" {
 			r := p.reporte
 			c.ReporteRoboExtravio = &r
-		}
-		if p.modelo != "C" {
-			for {
-				cic := fmt.Sprintf("%09d", 100_000_000+rnd.IntN(900_000_000))
-				if !cics[cic] {
-					cics[cic] = true
-					c.CIC = cic
-					break
-				}
-			}
 		}
 		out = append(out, c)
 	}

@@ -1,0 +1,210 @@
+package cardgen
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/jpeg"
+	"math"
+	"math/rand/v2"
+
+	"cotejo/ocr/geom"
+	"cotejo/ocr/layout"
+)
+
+// Level is how badly a card is photographed: 0 is a flat scan; 1 a careful photo; 2 a
+// hurried one; 3 a bad one.
+type Level struct {
+	Frame       image.Point // the photo's size
+	Fill        [2]float64  // card width over frame width, drawn from this range
+	Rotate      float64     // degrees, ±
+	Perspective float64     // corner jitter, as a fraction of the card's width
+	Blur        float64     // Gaussian sigma, pixels
+	Noise       float64     // Gaussian sigma, grey levels
+	JPEG        int         // quality; 0 leaves the image lossless
+	Light       float64     // depth of an uneven-light gradient, 0–1
+	Glare       float64     // strength of a glare spot, 0–1
+	UpsideDown  float64     // probability the card is photographed rotated by 180°
+}
+
+// Levels are the four distortion levels.
+var levels = [4]Level{
+	{Frame: image.Pt(1100, 720), Fill: [2]float64{0.9, 0.92}},
+	{Frame: image.Pt(1600, 1200), Fill: [2]float64{0.72, 0.88}, Rotate: 4, Perspective: 0.02, Blur: 0.6, Noise: 4, JPEG: 85, Light: 0.15},
+	{Frame: image.Pt(1600, 1200), Fill: [2]float64{0.6, 0.8}, Rotate: 10, Perspective: 0.045, Blur: 1.0, Noise: 7, JPEG: 65, Light: 0.3, Glare: 0.25},
+	{Frame: image.Pt(1600, 1200), Fill: [2]float64{0.5, 0.7}, Rotate: 25, Perspective: 0.08, Blur: 1.5, Noise: 10, JPEG: 40, Light: 0.45, Glare: 0.5, UpsideDown: 0.2},
+}
+
+// LevelOf returns distortion level n (0–3).
+func LevelOf(n int) (Level, error) {
+	if n < 0 || n >= len(levels) {
+		return Level{}, fmt.Errorf("cardgen: distortion level %d: want 0 to 3", n)
+	}
+	return levels[n], nil
+}
+
+// Photograph places a straightened card in a photo as level l describes. It returns the
+// photo and where the card's corners landed (top-left, top-right, bottom-right,
+// bottom-left of the card as printed).
+func Photograph(card *image.RGBA, l Level, rnd *rand.Rand) (*image.RGBA, [4]geom.Point, error) {
+	lit := light(card, l, rnd)
+	W, H := float64(l.Frame.X), float64(l.Frame.Y)
+	cw := W * (l.Fill[0] + rnd.Float64()*(l.Fill[1]-l.Fill[0]))
+	ch := cw * float64(layout.Height) / float64(layout.Width)
+	theta := (rnd.Float64()*2 - 1) * l.Rotate * math.Pi / 180
+	if rnd.Float64() < l.UpsideDown {
+		theta += math.Pi
+	}
+	// Keep the rotated card inside the frame: shrink it if its bounding box overflows.
+	bw := math.Abs(cw*math.Cos(theta)) + math.Abs(ch*math.Sin(theta))
+	bh := math.Abs(cw*math.Sin(theta)) + math.Abs(ch*math.Cos(theta))
+	if k := min(W*0.96/bw, H*0.96/bh); k < 1 {
+		cw, ch, bw, bh = cw*k, ch*k, bw*k, bh*k
+	}
+	centre := geom.Point{X: W/2 + (rnd.Float64()*2-1)*(W-bw)*0.4, Y: H/2 + (rnd.Float64()*2-1)*(H-bh)*0.4}
+	var quad [4]geom.Point
+	for i, c := range [4]geom.Point{{X: -cw / 2, Y: -ch / 2}, {X: cw / 2, Y: -ch / 2}, {X: cw / 2, Y: ch / 2}, {X: -cw / 2, Y: ch / 2}} {
+		p := geom.Rotate(c, geom.Point{}, theta)
+		j := l.Perspective * cw
+		quad[i] = geom.Point{X: centre.X + p.X + (rnd.Float64()*2-1)*j, Y: centre.Y + p.Y + (rnd.Float64()*2-1)*j}
+	}
+	// Perspective jitter can push a corner out of the frame: pull the card in.
+	for range 20 {
+		inside := true
+		for _, q := range quad {
+			inside = inside && q.X >= 4 && q.Y >= 4 && q.X <= W-4 && q.Y <= H-4
+		}
+		if inside {
+			break
+		}
+		for i := range quad {
+			quad[i] = geom.Point{X: W/2 + (quad[i].X-W/2)*0.95, Y: H/2 + (quad[i].Y-H/2)*0.95}
+		}
+	}
+	src := [4]geom.Point{{X: 0, Y: 0}, {X: float64(layout.Width), Y: 0}, {X: float64(layout.Width), Y: float64(layout.Height)}, {X: 0, Y: float64(layout.Height)}}
+	h, err := geom.FromQuad(quad, src)
+	if err != nil {
+		return nil, quad, fmt.Errorf("cardgen: placing the card: %w", err)
+	}
+	photo := desk(l.Frame, rnd)
+	warped := geom.Warp(lit, l.Frame.X, l.Frame.Y, h, color.RGBA{})
+	draw.Draw(photo, photo.Bounds(), warped, image.Point{}, draw.Over)
+	if l.Blur > 0 {
+		photo = blur(photo, l.Blur)
+	}
+	if l.Noise > 0 {
+		noise(photo, l.Noise, rnd)
+	}
+	if l.JPEG > 0 {
+		var buf bytes.Buffer
+		if err := jpeg.Encode(&buf, photo, &jpeg.Options{Quality: l.JPEG}); err != nil {
+			return nil, quad, err
+		}
+		img, err := jpeg.Decode(&buf)
+		if err != nil {
+			return nil, quad, err
+		}
+		photo = image.NewRGBA(img.Bounds())
+		draw.Draw(photo, photo.Bounds(), img, image.Point{}, draw.Src)
+	}
+	return photo, quad, nil
+}
+
+// light applies an uneven-light gradient and a glare spot to a copy of the card.
+func light(card *image.RGBA, l Level, rnd *rand.Rand) *image.RGBA {
+	out := image.NewRGBA(card.Bounds())
+	copy(out.Pix, card.Pix)
+	if l.Light == 0 && l.Glare == 0 {
+		return out
+	}
+	a := rnd.Float64() * 2 * math.Pi
+	dx, dy := math.Cos(a), math.Sin(a)
+	gx, gy := rnd.Float64()*float64(layout.Width), rnd.Float64()*float64(layout.Height)
+	sigma := 60 + rnd.Float64()*80
+	diag := math.Hypot(float64(layout.Width), float64(layout.Height))
+	b := out.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			// Projection on the light's direction, 0 at one corner to 1 at the other.
+			t := ((float64(x)-float64(layout.Width)/2)*dx+(float64(y)-float64(layout.Height)/2)*dy)/diag + 0.5
+			k := 1 - l.Light*t
+			d2 := (float64(x)-gx)*(float64(x)-gx) + (float64(y)-gy)*(float64(y)-gy)
+			g := l.Glare * 255 * math.Exp(-d2/(2*sigma*sigma))
+			i := out.PixOffset(x, y)
+			for c := range 3 {
+				v := float64(out.Pix[i+c])*k + g
+				out.Pix[i+c] = uint8(min(max(v, 0), 255))
+			}
+		}
+	}
+	return out
+}
+
+// desk is a dark, grained surface for the card to lie on.
+func desk(size image.Point, rnd *rand.Rand) *image.RGBA {
+	img := image.NewRGBA(image.Rectangle{Max: size})
+	base := [3]float64{50 + rnd.Float64()*60, 40 + rnd.Float64()*40, 30 + rnd.Float64()*30}
+	f1, f2, ph := 0.01+rnd.Float64()*0.03, 0.002+rnd.Float64()*0.01, rnd.Float64()*6
+	for y := range size.Y {
+		for x := range size.X {
+			g := 12*math.Sin(float64(y)*f1+6*math.Sin(float64(x)*f2+ph)) + 6*math.Sin(float64(x)*0.37+float64(y)*0.11)
+			i := img.PixOffset(x, y)
+			for c := range 3 {
+				img.Pix[i+c] = uint8(min(max(base[c]+g, 0), 255))
+			}
+			img.Pix[i+3] = 255
+		}
+	}
+	return img
+}
+
+// blur is a separable Gaussian blur.
+func blur(src *image.RGBA, sigma float64) *image.RGBA {
+	r := int(math.Ceil(sigma * 3))
+	k := make([]float64, 2*r+1)
+	sum := 0.0
+	for i := range k {
+		d := float64(i - r)
+		k[i] = math.Exp(-d * d / (2 * sigma * sigma))
+		sum += k[i]
+	}
+	for i := range k {
+		k[i] /= sum
+	}
+	b := src.Bounds()
+	pass := func(in *image.RGBA, horizontal bool) *image.RGBA {
+		out := image.NewRGBA(b)
+		for y := b.Min.Y; y < b.Max.Y; y++ {
+			for x := b.Min.X; x < b.Max.X; x++ {
+				var acc [3]float64
+				for j, w := range k {
+					sx, sy := x, y
+					if horizontal {
+						sx = min(max(x+j-r, b.Min.X), b.Max.X-1)
+					} else {
+						sy = min(max(y+j-r, b.Min.Y), b.Max.Y-1)
+					}
+					i := in.PixOffset(sx, sy)
+					acc[0] += w * float64(in.Pix[i])
+					acc[1] += w * float64(in.Pix[i+1])
+					acc[2] += w * float64(in.Pix[i+2])
+				}
+				o := out.PixOffset(x, y)
+				out.Pix[o], out.Pix[o+1], out.Pix[o+2], out.Pix[o+3] = uint8(acc[0]+0.5), uint8(acc[1]+0.5), uint8(acc[2]+0.5), 255
+			}
+		}
+		return out
+	}
+	return pass(pass(src, true), false)
+}
+
+func noise(img *image.RGBA, sigma float64, rnd *rand.Rand) {
+	for i := 0; i < len(img.Pix); i += 4 {
+		n := rnd.NormFloat64() * sigma // luminance noise, as a camera sensor's
+		for c := range 3 {
+			img.Pix[i+c] = uint8(min(max(float64(img.Pix[i+c])+n+rnd.NormFloat64()*sigma*0.3, 0), 255))
+		}
+	}
+}
