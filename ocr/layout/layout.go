@@ -66,9 +66,9 @@ type Region struct {
 type Design struct {
 	Model  credential.Model
 	Side   Side
-	Title  []string    // header lines
-	Accent color.RGBA  // header band and labels
-	Tint   color.RGBA  // background pattern
+	Title  []string   // header lines
+	Accent color.RGBA // header band and labels
+	Tint   color.RGBA // background pattern
 	Photo  image.Rectangle
 	Fields []Region
 }
@@ -141,7 +141,21 @@ func front(m credential.Model) (image.Rectangle, []Region) {
 		return Region{Field: f, Label: label, Box: box(x, y, w, 40), Lines: 1, Size: valueSize}
 	}
 	switch m {
-	case credential.ModelC, credential.ModelD:
+	case credential.ModelC:
+		// The IFE's first design: photograph on the right.
+		return box(740, 150, 240, 320), []Region{
+			{Field: Nombre, Label: "NOMBRE", Box: box(40, 150, 460, 120), Lines: 3, Size: valueSize},
+			{Field: Domicilio, Label: "DOMICILIO", Box: box(40, 305, 560, 96), Lines: 3, Size: smallSize},
+			text(ClaveElector, "CLAVE DE ELECTOR", 40, 435, 420),
+			text(CURP, "CURP", 40, 510, 420),
+			text(Registro, "AÑO DE REGISTRO", 500, 510, 190),
+			text(Nacimiento, "FECHA DE NACIMIENTO", 520, 150, 200),
+			text(Sexo, "SEXO", 520, 225, 60),
+			text(Seccion, "SECCIÓN", 40, 585, 110),
+			text(Emision, "EMISIÓN", 190, 585, 110),
+			text(Vigencia, "VIGENCIA", 340, 585, 110),
+		}
+	case credential.ModelD:
 		return box(30, 140, 250, 330), []Region{
 			{Field: Nombre, Label: "NOMBRE", Box: box(300, 150, 460, 120), Lines: 3, Size: valueSize},
 			{Field: Domicilio, Label: "DOMICILIO", Box: box(300, 305, 560, 96), Lines: 3, Size: smallSize},
@@ -188,9 +202,9 @@ func back(m credential.Model) (image.Rectangle, []Region) {
 	mrz := Region{Field: MRZ, Box: box(36, 440, 940, 180), Lines: 3, Size: 43, Mono: true}
 	switch m {
 	case credential.ModelC:
-		return box(60, 60, 220, 260), []Region{
-			{Field: Barcode, Box: box(340, 80, 600, 110)},
-			{Field: OCRLine, Label: "OCR", Box: box(340, 520, 520, 60), Lines: 1, Size: 40, Mono: true},
+		return box(740, 60, 220, 260), []Region{
+			{Field: Barcode, Box: box(60, 80, 600, 110)},
+			{Field: OCRLine, Label: "OCR", Box: box(60, 520, 520, 60), Lines: 1, Size: 40, Mono: true},
 		}
 	case credential.ModelD:
 		return box(60, 60, 220, 260), []Region{{Field: Barcode, Box: box(340, 80, 600, 110)}, mrz}

@@ -1,0 +1,255 @@
+package ocr
+
+import (
+	"strings"
+	"time"
+	"unicode"
+
+	"cotejo/ocr/layout"
+	"cotejo/ocr/mrz"
+	"cotejo/verify/credential"
+)
+
+// fold is how the zone writes a name: no Ñ, no accents.
+func fold(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == 'Ñ' {
+			return 'N'
+		}
+		return r
+	}, credential.Normalize(s))
+}
+
+// cleanName keeps capitals and single spaces.
+func cleanName(s string) string {
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'A' && r <= 'Z' || r == 'Ñ' || r == ' ':
+			return r
+		case unicode.IsLower(r):
+			return unicode.ToUpper(r)
+		}
+		return -1
+	}, s)
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// readNames takes the front's three lines (two without a second surname) and checks
+// each against the zone's line 3, which has no Ñ and may be cut at 30 characters.
+func readNames(in map[layout.Field]raw, z *mrz.Zone) map[string]Field {
+	out := map[string]Field{}
+	v := in[layout.Nombre]
+	var lines []Line
+	for _, l := range v.lines {
+		if t := cleanName(l.Text); t != "" {
+			lines = append(lines, Line{Text: t, Confidence: l.Confidence})
+		}
+	}
+	keys := []string{"apellidoPaterno", "apellidoMaterno", "nombre"}
+	var front [3]Line
+	switch len(lines) {
+	case 3:
+		front = [3]Line{lines[0], lines[1], lines[2]}
+	case 2:
+		front = [3]Line{lines[0], {Confidence: min(lines[0].Confidence, lines[1].Confidence)}, lines[1]}
+	case 0:
+	default:
+		if len(lines) > 3 {
+			rest := lines[2]
+			for _, l := range lines[3:] {
+				rest.Text += " " + l.Text
+				rest.Confidence = min(rest.Confidence, l.Confidence)
+			}
+			front = [3]Line{lines[0], lines[1], rest}
+		} else {
+			front = [3]Line{lines[0], {}, {}}
+		}
+	}
+	if z == nil {
+		for i, k := range keys {
+			f := Field{Value: front[i].Text, Confidence: front[i].Confidence, Source: "front"}
+			if len(lines) != 2 && len(lines) != 3 {
+				f.Confidence = min(f.Confidence, 0.4)
+				f.Note = "the name block did not read as two or three lines"
+			}
+			out[k] = f
+		}
+		return out
+	}
+	// Line 3 fills all 30 places when the names were cut.
+	cut := len(z.Lines[2]) == 30 && z.Lines[2][29] != '<'
+	zone := [3]string{z.Paterno, z.Materno, z.Nombres}
+	for i, k := range keys {
+		fv, fc, mv := front[i].Text, front[i].Confidence, zone[i]
+		last := i == 2 || (i == 1 && zone[2] == "")
+		switch {
+		case fold(fv) == mv:
+			out[k] = Field{Value: fv, Confidence: max(fc, 0.98), Source: "front+mrz"}
+		case cut && last && strings.HasPrefix(fold(fv), mv) && mv != "":
+			out[k] = Field{Value: fv, Confidence: max(fc, 0.95), Source: "front+mrz"}
+		case len([]rune(fv)) == len(mv):
+			// Same length: the zone's OCR-B letters win, the front's Ñ stays.
+			fr, mr := []rune(fv), []rune(mv)
+			for j := range mr {
+				if !(fr[j] == 'Ñ' && mr[j] == 'N') {
+					fr[j] = mr[j]
+				}
+			}
+			out[k] = Field{Value: string(fr), Confidence: 0.9, Source: "mrz+front", Note: "letters corrected from the zone"}
+		case !cut || !last:
+			// The zone has the whole name: take it, which loses a Ñ if there was one.
+			f := Field{Value: mv, Confidence: 0.75, Source: "mrz", Note: "front and zone disagree"}
+			if strings.ContainsRune(fv, 'Ñ') {
+				f.Confidence = 0.5
+			}
+			out[k] = f
+		default:
+			out[k] = Field{Value: fv, Confidence: min(fc, 0.6), Source: "front", Note: "front and zone disagree"}
+		}
+	}
+	return out
+}
+
+// readCURP shapes the front's CURP by position, checks its check digit and its birth
+// date and sex against the zone's, and repairs one misread the check digit confirms.
+func readCURP(in map[layout.Field]raw, birth time.Time, sex string) Field {
+	v := in[layout.CURP]
+	s := shape(squeeze(v.text()), "LLLLDDDDDDSLLLLLAD")
+	f := Field{Value: s, Confidence: v.conf(), Source: "front"}
+	agrees := func(c string) bool {
+		return !birth.IsZero() && c[4:10] == birth.Format("060102") && (sex == "" || c[10:11] == sex)
+	}
+	if len(s) != 18 {
+		f.Confidence, f.Note = min(f.Confidence, 0.3), "not 18 characters"
+		return f
+	}
+	if credential.ValidateCURP(s) == nil {
+		f.Confidence = max(f.Confidence, 0.95)
+		if agrees(s) {
+			f.Confidence, f.Source = 0.99, "front+mrz"
+		}
+		return f
+	}
+	// Known birth date and sex first, then one confusable character at a time.
+	b := []byte(s)
+	if !birth.IsZero() {
+		copy(b[4:10], birth.Format("060102"))
+		if sex != "" {
+			b[10] = sex[0]
+		}
+		if credential.ValidateCURP(string(b)) == nil {
+			return Field{Value: string(b), Confidence: 0.9, Source: "front+mrz", Note: "birth date or sex corrected"}
+		}
+	}
+	var found []string
+	for i := range b {
+		orig := b[i]
+		alt := alternatives(orig)
+		for j := range len(alt) {
+			b[i] = alt[j]
+			if cand := string(b); credential.ValidateCURP(cand) == nil && (birth.IsZero() || agrees(cand)) {
+				found = append(found, cand)
+			}
+		}
+		b[i] = orig
+	}
+	if len(found) == 1 {
+		return Field{Value: found[0], Confidence: 0.85, Source: "front", Note: "one character repaired with the check digit"}
+	}
+	f.Confidence, f.Note = min(f.Confidence, 0.4), "check digit does not match"
+	return f
+}
+
+// alternatives are the characters OCR confuses c with.
+func alternatives(c byte) string {
+	switch c {
+	case '0':
+		return "ODQ8"
+	case 'O', 'D', 'Q':
+		return "0ODQ"
+	case '1':
+		return "I7L"
+	case 'I', 'L':
+		return "1IL"
+	case '5', 'S':
+		return "5S"
+	case '8', 'B':
+		return "8B3"
+	case '2', 'Z':
+		return "2Z"
+	case '6', 'G':
+		return "6GC"
+	case 'C':
+		return "GC"
+	case 'E':
+		return "FE"
+	case 'F':
+		return "EP"
+	case 'P':
+		return "FR"
+	case 'R':
+		return "PB"
+	case 'M':
+		return "HN"
+	case 'H':
+		return "MN"
+	case 'N':
+		return "MH"
+	case 'V':
+		return "Y"
+	case 'Y':
+		return "V"
+	case '3':
+		return "8"
+	case '7':
+		return "1"
+	}
+	return ""
+}
+
+// readClave shapes the clave de elector by position and checks what it shares with the
+// names (its six letters), the birth date and the sex.
+func readClave(in map[layout.Field]raw, names map[string]Field, curp Field, birth time.Time, sex string) Field {
+	v := in[layout.ClaveElector]
+	s := shape(squeeze(v.text()), "LLLLLLDDDDDDDDSDDA")
+	f := Field{Value: s, Confidence: v.conf(), Source: "front"}
+	if len(s) != 18 {
+		f.Confidence, f.Note = min(f.Confidence, 0.3), "not 18 characters"
+		return f
+	}
+	if birth.IsZero() && curp.Confidence >= 0.95 {
+		if t, err := time.Parse("060102", curp.Value[4:10]); err == nil {
+			birth = t
+			sex = curp.Value[10:11]
+		}
+	}
+	p, m, n := names["apellidoPaterno"], names["apellidoMaterno"], names["nombre"]
+	b := []byte(s)
+	fixed := []string{}
+	if p.Confidence >= 0.9 && n.Confidence >= 0.9 && (m.Confidence >= 0.9 || m.Value == "") && !birth.IsZero() {
+		want := credential.MakeClaveElector(p.Value, m.Value, n.Value, birth, 1, sex[0], "000")
+		if string(b[:12]) != want[:12] {
+			copy(b[:12], want[:12])
+			fixed = append(fixed, "letters or birth date")
+		}
+		if b[14] != want[14] {
+			b[14] = want[14]
+			fixed = append(fixed, "sex")
+		}
+	}
+	f.Value = string(b)
+	if err := credential.ValidateClaveElector(f.Value); err != nil {
+		f.Confidence, f.Note = min(f.Confidence, 0.3), "not a valid clave de elector"
+		return f
+	}
+	if len(fixed) > 0 {
+		f.Confidence = min(max(f.Confidence, 0.8), 0.9)
+		f.Source = "front+names"
+		f.Note = "corrected from the names and birth date: " + strings.Join(fixed, ", ")
+		return f
+	}
+	if !birth.IsZero() {
+		f.Confidence = max(f.Confidence, 0.97)
+	}
+	return f
+}

@@ -1,0 +1,141 @@
+package ocr
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"os"
+	"strings"
+	"sync"
+	"syscall"
+
+	"github.com/otiai10/gosseract/v2"
+)
+
+// Pool lends tesseract clients to one goroutine at a time: a client is not safe for
+// concurrent use, and making one costs ~90 ms, so they are kept.
+type Pool struct {
+	lang string
+	free chan *gosseract.Client
+	mu   sync.Mutex
+	all  []*gosseract.Client
+	size int
+}
+
+// NewPool makes a pool of at most size clients for language lang ("spa").
+func NewPool(size int, lang string) *Pool {
+	size = max(size, 1)
+	return &Pool{lang: lang, free: make(chan *gosseract.Client, size), size: size}
+}
+
+// get waits for a free client, making one while fewer than size exist.
+func (p *Pool) get(ctx context.Context) (*gosseract.Client, error) {
+	select {
+	case c := <-p.free:
+		return c, nil
+	default:
+	}
+	p.mu.Lock()
+	if len(p.all) < p.size {
+		c := gosseract.NewClient()
+		if err := c.SetLanguage(p.lang); err != nil {
+			p.mu.Unlock()
+			c.Close()
+			return nil, err
+		}
+		p.all = append(p.all, c)
+		p.mu.Unlock()
+		return c, nil
+	}
+	p.mu.Unlock()
+	select {
+	case c := <-p.free:
+		return c, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// Close releases every client; the pool must be idle.
+func (p *Pool) Close() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var first error
+	for _, c := range p.all {
+		if err := c.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	p.all = nil
+	return first
+}
+
+// Line is one line of text tesseract read, with its confidence 0–1.
+type Line struct {
+	Text       string
+	Confidence float64
+}
+
+// Recognise reads the text lines of a grey image with page segmentation mode psm and
+// only the characters in whitelist (all when empty).
+func (p *Pool) Recognise(ctx context.Context, img *image.Gray, psm gosseract.PageSegMode, whitelist string) ([]Line, error) {
+	c, err := p.get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { p.free <- c }()
+	if err := c.SetImageFromBytes(pgm(img)); err != nil {
+		return nil, fmt.Errorf("ocr: tesseract image: %w", err)
+	}
+	if err := c.SetWhitelist(whitelist); err != nil {
+		return nil, err
+	}
+	if err := c.SetPageSegMode(psm); err != nil {
+		return nil, err
+	}
+	boxes, err := c.GetBoundingBoxes(gosseract.RIL_TEXTLINE)
+	if err != nil {
+		return nil, fmt.Errorf("ocr: tesseract: %w", err)
+	}
+	var out []Line
+	for _, b := range boxes {
+		t := strings.TrimSpace(b.Word)
+		if t == "" {
+			continue
+		}
+		out = append(out, Line{Text: t, Confidence: b.Confidence / 100})
+	}
+	return out, nil
+}
+
+// pgm encodes a grey image as binary PGM, which leptonica reads without a codec.
+func pgm(img *image.Gray) []byte {
+	b := img.Bounds()
+	var buf bytes.Buffer
+	fmt.Fprintf(&buf, "P5\n%d %d\n255\n", b.Dx(), b.Dy())
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		i := img.PixOffset(b.Min.X, y)
+		buf.Write(img.Pix[i : i+b.Dx()])
+	}
+	return buf.Bytes()
+}
+
+// ThreadLimitVar is the variable OpenMP reads once, when the process starts: tesseract
+// links OpenMP, and on two cores its threads slow each read several times over.
+const ThreadLimitVar = "OMP_THREAD_LIMIT"
+
+// LimitThreads re-executes the running program with OMP_THREAD_LIMIT=1 unless it is
+// already set; it returns only if it is set or re-executing failed. Call it first in
+// main, before any work.
+func LimitThreads() error {
+	if os.Getenv(ThreadLimitVar) != "" {
+		return nil
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	env := append(os.Environ(), ThreadLimitVar+"=1")
+	return syscall.Exec(exe, os.Args, env)
+}
