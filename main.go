@@ -22,6 +22,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"cotejo/capture"
+	"cotejo/ocr"
 	"cotejo/storage"
 	"cotejo/verify"
 	"cotejo/verify/config"
@@ -51,12 +52,18 @@ func commands() []command {
 		{"verify", "verify one citizen's credential with INE and print the result (queued if INE is unreachable)", runVerify},
 		{"queue", "the offline queue: list, show ID, retry ID, cancel ID, drain, purge", runQueue},
 		{"audit", "check the audit trail: audit verify", runAudit},
+		{"ocr", "read a credential from photos of its front and back: ocr [--json] FRONT [BACK]", runOCR},
+		{"cardgen", "draw synthetic credentials (models C–H) for tests and the demo", runCardgen},
 		{"demo", "start the sandbox and verify a citizen of its register, all in one", runDemo},
 		{"help", "list the commands", nil},
 	}
 }
 
 func main() {
+	// tesseract's OpenMP must be limited before the process starts: re-execute if needed.
+	if err := ocr.LimitThreads(); err != nil {
+		fmt.Fprintln(os.Stderr, "cotejo:", err)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"image"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/makiuchi-d/gozxing"
@@ -11,6 +12,8 @@ import (
 	"github.com/otiai10/gosseract/v2"
 
 	"cotejo/ocr/layout"
+	"cotejo/ocr/mrz"
+	"cotejo/verify/credential"
 )
 
 // How each field is read: page segmentation and the characters it may contain.
@@ -42,8 +45,40 @@ func spec(f layout.Field) (fieldSpec, bool) {
 		return fieldSpec{gosseract.PSM_SINGLE_LINE, digits + " -"}, true
 	case layout.MRZ:
 		return fieldSpec{gosseract.PSM_SINGLE_BLOCK, "ABCDEFGHIJKLMNOPQRSTUVWXYZ" + digits + "<"}, true
+	// Each zone line is read alone, with only the characters its format allows: a 1
+	// cannot come out as T in a line of digits.
+	case mrzLine1:
+		return fieldSpec{gosseract.PSM_SINGLE_LINE, "IDMEX<" + digits}, true
+	case mrzLine2:
+		return fieldSpec{gosseract.PSM_SINGLE_LINE, "HMEX<" + digits}, true
+	case mrzLine3:
+		return fieldSpec{gosseract.PSM_SINGLE_LINE, "ABCDEFGHIJKLMNOPQRSTUVWXYZ<"}, true
 	}
 	return fieldSpec{}, false
+}
+
+// The zone's lines, read one by one.
+const (
+	mrzLine1 layout.Field = "mrz1"
+	mrzLine2 layout.Field = "mrz2"
+	mrzLine3 layout.Field = "mrz3"
+)
+
+// split turns the zone's region into its three lines.
+func split(reg layout.Region) []layout.Region {
+	if reg.Field != layout.MRZ {
+		return []layout.Region{reg}
+	}
+	step := reg.Box.Dy() / 3
+	var out []layout.Region
+	for i, f := range []layout.Field{mrzLine1, mrzLine2, mrzLine3} {
+		r := reg
+		r.Field, r.Lines = f, 1
+		r.Box.Min.Y = reg.Box.Min.Y + i*step
+		r.Box.Max.Y = r.Box.Min.Y + step
+		out = append(out, r)
+	}
+	return out
 }
 
 // raw is what was read from one region.
@@ -64,9 +99,11 @@ func (r *Reader) readFields(ctx context.Context, res *Result, report func(Progre
 		if s == nil {
 			continue
 		}
-		for _, reg := range layout.For(s.Model, s.Side).Fields {
-			if _, ok := spec(reg.Field); ok || reg.Field == layout.QR {
-				jobs = append(jobs, job{s.card, reg})
+		for _, whole := range layout.For(s.Model, s.Side).Fields {
+			for _, reg := range split(whole) {
+				if _, ok := spec(reg.Field); ok || reg.Field == layout.QR {
+					jobs = append(jobs, job{s.card, reg})
+				}
 			}
 		}
 	}
@@ -87,12 +124,12 @@ func (r *Reader) readFields(ctx context.Context, res *Result, report func(Progre
 					sp, _ := spec(j.region.Field)
 					v.lines, v.err = r.pool.Recognise(ctx, crop(j.card, j.region), sp.psm, sp.whitelist)
 				}
+				// Reported under the lock, so the caller's callback is never called twice at once.
 				mu.Lock()
 				out[j.region.Field] = v
 				done++
-				d := done
+				report(Progress{Step: StepFields, Done: done, Total: len(jobs)})
 				mu.Unlock()
-				report(Progress{Step: StepFields, Done: d, Total: len(jobs)})
 			}
 		})
 	}
@@ -107,31 +144,196 @@ func (r *Reader) readFields(ctx context.Context, res *Result, report func(Progre
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if res.Front != nil {
+		// The CURP has a check digit: read it again while it fails.
+		if reg, ok := layout.For(res.Front.Model, res.Front.Side).Region(layout.CURP); ok {
+			valid := func(v raw) bool {
+				return credential.ValidateCURP(shape(squeeze(v.text()), "LLLLDDDDDDSLLLLLAD")) == nil
+			}
+			if err := r.rereadLine(ctx, res.Front.card, reg, out, valid); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if res.Back != nil {
+		if reg, ok := layout.For(res.Back.Model, res.Back.Side).Region(layout.MRZ); ok {
+			if err := r.rereadZone(ctx, res.Back.card, reg, out); err != nil {
+				return nil, err
+			}
+		}
+	}
 	return out, nil
+}
+
+// rereadLine reads a region again from other variants of its crop until valid accepts
+// a reading; the first reading stands if none does.
+func (r *Reader) rereadLine(ctx context.Context, card *image.RGBA, reg layout.Region, out map[layout.Field]raw, valid func(raw) bool) error {
+	if valid(out[reg.Field]) {
+		return nil
+	}
+	sp, _ := spec(reg.Field)
+	for v := 1; v < variants; v++ {
+		var x raw
+		x.lines, x.err = r.pool.Recognise(ctx, cropVariant(card, reg, v), sp.psm, sp.whitelist)
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if x.err == nil && valid(x) {
+			out[reg.Field] = x
+			return nil
+		}
+	}
+	return nil
+}
+
+// rereadZone reads the zone's lines again from other variants of their crops while the
+// zone fails its check digits, and keeps the first combination of readings that passes
+// them all (or the one passing most).
+func (r *Reader) rereadZone(ctx context.Context, card *image.RGBA, reg layout.Region, out map[layout.Field]raw) error {
+	lines := split(reg)
+	readings := make([][]raw, len(lines)) // per line, per variant
+	for i, l := range lines {
+		readings[i] = append(readings[i], out[l.Field])
+	}
+	score := func(combo []raw) int {
+		var text []string
+		for _, v := range combo {
+			if v.err != nil {
+				return -1
+			}
+			text = append(text, v.text())
+		}
+		z, err := mrz.Parse(strings.Join(text, "\n"))
+		if err != nil {
+			return 0
+		}
+		n := 1
+		for _, ok := range []bool{z.Checks.CIC, z.Checks.Birth, z.Checks.Expiry, z.Checks.Composite, len(z.Lines[2]) == 30} {
+			if ok {
+				n++
+			}
+		}
+		return n
+	}
+	const perfect = 6
+	best, bestScore := []raw{readings[0][0], readings[1][0], readings[2][0]}, -2
+	for v := 0; v < variants; v++ {
+		if v > 0 {
+			var wg sync.WaitGroup
+			for i, l := range lines {
+				readings[i] = append(readings[i], raw{})
+				wg.Go(func() {
+					sp, _ := spec(l.Field)
+					var x raw
+					x.lines, x.err = r.pool.Recognise(ctx, cropVariant(card, l, v), sp.psm, sp.whitelist)
+					readings[i][v] = x
+				})
+			}
+			wg.Wait()
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		// Every combination of the readings so far.
+		for a := range readings[0] {
+			for b := range readings[1] {
+				for c := range readings[2] {
+					combo := []raw{readings[0][a], readings[1][b], readings[2][c]}
+					if s := score(combo); s > bestScore {
+						best, bestScore = combo, s
+					}
+				}
+			}
+		}
+		if bestScore == perfect {
+			break
+		}
+	}
+	for i, l := range lines {
+		out[l.Field] = best[i]
+	}
+	return nil
 }
 
 // crop cuts a region's box, with a margin for an imperfect straightening, as grey: the
 // largest of R, G and B, so coloured labels and security patterns fade and black ink
 // stays dark; then stretched to the full grey range.
-func crop(card *image.RGBA, reg layout.Region) *image.Gray {
+func crop(card *image.RGBA, reg layout.Region) *image.Gray { return cropVariant(card, reg, 0) }
+
+// Variants of a crop, for second readings: tesseract's output changes with small
+// changes of the image, and check digits can tell a right reading from a wrong one.
+const variants = 4
+
+// cropVariant is crop with variant v: 0 as crop; 1 scaled by 3/2; 2 luminance instead
+// of the brightest channel, and no margin; 3 scaled by 3/4.
+func cropVariant(card *image.RGBA, reg layout.Region, v int) *image.Gray {
+	g := cropGrey(card, reg, v != 2, v != 2)
+	switch v {
+	case 1:
+		return scale(g, 3, 2)
+	case 3:
+		return scale(g, 3, 4)
+	}
+	return g
+}
+
+// scale resizes a grey image by num/den, bilinearly.
+func scale(g *image.Gray, num, den int) *image.Gray {
+	b := g.Bounds()
+	w, h := b.Dx()*num/den, b.Dy()*num/den
+	out := image.NewGray(image.Rect(0, 0, w, h))
+	for y := range h {
+		fy := (float64(y)+0.5)*float64(den)/float64(num) - 0.5
+		y0 := min(max(int(fy), 0), b.Dy()-1)
+		y1 := min(y0+1, b.Dy()-1)
+		ay := fy - float64(y0)
+		for x := range w {
+			fx := (float64(x)+0.5)*float64(den)/float64(num) - 0.5
+			x0 := min(max(int(fx), 0), b.Dx()-1)
+			x1 := min(x0+1, b.Dx()-1)
+			ax := fx - float64(x0)
+			p := func(x, y int) float64 { return float64(g.Pix[y*g.Stride+x]) }
+			v := p(x0, y0)*(1-ax)*(1-ay) + p(x1, y0)*ax*(1-ay) + p(x0, y1)*(1-ax)*ay + p(x1, y1)*ax*ay
+			out.Pix[y*out.Stride+x] = uint8(min(max(v+0.5, 0), 255))
+		}
+	}
+	return out
+}
+
+func cropGrey(card *image.RGBA, reg layout.Region, brightest, withMargin bool) *image.Gray {
 	padX, padY := 10, 3
 	if reg.Lines > 1 {
 		padY = 6
 	}
 	box := image.Rect(reg.Box.Min.X-padX, reg.Box.Min.Y-padY, reg.Box.Max.X+padX, reg.Box.Max.Y+padY).Intersect(card.Bounds())
-	g := image.NewGray(image.Rect(0, 0, box.Dx(), box.Dy()))
+	// A white margin round the crop: tesseract drops thin letters (I, 1) that touch or
+	// nearly touch the image's edge.
+	margin := 16
+	if !withMargin {
+		margin = 0
+	}
+	g := image.NewGray(image.Rect(0, 0, box.Dx()+2*margin, box.Dy()+2*margin))
+	for i := range g.Pix {
+		g.Pix[i] = 255
+	}
 	var hist [256]int
 	for y := range box.Dy() {
 		i := card.PixOffset(box.Min.X, box.Min.Y+y)
+		o := (y+margin)*g.Stride + margin
 		for x := range box.Dx() {
-			v := max(card.Pix[i], card.Pix[i+1], card.Pix[i+2])
-			g.Pix[y*g.Stride+x] = v
+			var v uint8
+			if brightest {
+				v = max(card.Pix[i], card.Pix[i+1], card.Pix[i+2])
+			} else {
+				v = uint8((299*int(card.Pix[i]) + 587*int(card.Pix[i+1]) + 114*int(card.Pix[i+2])) / 1000)
+			}
+			g.Pix[o+x] = v
 			hist[v]++
 			i += 4
 		}
 	}
 	// Stretch between the 1st and 99th percentiles.
-	n := len(g.Pix)
+	n := box.Dx() * box.Dy()
 	lo, hi, acc := 0, 255, 0
 	for v := range 256 {
 		acc += hist[v]

@@ -1,6 +1,7 @@
 package ocr
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -36,7 +37,7 @@ func cleanName(s string) string {
 
 // readNames takes the front's three lines (two without a second surname) and checks
 // each against the zone's line 3, which has no Ñ and may be cut at 30 characters.
-func readNames(in map[layout.Field]raw, z *mrz.Zone) map[string]Field {
+func readNames(in map[layout.Field]raw, z *mrz.Zone, zoneConf float64) map[string]Field {
 	out := map[string]Field{}
 	v := in[layout.Nombre]
 	var lines []Line
@@ -96,6 +97,9 @@ func readNames(in map[layout.Field]raw, z *mrz.Zone) map[string]Field {
 				}
 			}
 			out[k] = Field{Value: string(fr), Confidence: 0.9, Source: "mrz+front", Note: "letters corrected from the zone"}
+		case fc >= 0.9 && fc > zoneConf:
+			// The zone's line 3 has no check digit: a surer front wins.
+			out[k] = Field{Value: fv, Confidence: min(fc, 0.85), Source: "front", Note: "front and zone disagree"}
 		case !cut || !last:
 			// The zone has the whole name: take it, which loses a Ñ if there was one.
 			f := Field{Value: mv, Confidence: 0.75, Source: "mrz", Note: "front and zone disagree"}
@@ -112,12 +116,60 @@ func readNames(in map[layout.Field]raw, z *mrz.Zone) map[string]Field {
 
 // readCURP shapes the front's CURP by position, checks its check digit and its birth
 // date and sex against the zone's, and repairs one misread the check digit confirms.
-func readCURP(in map[layout.Field]raw, birth time.Time, sex string) Field {
+func readCURP(in map[layout.Field]raw, names map[string]Field, birth time.Time, sex, birthSrc string) Field {
+	// The letters a CURP takes from the names, when the names are sure.
+	fromNames := func(string) bool { return false }
+	namesKnown := false
+	p, m, n := names["apellidoPaterno"], names["apellidoMaterno"], names["nombre"]
+	if p.Confidence >= 0.9 && n.Confidence >= 0.9 && (m.Confidence >= 0.9 || m.Value == "") && !birth.IsZero() && sex != "" {
+		want := credential.MakeCURP(p.Value, m.Value, n.Value, birth, sex[0], "XX", '0')
+		fromNames = func(c string) bool { return c[0:4] == want[0:4] && c[13:16] == want[13:16] }
+		namesKnown = true
+	}
+	both := "front"
+	if birthSrc != "front" {
+		both = "front+" + birthSrc
+	}
+	// The homonym character is a digit for those born before 2000, a letter after.
+	pattern := "LLLLDDDDDDSLLLLLAD"
+	if !birth.IsZero() {
+		pattern = pattern[:16] + map[bool]string{true: "D", false: "L"}[birth.Year() < 2000] + "D"
+	}
 	v := in[layout.CURP]
-	s := shape(squeeze(v.text()), "LLLLDDDDDDSLLLLLAD")
+	s := shape(squeeze(v.text()), pattern)
 	f := Field{Value: s, Confidence: v.conf(), Source: "front"}
 	agrees := func(c string) bool {
 		return !birth.IsZero() && c[4:10] == birth.Format("060102") && (sex == "" || c[10:11] == sex)
+	}
+	if len(s) == 17 {
+		// A character lost (a thin I at the start, often): insert the one character the
+		// check digit, the birth date and the letters the names give all confirm.
+		var found []string
+		for i := range 18 {
+			for _, c := range "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789" {
+				cand := shape(s[:i]+string(c)+s[i:], pattern)
+				if credential.ValidateCURP(cand) == nil && agrees(cand) && fromNames(cand) && !slices.Contains(found, cand) {
+					found = append(found, cand)
+				}
+			}
+		}
+		if len(found) == 1 {
+			return Field{Value: found[0], Confidence: 0.9, Source: both, Note: "a lost character restored with the check digit and the names"}
+		}
+	}
+	if len(s) == 19 || len(s) == 20 {
+		// Characters read twice (tesseract reads a 0 as "0O") or specks: keep the one
+		// deletion the check digit (and the birth date, when known) confirms.
+		var found []string
+		for _, cand := range deletions(s, len(s)-18) {
+			cand = shape(cand, pattern)
+			if credential.ValidateCURP(cand) == nil && (birth.IsZero() || agrees(cand)) && !slices.Contains(found, cand) {
+				found = append(found, cand)
+			}
+		}
+		if len(found) == 1 {
+			return Field{Value: found[0], Confidence: 0.9, Source: "front", Note: "an extra character removed with the check digit"}
+		}
 	}
 	if len(s) != 18 {
 		f.Confidence, f.Note = min(f.Confidence, 0.3), "not 18 characters"
@@ -126,7 +178,7 @@ func readCURP(in map[layout.Field]raw, birth time.Time, sex string) Field {
 	if credential.ValidateCURP(s) == nil {
 		f.Confidence = max(f.Confidence, 0.95)
 		if agrees(s) {
-			f.Confidence, f.Source = 0.99, "front+mrz"
+			f.Confidence, f.Source = 0.99, both
 		}
 		return f
 	}
@@ -138,7 +190,7 @@ func readCURP(in map[layout.Field]raw, birth time.Time, sex string) Field {
 			b[10] = sex[0]
 		}
 		if credential.ValidateCURP(string(b)) == nil {
-			return Field{Value: string(b), Confidence: 0.9, Source: "front+mrz", Note: "birth date or sex corrected"}
+			return Field{Value: string(b), Confidence: 0.9, Source: both, Note: "birth date or sex corrected"}
 		}
 	}
 	var found []string
@@ -147,7 +199,7 @@ func readCURP(in map[layout.Field]raw, birth time.Time, sex string) Field {
 		alt := alternatives(orig)
 		for j := range len(alt) {
 			b[i] = alt[j]
-			if cand := string(b); credential.ValidateCURP(cand) == nil && (birth.IsZero() || agrees(cand)) {
+			if cand := string(b); credential.ValidateCURP(cand) == nil && (birth.IsZero() || agrees(cand)) && (!namesKnown || fromNames(cand)) {
 				found = append(found, cand)
 			}
 		}
@@ -211,22 +263,30 @@ func alternatives(c byte) string {
 // names (its six letters), the birth date and the sex.
 func readClave(in map[layout.Field]raw, names map[string]Field, curp Field, birth time.Time, sex string) Field {
 	v := in[layout.ClaveElector]
-	s := shape(squeeze(v.text()), "LLLLLLDDDDDDDDSDDA")
-	f := Field{Value: s, Confidence: v.conf(), Source: "front"}
-	if len(s) != 18 {
-		f.Confidence, f.Note = min(f.Confidence, 0.3), "not 18 characters"
-		return f
-	}
-	if birth.IsZero() && curp.Confidence >= 0.95 {
+	s := squeeze(v.text())
+	f := Field{Value: shape(s, "LLLLLLDDDDDDDDSDDA"), Confidence: v.conf(), Source: "front"}
+	if birth.IsZero() && curp.Confidence >= 0.95 && len(curp.Value) == 18 {
 		if t, err := time.Parse("060102", curp.Value[4:10]); err == nil {
 			birth = t
 			sex = curp.Value[10:11]
 		}
 	}
 	p, m, n := names["apellidoPaterno"], names["apellidoMaterno"], names["nombre"]
+	derivable := p.Confidence >= 0.9 && n.Confidence >= 0.9 && (m.Confidence >= 0.9 || m.Value == "") && !birth.IsZero() && sex != ""
+	if len(s) != 18 {
+		if !derivable || len(s) < 15 {
+			f.Confidence, f.Note = min(f.Confidence, 0.3), "not 18 characters"
+			return f
+		}
+		// The first twelve characters follow from the names and the birth date: keep
+		// only the read entity, sex and suffix, from the end.
+		s = "XXXXXXXXXXXX" + s[len(s)-6:]
+		f.Note = "length repaired from the names and birth date"
+	}
+	s = shape(s, "LLLLLLDDDDDDDDSDDA")
 	b := []byte(s)
 	fixed := []string{}
-	if p.Confidence >= 0.9 && n.Confidence >= 0.9 && (m.Confidence >= 0.9 || m.Value == "") && !birth.IsZero() {
+	if derivable {
 		want := credential.MakeClaveElector(p.Value, m.Value, n.Value, birth, 1, sex[0], "000")
 		if string(b[:12]) != want[:12] {
 			copy(b[:12], want[:12])
@@ -252,4 +312,16 @@ func readClave(in map[layout.Field]raw, names map[string]Field, curp Field, birt
 		f.Confidence = max(f.Confidence, 0.97)
 	}
 	return f
+}
+
+// deletions lists s with n characters removed, every way.
+func deletions(s string, n int) []string {
+	if n == 0 {
+		return []string{s}
+	}
+	var out []string
+	for i := range s {
+		out = append(out, deletions(s[:i]+s[i+1:], n-1)...)
+	}
+	return out
 }

@@ -122,7 +122,8 @@ func (r *Reader) straighten(i int, img image.Image) (*SideInfo, error) {
 }
 
 // Read reads a credential from one or two photos (front and back, in either order).
-// progress, if not nil, is called from the reading goroutines as work completes.
+// progress, if not nil, is called as work completes, from the reading goroutines but
+// never concurrently.
 func (r *Reader) Read(ctx context.Context, images []image.Image, progress func(Progress)) (*Result, error) {
 	if len(images) == 0 || len(images) > 2 {
 		return nil, fmt.Errorf("ocr: want one or two images, got %d", len(images))

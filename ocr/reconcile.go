@@ -1,6 +1,7 @@
 package ocr
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -28,6 +29,10 @@ type Result struct {
 	Fields      map[string]Field // by the plaintext's field names
 	Front, Back *SideInfo
 	Zone        *mrz.Zone // the machine-readable zone, when read
+	// ZoneText is the zone as tesseract read it, before repairs; ZoneErr why it did not
+	// parse. Both are for the operator's correction screen, never for logs.
+	ZoneText string
+	ZoneErr  error
 }
 
 // Names of the fields, as in the request's plaintext.
@@ -162,11 +167,35 @@ func reconcile(res *Result, in map[layout.Field]raw) {
 
 	// The machine-readable zone.
 	var z *mrz.Zone
+	var zoneConf [3]float64
+	if _, ok := in[layout.MRZ]; !ok {
+		// Read line by line: join the lines into one region's reading.
+		var v raw
+		for _, f := range []layout.Field{mrzLine1, mrzLine2, mrzLine3} {
+			l, ok := in[f]
+			if !ok {
+				break
+			}
+			v.err = errors.Join(v.err, l.err)
+			text, conf := l.text(), l.conf()
+			v.lines = append(v.lines, Line{Text: strings.ReplaceAll(text, "\n", ""), Confidence: conf})
+		}
+		if len(v.lines) > 0 {
+			in[layout.MRZ] = v
+		}
+	}
 	if v, ok := in[layout.MRZ]; ok && v.err == nil {
-		if zz, err := mrz.Parse(v.text()); err == nil {
+		res.ZoneText = v.text()
+		zz, err := mrz.Parse(res.ZoneText)
+		if err == nil {
 			z = zz
 			res.Zone = z
+			for i := range min(3, len(v.lines)) {
+				zoneConf[i] = v.lines[len(v.lines)-min(3, len(v.lines))+i].Confidence
+			}
+
 		}
+		res.ZoneErr = err
 	}
 	var qrCIC string
 	if v, ok := in[layout.QR]; ok && v.err == nil {
@@ -239,8 +268,9 @@ func reconcile(res *Result, in map[layout.Field]raw) {
 	// Birth date and sex, from the zone (checked) or the front.
 	var birth time.Time
 	var sex string
+	birthSrc := "front"
 	if z != nil && z.Checks.Birth {
-		birth, sex = z.Birth, z.Sex
+		birth, sex, birthSrc = z.Birth, z.Sex, "mrz"
 	} else {
 		if s, _ := front(layout.Nacimiento); s != "" {
 			if t, err := time.Parse("02/01/2006", squeeze(s)); err == nil {
@@ -252,12 +282,17 @@ func reconcile(res *Result, in map[layout.Field]raw) {
 		}
 	}
 
-	names := readNames(in, z)
+	nameZone := z
+	if z != nil && len(z.Lines[2]) != 30 {
+		// Line 3 gained or lost a character: its names cannot be trusted.
+		nameZone = nil
+	}
+	names := readNames(in, nameZone, zoneConf[2])
 	for k, f := range names {
 		set(k, f)
 	}
 
-	set("curp", readCURP(in, birth, sex))
+	set("curp", readCURP(in, names, birth, sex, birthSrc))
 	set("claveElector", readClave(in, names, res.Fields["curp"], birth, sex))
 
 	// Año de registro and número de emisión: "2008 01".

@@ -228,11 +228,20 @@ func drawBackground(img *image.RGBA, d layout.Design, rnd *rand.Rand) {
 	draw.Draw(img, img.Bounds(), image.NewUniform(base), image.Point{}, draw.Src)
 	phase := rnd.Float64() * 2 * math.Pi
 	t := d.Tint
+	// Two crossed families of sine waves, as on security printing, light enough that
+	// printed text stays the darkest thing on the card:
+	// sin(x/9 + 4 sin(y/37+φ)) · sin(y/11 + 3 sin(x/53)), each factor split by the
+	// sum formula into per-column and per-row tables.
+	sx1, cx1, sx2, cx2 := make([]float64, layout.Width), make([]float64, layout.Width), make([]float64, layout.Width), make([]float64, layout.Width)
+	for x := range layout.Width {
+		sx1[x], cx1[x] = math.Sincos(float64(x) / 9)
+		sx2[x], cx2[x] = math.Sincos(3 * math.Sin(float64(x)/53))
+	}
 	for y := range layout.Height {
+		sy1, cy1 := math.Sincos(4 * math.Sin(float64(y)/37+phase))
+		sy2, cy2 := math.Sincos(float64(y) / 11)
 		for x := range layout.Width {
-			// Two crossed families of sine waves, as on security printing: light enough
-			// that printed text stays the darkest thing on the card.
-			v := math.Sin(float64(x)/9+4*math.Sin(float64(y)/37+phase)) * math.Sin(float64(y)/11+3*math.Sin(float64(x)/53))
+			v := (sx1[x]*cy1 + cx1[x]*sy1) * (sy2*cx2[x] + cy2*sx2[x])
 			if v > 0.55 {
 				img.SetRGBA(x, y, t)
 			}

@@ -73,7 +73,7 @@ func TestClassify(t *testing.T) {
 	}
 	for level := range 4 {
 		wrong, total, minMargin := 0, 0, 1.0
-		for _, card := range generate(t, level, 12, 5) {
+		for _, card := range generate(t, level, 6, 11) {
 			for _, side := range []struct {
 				s   layout.Side
 				img *image.RGBA

@@ -7,6 +7,7 @@ package mrz
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -245,6 +246,16 @@ func (z *Zone) note(format string, args ...any) {
 
 // repairLine1: IDMEX + CIC(9) + check + << + OCR(13).
 func (z *Zone) repairLine1(l string) (string, error) {
+	if len(l) == 31 {
+		// A speck read as a character before or after the line.
+		if looksLike(l[1:6], "IDMEX") && !looksLike(l[:5], "IDMEX") {
+			z.note("line 1: a stray %q before the zone removed", l[:1])
+			l = l[1:]
+		} else if looksLike(l[:5], "IDMEX") {
+			z.note("line 1: a stray %q after the zone removed", l[30:])
+			l = l[:30]
+		}
+	}
 	if len(l) == 29 {
 		// A dropped '<' in the filler: put it back.
 		if i := strings.Index(l[15:], "<"); i >= 0 && 15+i <= 16 {
@@ -270,7 +281,8 @@ func (z *Zone) repairLine1(l string) (string, error) {
 		z.note("line 1: CIC %q read as %q", l[5:15], cic)
 	}
 	if f := l[15:17]; f != "<<" {
-		if !isFiller(f) {
+		// Half a filler read as a letter or digit ("<8", "K<"): the format fixes both.
+		if !isFiller(f) && f[0] != '<' && f[1] != '<' {
 			return "", fmt.Errorf("%w: %q where line 1 has '<<'", ErrNotMRZ, f)
 		}
 		z.note("line 1: %q read as '<<'", f)
@@ -317,6 +329,21 @@ func (z *Zone) repairLine2(l, l1 string) (string, error) {
 				l = cand
 				break
 			}
+		}
+	}
+	if len(l) == 31 && len(l1) == 30 {
+		// One character too many: keep the only deletion every check digit confirms.
+		var found []string
+		for i := range l {
+			cand := l[:i] + l[i+1:]
+			shaped := cand[15:19] == "MEX<" && isDigit(cand[19]) && isDigit(cand[20]) && cand[21:23] == "<<" && cand[28] == '<'
+			if shaped && checks(cand[0:6], cand[6]) && checks(cand[8:14], cand[14]) && checks(composite(l1, cand), cand[29]) && !slices.Contains(found, cand) {
+				found = append(found, cand)
+			}
+		}
+		if len(found) == 1 {
+			z.note("line 2: an extra character removed")
+			l = found[0]
 		}
 	}
 	if len(l) != 30 {
@@ -481,3 +508,4 @@ func transliterate(s string) string {
 	}
 	return b.String()
 }
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }

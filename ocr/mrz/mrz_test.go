@@ -177,3 +177,22 @@ func TestFormatRoundTrip(t *testing.T) {
 		t.Error("a short CIC formatted")
 	}
 }
+
+func TestParseExtraCharacters(t *testing.T) {
+	good := "IDMEX8771150021<<4893984834605\n6909253M2312318MEX<00<<90399<1\nMORALES<SANCHEZ<<GUADALUPE<<<<"
+	for name, text := range map[string]string{
+		"speck before line 1": "1" + good,
+		"speck after line 1":  strings.Replace(good, "4605\n", "46051\n", 1),
+		"extra in line 2":     strings.Replace(good, "MEX<00", "MEX<<00", 1),
+		"half a filler":       strings.Replace(good, "0021<<", "0021<8", 1),
+	} {
+		z, err := mrz.Parse(text)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if !z.Checks.AllValid() || z.CIC != "877115002" || z.OCR != "4893984834605" || len(z.Repaired) == 0 {
+			t.Errorf("%s: %+v", name, z)
+		}
+	}
+}

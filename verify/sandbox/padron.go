@@ -5,10 +5,12 @@ import (
 
 	"cotejo/assets"
 	"cotejo/verify/credential"
+	"cotejo/verify/credential/synthetic"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
+	"time"
 )
 
 // Citizen is one entry of the sandbox's voter register.
@@ -106,4 +108,14 @@ func (p *Padron) ByOCR(ocr, clave, emision string) (*Citizen, bool) {
 		return nil, false
 	}
 	return &p.Ciudadanos[i], true
+}
+
+// Synthetic is the citizen as the card generator needs them: credential, birth date,
+// sex and entity.
+func (c Citizen) Synthetic() (synthetic.Citizen, error) {
+	birth, err := time.Parse("2006-01-02", c.FechaNacimiento)
+	if err != nil || len(c.Sexo) != 1 {
+		return synthetic.Citizen{}, fmt.Errorf("sandbox: citizen %s: birth date %q, sex %q", c.ID, c.FechaNacimiento, c.Sexo)
+	}
+	return synthetic.Citizen{Credential: c.Credential(), Birth: birth, Sex: c.Sexo[0], Entity: c.Entidad}, nil
 }

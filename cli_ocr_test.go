@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"cotejo/ocr"
+	"cotejo/verify/credential"
+)
+
+func TestMain(m *testing.M) {
+	// tesseract's OpenMP reads its thread limit at start-up.
+	if err := ocr.LimitThreads(); err != nil {
+		panic(err)
+	}
+	os.Exit(m.Run())
+}
+
+// TestOCRCommand reads the demo's card photos as an operator would, and draws new cards
+// with cardgen and reads one back.
+func TestOCRCommand(t *testing.T) {
+	ctx := context.Background()
+	code, stdout, stderr := runCLI(t, ctx, "ocr", "--json", "assets/demo-0001-front.jpg", "assets/demo-0001-back.jpg")
+	if code != 0 {
+		t.Fatalf("ocr: %d %s", code, stderr)
+	}
+	var got struct {
+		credential.Credential
+		Confidence map[string]float64 `json:"confidence"`
+		Review     []string           `json:"review"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile("assets/demo-0001.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var truth credential.Credential
+	if err := json.Unmarshal(want, &truth); err != nil {
+		t.Fatal(err)
+	}
+	if got.Credential != truth || len(got.Confidence) != 10 || got.Review == nil {
+		t.Errorf("read %+v, want %+v (%s)", got, truth, stdout)
+	}
+
+	dir := t.TempDir()
+	if code, _, stderr := runCLI(t, ctx, "cardgen", "--out", dir, "--count", "1", "--models", "C", "--padron=false", "--seed", "5"); code != 0 {
+		t.Fatalf("cardgen: %s", stderr)
+	}
+	code, stdout, stderr = runCLI(t, ctx, "ocr", "--lang", "en", filepath.Join(dir, "0001-back.png"), filepath.Join(dir, "0001-front.png"))
+	gen, _ := os.ReadFile(filepath.Join(dir, "0001.json"))
+	var genTruth credential.Credential
+	json.Unmarshal(gen, &genTruth)
+	if code != 0 || !strings.Contains(stdout, "Model: C") || !strings.Contains(stdout, "Elector key") || genTruth.CURP == "" || !strings.Contains(stdout, genTruth.CURP) {
+		t.Errorf("ocr of a generated model C: %d\n%s\n%s", code, stdout, stderr)
+	}
+
+	bad := filepath.Join(dir, "bad.png")
+	os.WriteFile(bad, []byte("not an image"), 0o644)
+	if code, _, stderr := runCLI(t, ctx, "ocr", bad); code == 0 || !strings.Contains(stderr, "no es una imagen") {
+		t.Errorf("a corrupt file: %d %s", code, stderr)
+	}
+	if code, _, stderr := runCLI(t, ctx, "ocr", "--lang", "en", "assets/demo-0001-front.jpg", "assets/demo-0002-front.jpg"); code == 0 || !strings.Contains(stderr, "same side") {
+		t.Errorf("two fronts: %d %s", code, stderr)
+	}
+}

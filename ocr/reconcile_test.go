@@ -1,0 +1,177 @@
+package ocr
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"cotejo/ocr/layout"
+	"cotejo/ocr/mrz"
+	"cotejo/verify/credential"
+)
+
+// A citizen whose card the tests "read": their values go in as tesseract lines.
+var (
+	tBirth = time.Date(1986, 1, 15, 0, 0, 0, 0, time.UTC)
+	tCURP  = credential.MakeCURP("MUÑOZ", "PEÑA", "MARIA", tBirth, 'M', "CM", '0')
+	tClave = credential.MakeClaveElector("MUÑOZ", "PEÑA", "MARIA", tBirth, 9, 'M', "123")
+)
+
+func zoneText(t *testing.T, cic, ocr string) string {
+	t.Helper()
+	z := mrz.Zone{CIC: cic, OCR: ocr, Birth: tBirth, Sex: "M", Expiry: time.Date(2031, 12, 31, 0, 0, 0, 0, time.UTC),
+		Optional2: "<01<<12345<", Paterno: "MUÑOZ", Materno: "PEÑA", Nombres: "MARIA"}
+	lines, err := z.Format()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(lines[:], "\n")
+}
+
+func lines(conf float64, text ...string) raw {
+	var r raw
+	for _, s := range text {
+		r.lines = append(r.lines, Line{Text: s, Confidence: conf})
+	}
+	return r
+}
+
+// frontG is a model G front as read, cleanly.
+func frontG() map[layout.Field]raw {
+	return map[layout.Field]raw{
+		layout.Nombre:       lines(0.93, "MUÑOZ", "PEÑA", "MARIA"),
+		layout.ClaveElector: lines(0.95, tClave),
+		layout.CURP:         lines(0.95, tCURP),
+		layout.Registro:     lines(0.95, "2004 01"),
+		layout.Nacimiento:   lines(0.95, "15/01/1986"),
+		layout.Sexo:         lines(0.95, "M"),
+		layout.Seccion:      lines(0.95, "1234"),
+		layout.Vigencia:     lines(0.95, "2021 - 2031"),
+	}
+}
+
+func TestReconcile(t *testing.T) {
+	const cic, ocr = "123456789", "1234567890123"
+	good := zoneText(t, cic, ocr)
+	qr := "https://qr.ine.mx/000000000000000" + cic
+	want := credential.Credential{Modelo: "G", CIC: cic, OCR: ocr, Nombre: "MARIA", ApellidoPaterno: "MUÑOZ", ApellidoMaterno: "PEÑA",
+		AnioRegistro: "2004", AnioEmision: "2021", NumeroEmisionCredencial: "01", ClaveElector: tClave, CURP: tCURP}
+	cases := []struct {
+		name   string
+		model  credential.Model
+		edit   func(in map[layout.Field]raw)
+		want   func(c *credential.Credential)
+		check  map[string]string // field → wanted source
+		review []string          // fields the operator must check
+	}{
+		{name: "all sources agree", check: map[string]string{"cic": "mrz+qr", "ocr": "mrz+front", "curp": "front+mrz", "apellidoPaterno": "front+mrz"}},
+		{name: "CIC check digit fails, QR holds",
+			edit: func(in map[layout.Field]raw) {
+				in[layout.MRZ] = lines(0.9, strings.Replace(good, "IDMEX123456789", "IDMEX123456780", 1))
+			},
+			check: map[string]string{"cic": "qr"}},
+		{name: "no QR, CIC check digit fails", edit: func(in map[layout.Field]raw) {
+			in[layout.MRZ] = lines(0.9, strings.Replace(good, "IDMEX123456789", "IDMEX123456780", 1))
+			delete(in, layout.QR)
+		}, want: func(c *credential.Credential) { c.CIC = "123456780" }, review: []string{"cic"}},
+		{name: "front misreads a surname letter: the zone corrects it, Ñ kept",
+			edit:  func(in map[layout.Field]raw) { in[layout.Nombre] = lines(0.7, "MUÑOZ", "PEÑA", "MARlA") },
+			check: map[string]string{"nombre": "mrz+front"}},
+		{name: "zone line 3 gained a character: the front's names stand",
+			edit: func(in map[layout.Field]raw) {
+				in[layout.MRZ] = lines(0.9, strings.Replace(good, "MUNOZ<PENA<<MARIA", "MUNOZ<PENA<<MARTIA", 1)+"<")
+			}, check: map[string]string{"nombre": "front"}},
+		{name: "CURP with a date digit misread, repaired from the zone's checked birth date",
+			edit: func(in map[layout.Field]raw) { in[layout.CURP] = lines(0.8, tCURP[:8]+"7"+tCURP[9:]) }},
+		{name: "CURP check digit misread where several repairs fit: the names settle it",
+			edit: func(in map[layout.Field]raw) { in[layout.CURP] = lines(0.8, tCURP[:17]+"8") }},
+		{name: "CURP check digit misread, several repairs fit, names unsure: left for the operator",
+			edit: func(in map[layout.Field]raw) {
+				in[layout.CURP] = lines(0.8, tCURP[:17]+"8")
+				in[layout.Nombre] = lines(0.6, "MUÑOZ", "PEÑA")
+			},
+			want: func(c *credential.Credential) {
+				// The zone fills the names in, without the Ñ: all to be checked.
+				c.CURP, c.ApellidoMaterno = tCURP[:17]+"8", "PENA"
+			},
+			review: []string{"curp", "nombre", "apellidoMaterno"}},
+		{name: "CURP with its first letter lost",
+			edit: func(in map[layout.Field]raw) { in[layout.CURP] = lines(0.8, tCURP[1:]) }},
+		{name: "CURP with a zero read as 0O0",
+			edit: func(in map[layout.Field]raw) { in[layout.CURP] = lines(0.8, tCURP[:16]+"0O"+tCURP[16:]) }},
+		{name: "CURP with a doubled character",
+			edit: func(in map[layout.Field]raw) { in[layout.CURP] = lines(0.8, tCURP[:16]+"O"+tCURP[16:]) }},
+		{name: "CURP digits read as letters in the date",
+			edit: func(in map[layout.Field]raw) {
+				in[layout.CURP] = lines(0.8, tCURP[:4]+strings.NewReplacer("0", "O", "1", "I", "5", "S").Replace(tCURP[4:10])+tCURP[10:])
+			}},
+		{name: "clave with a wrong letter, corrected from the names",
+			edit:  func(in map[layout.Field]raw) { in[layout.ClaveElector] = lines(0.8, "MZPXMR"+tClave[6:]) },
+			check: map[string]string{"claveElector": "front+names"}},
+		{name: "clave with an extra character",
+			edit:  func(in map[layout.Field]raw) { in[layout.ClaveElector] = lines(0.8, tClave[:3]+"3"+tClave[3:]) },
+			check: map[string]string{"claveElector": "front+names"}},
+		{name: "model C: printed OCR line, no zone", model: credential.ModelC, edit: func(in map[layout.Field]raw) {
+			delete(in, layout.MRZ)
+			delete(in, layout.QR)
+			delete(in, layout.Vigencia)
+			in[layout.OCRLine] = lines(0.9, ocr)
+			in[layout.Emision] = lines(0.9, "2021")
+		}, want: func(c *credential.Credential) { c.Modelo, c.CIC = "C", "" }, check: map[string]string{"ocr": "back+front", "curp": "front"}},
+		{name: "model C: OCR line misread as letters is reshaped", model: credential.ModelC, edit: func(in map[layout.Field]raw) {
+			delete(in, layout.MRZ)
+			delete(in, layout.QR)
+			delete(in, layout.Vigencia)
+			in[layout.OCRLine] = lines(0.7, "I2345678901Z3")
+			in[layout.Emision] = lines(0.9, "2021")
+		}, want: func(c *credential.Credential) { c.Modelo, c.CIC = "C", "" }},
+		{name: "no second surname: two lines", edit: func(in map[layout.Field]raw) {
+			in[layout.Nombre] = lines(0.9, "MUÑOZ", "MARIA")
+			z := mrz.Zone{CIC: cic, OCR: ocr, Birth: tBirth, Sex: "M", Expiry: time.Date(2031, 12, 31, 0, 0, 0, 0, time.UTC),
+				Optional2: "<01<<12345<", Paterno: "MUÑOZ", Nombres: "MARIA"}
+			l, _ := z.Format()
+			in[layout.MRZ] = lines(0.9, l[:]...)
+			in[layout.ClaveElector] = lines(0.9, credential.MakeClaveElector("MUÑOZ", "", "MARIA", tBirth, 9, 'M', "123"))
+			in[layout.CURP] = lines(0.9, credential.MakeCURP("MUÑOZ", "", "MARIA", tBirth, 'M', "CM", '0'))
+		}, want: func(c *credential.Credential) {
+			c.ApellidoMaterno = ""
+			c.ClaveElector = credential.MakeClaveElector("MUÑOZ", "", "MARIA", tBirth, 9, 'M', "123")
+			c.CURP = credential.MakeCURP("MUÑOZ", "", "MARIA", tBirth, 'M', "CM", '0')
+		}},
+		{name: "registration year after the year of issue is doubted",
+			edit:   func(in map[layout.Field]raw) { in[layout.Registro] = lines(0.9, "2024 01") },
+			want:   func(c *credential.Credential) { c.AnioRegistro = "2024" },
+			review: []string{"anioRegistro"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			in := frontG()
+			in[layout.MRZ] = lines(0.9, strings.Split(good, "\n")...)
+			in[layout.QR] = lines(1, qr)
+			if tc.edit != nil {
+				tc.edit(in)
+			}
+			m := tc.model
+			if m == "" {
+				m = credential.ModelG
+			}
+			res := &Result{Back: &SideInfo{Model: m, Side: layout.Back}, Front: &SideInfo{Model: m}}
+			reconcile(res, in)
+			w := want
+			if tc.want != nil {
+				tc.want(&w)
+			}
+			if got := res.Credential(); got != w {
+				t.Errorf("got  %+v\nwant %+v", got, w)
+			}
+			for k, src := range tc.check {
+				if res.Fields[k].Source != src {
+					t.Errorf("%s: source %q, want %q (%+v)", k, res.Fields[k].Source, src, res.Fields[k])
+				}
+			}
+			if got := strings.Join(res.ToReview(), ","); got != strings.Join(tc.review, ",") {
+				t.Errorf("to review: %q, want %q", got, strings.Join(tc.review, ","))
+			}
+		})
+	}
+}
