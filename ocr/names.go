@@ -92,7 +92,9 @@ func readNames(in map[layout.Field]raw, z *mrz.Zone, zoneConf float64) map[strin
 			// Same length: the zone's OCR-B letters win, the front's Ñ stays.
 			fr, mr := []rune(fv), []rune(mv)
 			for j := range mr {
-				if !(fr[j] == 'Ñ' && mr[j] == 'N') {
+				// Letters only: a space on the front against a letter in the zone is a
+				// filler misread ('<' as K or X), and Ñ is what the zone cannot write.
+				if fr[j] != ' ' && mr[j] != ' ' && !(fr[j] == 'Ñ' && mr[j] == 'N') {
 					fr[j] = mr[j]
 				}
 			}
@@ -121,7 +123,9 @@ func readCURP(in map[layout.Field]raw, names map[string]Field, birth time.Time, 
 	fromNames := func(string) bool { return false }
 	namesKnown := false
 	p, m, n := names["apellidoPaterno"], names["apellidoMaterno"], names["nombre"]
-	if p.Confidence >= 0.9 && n.Confidence >= 0.9 && (m.Confidence >= 0.9 || m.Value == "") && !birth.IsZero() && sex != "" {
+	// A filter among candidates the check digit already passed, so a lower bar than the
+	// clave's, whose letters it would overwrite.
+	if p.Confidence >= Review && n.Confidence >= Review && (m.Confidence >= Review || m.Value == "") && !birth.IsZero() && sex != "" {
 		want := credential.MakeCURP(p.Value, m.Value, n.Value, birth, sex[0], "XX", '0')
 		fromNames = func(c string) bool { return c[0:4] == want[0:4] && c[13:16] == want[13:16] }
 		namesKnown = true
@@ -286,20 +290,41 @@ func readClave(in map[layout.Field]raw, names map[string]Field, curp Field, birt
 	s = shape(s, "LLLLLLDDDDDDDDSDDA")
 	b := []byte(s)
 	fixed := []string{}
+	doubt := ""
 	if derivable {
 		want := credential.MakeClaveElector(p.Value, m.Value, n.Value, birth, 1, sex[0], "000")
-		if string(b[:12]) != want[:12] {
-			copy(b[:12], want[:12])
-			fixed = append(fixed, "letters or birth date")
+		if string(b[6:12]) != want[6:12] {
+			copy(b[6:12], want[6:12])
+			fixed = append(fixed, "birth date")
 		}
 		if b[14] != want[14] {
 			b[14] = want[14]
 			fixed = append(fixed, "sex")
 		}
+		// The letters follow from the names by a rule with exceptions (compound and
+		// common first names): one misread letter is corrected, more is doubted.
+		diff := 0
+		for i := range 6 {
+			if b[i] != want[i] {
+				diff++
+			}
+		}
+		switch {
+		case diff == 0:
+		case diff == 1 || string(b[:6]) == "XXXXXX":
+			copy(b[:6], want[:6])
+			fixed = append(fixed, "letters")
+		default:
+			doubt = "its letters do not follow from the names"
+		}
 	}
 	f.Value = string(b)
 	if err := credential.ValidateClaveElector(f.Value); err != nil {
 		f.Confidence, f.Note = min(f.Confidence, 0.3), "not a valid clave de elector"
+		return f
+	}
+	if doubt != "" {
+		f.Confidence, f.Note = min(f.Confidence, 0.7), doubt
 		return f
 	}
 	if len(fixed) > 0 {

@@ -77,6 +77,13 @@ func TestReconcile(t *testing.T) {
 		{name: "front misreads a surname letter: the zone corrects it, Ñ kept",
 			edit:  func(in map[layout.Field]raw) { in[layout.Nombre] = lines(0.7, "MUÑOZ", "PEÑA", "MARlA") },
 			check: map[string]string{"nombre": "mrz+front"}},
+		{name: "a filler in the zone read as X: the front's space stands",
+			edit: func(in map[layout.Field]raw) {
+				in[layout.Nombre] = lines(0.9, "MUÑOZ", "PEÑA", "MARIA JOSE")
+				in[layout.MRZ] = lines(0.9, strings.Replace(good, "MUNOZ<PENA<<MARIA<<<<<", "MUNOZ<PENA<<MARIAXJOSE", 1))
+			}, want: func(c *credential.Credential) { c.Nombre = "MARIA JOSE" },
+			// The clave was made for "MARIA": its letters no longer follow, and it is doubted.
+			review: []string{"claveElector"}},
 		{name: "zone line 3 gained a character: the front's names stand",
 			edit: func(in map[layout.Field]raw) {
 				in[layout.MRZ] = lines(0.9, strings.Replace(good, "MUNOZ<PENA<<MARIA", "MUNOZ<PENA<<MARTIA", 1)+"<")
