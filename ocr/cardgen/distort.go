@@ -29,20 +29,23 @@ type Level struct {
 	UpsideDown  float64     // probability the card is photographed rotated by 180°
 }
 
-// Levels are the four distortion levels.
-var levels = [4]Level{
-	{Frame: image.Pt(1100, 720), Fill: [2]float64{0.9, 0.92}},
-	{Frame: image.Pt(1600, 1200), Fill: [2]float64{0.72, 0.88}, Rotate: 4, Perspective: 0.02, Blur: 0.6, Noise: 4, JPEG: 85, Light: 0.15},
-	{Frame: image.Pt(1600, 1200), Fill: [2]float64{0.6, 0.8}, Rotate: 10, Perspective: 0.045, Blur: 1.0, Noise: 7, JPEG: 65, Light: 0.3, Glare: 0.25},
-	{Frame: image.Pt(1600, 1200), Fill: [2]float64{0.5, 0.7}, Rotate: 25, Perspective: 0.08, Blur: 1.5, Noise: 10, JPEG: 40, Light: 0.45, Glare: 0.5, UpsideDown: 0.2},
+// levels are the four distortion levels.
+func levels() [4]Level {
+	return [4]Level{
+		{Frame: image.Pt(1100, 720), Fill: [2]float64{0.9, 0.92}},
+		{Frame: image.Pt(1600, 1200), Fill: [2]float64{0.72, 0.88}, Rotate: 4, Perspective: 0.02, Blur: 0.6, Noise: 4, JPEG: 85, Light: 0.15},
+		{Frame: image.Pt(1600, 1200), Fill: [2]float64{0.6, 0.8}, Rotate: 10, Perspective: 0.045, Blur: 1.0, Noise: 7, JPEG: 65, Light: 0.3, Glare: 0.25},
+		{Frame: image.Pt(1600, 1200), Fill: [2]float64{0.5, 0.7}, Rotate: 25, Perspective: 0.08, Blur: 1.5, Noise: 10, JPEG: 40, Light: 0.45, Glare: 0.5, UpsideDown: 0.2},
+	}
 }
 
 // LevelOf returns distortion level n (0–3).
 func LevelOf(n int) (Level, error) {
-	if n < 0 || n >= len(levels) {
+	l := levels()
+	if n < 0 || n >= len(l) {
 		return Level{}, fmt.Errorf("cardgen: distortion level %d: want 0 to 3", n)
 	}
-	return levels[n], nil
+	return l[n], nil
 }
 
 // Photograph places a straightened card in a photo as level l describes. It returns the

@@ -19,8 +19,11 @@ import (
 //go:embed designs/*.png
 var designFiles embed.FS
 
-// Thumb is the size designs are compared at.
-var Thumb = image.Pt(64, 40)
+// ThumbW × ThumbH is the size designs are compared at.
+const (
+	ThumbW = 64
+	ThumbH = 40
+)
 
 // ErrUnknownDesign means the straightened card resembles no known design.
 var ErrUnknownDesign = errors.New("locate: not a Credencial para Votar of a known model")
@@ -70,11 +73,11 @@ func DesignFile(m credential.Model, s layout.Side) string { return fmt.Sprintf("
 // Thumbnail averages a straightened card down to Thumb.
 func Thumbnail(card *image.RGBA) *image.RGBA {
 	b := card.Bounds()
-	out := image.NewRGBA(image.Rectangle{Max: Thumb})
-	for ty := range Thumb.Y {
-		y0, y1 := b.Min.Y+ty*b.Dy()/Thumb.Y, b.Min.Y+(ty+1)*b.Dy()/Thumb.Y
-		for tx := range Thumb.X {
-			x0, x1 := b.Min.X+tx*b.Dx()/Thumb.X, b.Min.X+(tx+1)*b.Dx()/Thumb.X
+	out := image.NewRGBA(image.Rect(0, 0, ThumbW, ThumbH))
+	for ty := range ThumbH {
+		y0, y1 := b.Min.Y+ty*b.Dy()/ThumbH, b.Min.Y+(ty+1)*b.Dy()/ThumbH
+		for tx := range ThumbW {
+			x0, x1 := b.Min.X+tx*b.Dx()/ThumbW, b.Min.X+(tx+1)*b.Dx()/ThumbW
 			var s [3]int
 			n := 0
 			for y := y0; y < y1; y++ {
@@ -97,7 +100,7 @@ func Thumbnail(card *image.RGBA) *image.RGBA {
 // vector is a thumbnail as a zero-mean, unit-length vector, each channel normalised on
 // its own so uneven light and white balance matter little.
 func vector(thumb *image.RGBA, flip bool) []float64 {
-	w, h := Thumb.X, Thumb.Y
+	w, h := ThumbW, ThumbH
 	v := make([]float64, 0, w*h*3)
 	for c := range 3 {
 		start := len(v)

@@ -43,7 +43,7 @@ func TestDesignThumbnails(t *testing.T) {
 				sum[i] += int(p)
 			}
 		}
-		th := image.NewRGBA(image.Rectangle{Max: locate.Thumb})
+		th := image.NewRGBA(image.Rect(0, 0, locate.ThumbW, locate.ThumbH))
 		for i := range th.Pix {
 			th.Pix[i] = uint8(sum[i] / n)
 		}
