@@ -78,3 +78,16 @@ func TestGenerateLevels(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkCard: one card, both sides rendered and photographed at level 2.
+func BenchmarkCard(b *testing.B) {
+	f := fonts(b)
+	n := 0
+	for b.Loop() {
+		n++
+		err := f.Generate(context.Background(), cardgen.Set{Count: 1, Level: 2, Seed: uint64(n)}, func(cardgen.Card) bool { return true })
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
