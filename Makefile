@@ -35,11 +35,11 @@ run: build
 export OMP_THREAD_LIMIT := 1
 # Single-goroutine pixel code: the race detector makes its loops ten times slower and has
 # nothing to find there (the reader's tests race-check its concurrent use).
-NORACE := ./ocr/cardgen ./ocr/locate
+NORACE := ./ocr/cardgen ./ocr/locate ./scanner/fingergen
 
 test: deps
 	$(GO) vet ./...
-	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 15m $$($(GO) list ./... | grep -v -e /ocr/cardgen -e /ocr/locate)
+	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 15m $$($(GO) list ./... | grep -v -e /ocr/cardgen -e /ocr/locate -e /scanner/fingergen)
 	CGO_ENABLED=1 $(GO) test -count=1 -timeout 15m $(NORACE)
 
 # Benchmarks, then the OCR accuracy run (30 citizens × 6 models × levels 0–3, ~25 min).
