@@ -69,3 +69,31 @@ func TestOCRCommand(t *testing.T) {
 		t.Errorf("two fronts: %d %s", code, stderr)
 	}
 }
+
+func TestFingerGenCommand(t *testing.T) {
+	dir := t.TempDir()
+	code, stdout, stderr := runCLI(t, context.Background(), "finger", "gen", "--out", dir, "--citizens", "1", "--impressions", "2")
+	if code != 0 || !strings.Contains(stdout, "2 masters and 4 impressions") {
+		t.Fatalf("%d %s %s", code, stdout, stderr)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "P001-7-2-fair.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var truth struct {
+		PPI      int `json:"ppi"`
+		Minutiae []struct {
+			X, Y  float64
+			Angle float64
+			Type  string
+		} `json:"minutiae"`
+	}
+	if err := json.Unmarshal(b, &truth); err != nil || truth.PPI != 500 || len(truth.Minutiae) < 20 {
+		t.Errorf("truth %+v, %v", truth, err)
+	}
+	for _, m := range truth.Minutiae {
+		if m.Angle < 0 || m.Angle >= 360 || m.Type != "ending" && m.Type != "bifurcation" {
+			t.Fatalf("minutia %+v", m)
+		}
+	}
+}
