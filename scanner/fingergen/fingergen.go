@@ -12,6 +12,8 @@ import (
 	"image"
 	"math"
 	"math/rand/v2"
+
+	"cotejo/scanner/ridge"
 )
 
 // Class is a pattern class.
@@ -29,21 +31,16 @@ func (c Class) String() string {
 	return [...]string{"arch", "left loop", "right loop", "whorl", "tented arch"}[c]
 }
 
-// Kind is a minutia's type, as ANSI 378 numbers them.
-type Kind uint8
-
-const (
-	Ending      Kind = 1
-	Bifurcation Kind = 2
+// Minutia and Kind are the ridge package's: the generator and the extractor share them.
+type (
+	Minutia = ridge.Minutia
+	Kind    = ridge.Kind
 )
 
-// Minutia is a ridge ending or bifurcation: position in pixels and the ridge's direction
-// in radians (0 = pointing right, counter-clockwise with y up, i.e. as ANSI 378 measures).
-type Minutia struct {
-	X, Y  float64
-	Angle float64
-	Kind  Kind
-}
+const (
+	Ending      = ridge.Ending
+	Bifurcation = ridge.Bifurcation
+)
 
 // Size of a master and of impressions: 500 ppi, about 25 × 25 mm.
 const (

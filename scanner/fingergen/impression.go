@@ -5,6 +5,8 @@ import (
 	"image"
 	"math"
 	"math/rand/v2"
+
+	"cotejo/scanner/ridge"
 )
 
 // Options shape one impression.
@@ -132,7 +134,7 @@ func (m *Master) Impress(seed uint64, o Options) Impression {
 		if contact(qx, qy) > 0.8 || qx < 8 || qy < 8 || qx > Width-8 || qy > Height-8 {
 			continue
 		}
-		mins = append(mins, Minutia{X: qx - 0.5, Y: qy - 0.5, Kind: mn.Kind, Angle: norm(mn.Angle - theta)})
+		mins = append(mins, Minutia{X: qx - 0.5, Y: qy - 0.5, Kind: mn.Kind, Angle: ridge.Norm(mn.Angle - theta)})
 	}
 	return Impression{Image: img, Minutiae: mins}
 }

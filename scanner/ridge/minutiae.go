@@ -1,0 +1,227 @@
+package ridge
+
+import "math"
+
+// Kind is a minutia's type, as ANSI 378 numbers them.
+type Kind uint8
+
+const (
+	Ending      Kind = 1
+	Bifurcation Kind = 2
+)
+
+// Minutia is a ridge ending or bifurcation: position in pixels and direction in radians,
+// counter-clockwise from the x axis with y up (as ANSI 378 measures). An ending points
+// along its ridge out of the ridge's end; a bifurcation along the ridge orientation,
+// away from its stem, towards the fork.
+type Minutia struct {
+	X, Y    float64
+	Angle   float64
+	Kind    Kind
+	Quality uint8 // 0–100; 0 when unknown
+}
+
+// Skeleton is a binary image of one-pixel-wide ridge lines.
+type Skeleton struct {
+	W, H int
+	On   []bool
+}
+
+func (s *Skeleton) at(x, y int) bool { return x >= 0 && y >= 0 && x < s.W && y < s.H && s.On[y*s.W+x] }
+
+// Thin reduces ridges (true pixels) to one-pixel lines: Zhang and Suen's thinning.
+func Thin(w, h int, ridges []bool) *Skeleton {
+	b := append([]bool(nil), ridges...)
+	at := func(x, y int) int {
+		if x < 0 || y < 0 || x >= w || y >= h || !b[y*w+x] {
+			return 0
+		}
+		return 1
+	}
+	var del []int
+	for changed := true; changed; {
+		changed = false
+		for step := range 2 {
+			del = del[:0]
+			for y := range h {
+				for x := range w {
+					if !b[y*w+x] {
+						continue
+					}
+					p := [8]int{at(x, y-1), at(x+1, y-1), at(x+1, y), at(x+1, y+1), at(x, y+1), at(x-1, y+1), at(x-1, y), at(x-1, y-1)}
+					n, t := 0, 0
+					for k := range 8 {
+						n += p[k]
+						if p[k] == 0 && p[(k+1)%8] == 1 {
+							t++
+						}
+					}
+					if n < 2 || n > 6 || t != 1 {
+						continue
+					}
+					if step == 0 && p[0]*p[2]*p[4] == 0 && p[2]*p[4]*p[6] == 0 ||
+						step == 1 && p[0]*p[2]*p[6] == 0 && p[0]*p[4]*p[6] == 0 {
+						del = append(del, y*w+x)
+					}
+				}
+			}
+			for _, i := range del {
+				b[i] = false
+			}
+			changed = changed || len(del) > 0
+		}
+	}
+	return &Skeleton{W: w, H: h, On: b}
+}
+
+// Minutiae finds the points where one line ends (crossing number 1) or three meet (3),
+// where inside allows; orient gives the ridge orientation there (radians, [0, π), image
+// coordinates). Pairs closer than minGap pixels (the breaks, spurs and bridges thinning
+// leaves) are dropped together.
+func (s *Skeleton) Minutiae(inside func(x, y int) bool, orient func(x, y int) float64, minGap float64) []Minutia {
+	ring := [8][2]int{{1, 0}, {1, -1}, {0, -1}, {-1, -1}, {-1, 0}, {-1, 1}, {0, 1}, {1, 1}}
+	var found []Minutia
+	for y := 1; y < s.H-1; y++ {
+		for x := 1; x < s.W-1; x++ {
+			if !s.On[y*s.W+x] || !inside(x, y) {
+				continue
+			}
+			cn := 0
+			for k := range 8 {
+				if s.at(x+ring[k][0], y+ring[k][1]) != s.at(x+ring[(k+1)%8][0], y+ring[(k+1)%8][1]) {
+					cn++
+				}
+			}
+			var kind Kind
+			switch cn / 2 {
+			case 1:
+				kind = Ending
+			case 3:
+				kind = Bifurcation
+			default:
+				continue
+			}
+			found = append(found, Minutia{X: float64(x), Y: float64(y), Kind: kind, Angle: s.direction(x, y, kind, orient(x, y))})
+		}
+	}
+	keep := make([]bool, len(found))
+	for i := range keep {
+		keep[i] = true
+	}
+	for i := range found {
+		for j := i + 1; j < len(found); j++ {
+			if math.Hypot(found[i].X-found[j].X, found[i].Y-found[j].Y) < minGap {
+				keep[i], keep[j] = false, false
+			}
+		}
+	}
+	var out []Minutia
+	for i, m := range found {
+		if keep[i] {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// direction: an ending's points from 8 px back along its line to the end; a
+// bifurcation's is the ridge orientation turned away from the branch most opposite the
+// others (the stem).
+func (s *Skeleton) direction(x, y int, kind Kind, orient float64) float64 {
+	walk := func(fx, fy int) (int, int) {
+		px, py, cx, cy := x, y, fx, fy
+		for range 8 {
+			moved := false
+			for dy := -1; dy <= 1 && !moved; dy++ {
+				for dx := -1; dx <= 1 && !moved; dx++ {
+					nx, ny := cx+dx, cy+dy
+					if (dx == 0 && dy == 0) || (nx == px && ny == py) || (nx == x && ny == y) {
+						continue
+					}
+					if s.at(nx, ny) {
+						px, py, cx, cy = cx, cy, nx, ny
+						moved = true
+					}
+				}
+			}
+			if !moved {
+				break
+			}
+		}
+		return cx, cy
+	}
+	var ends [][2]int
+	for dy := -1; dy <= 1; dy++ {
+		for dx := -1; dx <= 1; dx++ {
+			if (dx != 0 || dy != 0) && s.at(x+dx, y+dy) {
+				ex, ey := walk(x+dx, y+dy)
+				ends = append(ends, [2]int{ex, ey})
+			}
+		}
+	}
+	angle := func(fromX, fromY, toX, toY int) float64 { return math.Atan2(-float64(toY-fromY), float64(toX-fromX)) }
+	if kind == Ending && len(ends) > 0 {
+		return Norm(angle(ends[0][0], ends[0][1], x, y))
+	}
+	a := math.Pi - orient // image orientation (y down) to y up
+	if len(ends) >= 3 {
+		best, bestDot := 0, math.Inf(1)
+		for i, e := range ends {
+			dot := 0
+			for j, f := range ends {
+				if i != j {
+					dot += (e[0]-x)*(f[0]-x) + (e[1]-y)*(f[1]-y)
+				}
+			}
+			if float64(dot) < bestDot {
+				best, bestDot = i, float64(dot)
+			}
+		}
+		if math.Cos(a-angle(x, y, ends[best][0], ends[best][1])) > 0 {
+			a += math.Pi
+		}
+	}
+	return Norm(a)
+}
+
+// Norm puts an angle in [0, 2π).
+func Norm(a float64) float64 {
+	a = math.Mod(a, 2*math.Pi)
+	if a < 0 {
+		a += 2 * math.Pi
+	}
+	return a
+}
+
+// Erode shrinks a w × h mask by r pixels (a square structuring element).
+func Erode(w, h int, mask []bool, r int) []bool {
+	rows := make([]bool, len(mask))
+	for y := range h {
+		run := 0
+		for x := range w {
+			if mask[y*w+x] {
+				run++
+			} else {
+				run = 0
+			}
+			if run > 2*r {
+				rows[y*w+x-r] = true
+			}
+		}
+	}
+	out := make([]bool, len(mask))
+	for x := range w {
+		run := 0
+		for y := range h {
+			if rows[y*w+x] {
+				run++
+			} else {
+				run = 0
+			}
+			if run > 2*r {
+				out[(y-r)*w+x] = true
+			}
+		}
+	}
+	return out
+}
