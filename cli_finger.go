@@ -19,7 +19,7 @@ import (
 
 func runFinger(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("usage: cotejo finger gen ...")
+		return errors.New("usage: cotejo finger gen --out DIR [flags]")
 	}
 	switch args[0] {
 	case "gen":
