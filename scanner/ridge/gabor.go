@@ -38,7 +38,13 @@ type Bank struct {
 // NewBank makes the kernels: a cosine across the ridges of the given period under a
 // Gaussian envelope, normalised to unit absolute gain (times two, so filtering a
 // saturated pattern keeps it saturated).
-func NewBank(minPeriod, maxPeriod float64) *Bank {
+func NewBank(minPeriod, maxPeriod float64) *Bank { return newBank(minPeriod, maxPeriod, false) }
+
+// NewZeroMeanBank is NewBank with each kernel's mean removed, so uneven brightness (dry
+// patches, the edge of contact) does not shift the response: for enhancing real images.
+func NewZeroMeanBank(minPeriod, maxPeriod float64) *Bank { return newBank(minPeriod, maxPeriod, true) }
+
+func newBank(minPeriod, maxPeriod float64, zeroMean bool) *Bank {
 	b := &Bank{Min: minPeriod, Max: maxPeriod}
 	for a := range AngleBins {
 		th := float64(a) * math.Pi / AngleBins
@@ -46,16 +52,25 @@ func NewBank(minPeriod, maxPeriod float64) *Bank {
 		for p := range PeriodBins {
 			period := minPeriod + (maxPeriod-minPeriod)*float64(p)/(PeriodBins-1)
 			sigma := period * 0.45
-			var sum float64
+			k := &b.k[a][p]
+			var mean float64
 			for dy := -Radius; dy <= Radius; dy++ {
 				for dx := -Radius; dx <= Radius; dx++ {
 					// u along the ridge, v across it.
 					u := float64(dx)*c + float64(dy)*s
 					v := -float64(dx)*s + float64(dy)*c
 					w := math.Exp(-(u*u+v*v)/(2*sigma*sigma)) * math.Cos(2*math.Pi*v/period)
-					b.k[a][p][(dy+Radius)*side+dx+Radius] = w
-					sum += math.Abs(w)
+					k[(dy+Radius)*side+dx+Radius] = w
+					mean += w
 				}
+			}
+			mean /= side * side
+			var sum float64
+			for i := range k {
+				if zeroMean {
+					k[i] -= mean
+				}
+				sum += math.Abs(k[i])
 			}
 			for i := range b.k[a][p] {
 				b.k[a][p][i] /= sum / 2

@@ -12,8 +12,9 @@ const (
 
 // Minutia is a ridge ending or bifurcation: position in pixels and direction in radians,
 // counter-clockwise from the x axis with y up (as ANSI 378 measures). An ending points
-// along its ridge out of the ridge's end; a bifurcation along the ridge orientation,
-// away from its stem, towards the fork.
+// along its ridge out of the ridge's end; a bifurcation, as ANSI 378 has it, like the
+// valley ending between its branches: along the ridge towards the stem. So an ending that
+// pressure merges into a neighbour, becoming a bifurcation, keeps its direction.
 type Minutia struct {
 	X, Y    float64
 	Angle   float64
@@ -125,7 +126,7 @@ func (s *Skeleton) Minutiae(inside func(x, y int) bool, orient func(x, y int) fl
 }
 
 // direction: an ending's points from 8 px back along its line to the end; a
-// bifurcation's is the ridge orientation turned away from the branch most opposite the
+// bifurcation's is the ridge orientation turned towards the branch most opposite the
 // others (the stem).
 func (s *Skeleton) direction(x, y int, kind Kind, orient float64) float64 {
 	walk := func(fx, fy int) (int, int) {
@@ -164,22 +165,30 @@ func (s *Skeleton) direction(x, y int, kind Kind, orient float64) float64 {
 		return Norm(angle(ends[0][0], ends[0][1], x, y))
 	}
 	a := math.Pi - orient // image orientation (y down) to y up
-	if len(ends) >= 3 {
-		best, bestDot := 0, math.Inf(1)
-		for i, e := range ends {
-			dot := 0
-			for j, f := range ends {
-				if i != j {
-					dot += (e[0]-x)*(f[0]-x) + (e[1]-y)*(f[1]-y)
-				}
-			}
-			if float64(dot) < bestDot {
-				best, bestDot = i, float64(dot)
+	// The branches' far ends, merged where two walks found the same branch: the sum of
+	// the unit vectors to them leans towards the fork (two branches) and away from the
+	// stem (one).
+	var uniq [][2]int
+	for _, e := range ends {
+		dup := false
+		for _, u := range uniq {
+			if (e[0]-u[0])*(e[0]-u[0])+(e[1]-u[1])*(e[1]-u[1]) <= 9 {
+				dup = true
 			}
 		}
-		if math.Cos(a-angle(x, y, ends[best][0], ends[best][1])) > 0 {
-			a += math.Pi
+		if !dup {
+			uniq = append(uniq, e)
 		}
+	}
+	var sx, sy float64
+	for _, e := range uniq {
+		dx, dy := float64(e[0]-x), -float64(e[1]-y)
+		if d := math.Hypot(dx, dy); d > 0 {
+			sx, sy = sx+dx/d, sy+dy/d
+		}
+	}
+	if len(uniq) >= 3 && math.Cos(a)*sx+math.Sin(a)*sy > 0 {
+		a += math.Pi
 	}
 	return Norm(a)
 }
