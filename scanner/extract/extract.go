@@ -21,7 +21,10 @@ type Result struct {
 	Orient    []float64 // ridge orientation per pixel, radians in [0, π), image coordinates
 	Coherence []float64 // how clearly oriented the ridges are, 0–1, per pixel
 	Period    float64   // median ridge period, pixels
-	W, H      int
+	// Periods are the per-block period estimates (0 where the ridges gave none), for
+	// judging how consistent the ridge frequency is.
+	Periods []float64
+	W, H    int
 }
 
 // ErrNoFinger means no ridged area was found.
@@ -73,7 +76,7 @@ func Extract(img *image.Gray) (*Result, error) {
 		}
 	}
 	orient, coh := orientation(g, w, h)
-	period := periods(norm, orient, mask, w, h)
+	period, blocks := periods(norm, orient, mask, w, h)
 	bank := ridge.NewZeroMeanBank(6, 14)
 	kernels := make([]*ridge.Kernel, w*h)
 	for i := range kernels {
@@ -97,7 +100,7 @@ func Extract(img *image.Gray) (*Result, error) {
 	}
 	ps := slices.Clone(period)
 	slices.Sort(ps)
-	return &Result{Minutiae: mins, Mask: mask, Orient: orient, Coherence: coh, Period: ps[len(ps)/2], W: w, H: h}, nil
+	return &Result{Minutiae: mins, Mask: mask, Orient: orient, Coherence: coh, Period: ps[len(ps)/2], Periods: blocks, W: w, H: h}, nil
 }
 
 // segment keeps the blocks whose grey varies like ridges do, then the largest such
@@ -279,7 +282,7 @@ func boxFilter(v []float64, w, h, r int) []float64 {
 
 // periods estimates the ridge period block by block from the autocorrelation of the
 // grey profile across the ridges, then fills gaps and smooths with the median.
-func periods(norm *ridge.Field, orient []float64, mask []bool, w, h int) []float64 {
+func periods(norm *ridge.Field, orient []float64, mask []bool, w, h int) ([]float64, []float64) {
 	bw, bh := (w+block-1)/block, (h+block-1)/block
 	est := make([]float64, bw*bh)
 	var all []float64
@@ -351,5 +354,5 @@ func periods(norm *ridge.Field, orient []float64, mask []bool, w, h int) []float
 			out[y*w+x] = near[len(near)/2]
 		}
 	}
-	return out
+	return out, est
 }
