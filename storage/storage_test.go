@@ -54,7 +54,8 @@ func startINE(t testing.TB, wrap func(http.Handler) http.Handler) *ine {
 			h.ServeHTTP(w, r)
 		})
 	}
-	e := sandboxtest.Start(t, sandboxtest.Options{Wrap: count})
+	// Placeholder templates: INE's biometric side off (317), as these tests are about the outbox.
+	e := sandboxtest.Start(t, sandboxtest.Options{Wrap: count, Biometrics: "off"})
 	// A short timeout: fault tests must not wait 30 s for a silent INE.
 	e.Conn.Client.HTTP.Timeout = 3 * time.Second
 	s.url, s.conn, s.stop = e.URL, e.Conn, e.Stop

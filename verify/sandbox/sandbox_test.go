@@ -68,8 +68,14 @@ func (b *lockedBuffer) String() string {
 
 func newEnv(t testing.TB, wrap func(http.Handler) http.Handler) *env {
 	t.Helper()
+	return newEnvWith(t, sandboxtest.Options{Wrap: wrap})
+}
+
+func newEnvWith(t testing.TB, o sandboxtest.Options) *env {
+	t.Helper()
 	logs := &lockedBuffer{}
-	se := sandboxtest.Start(t, sandboxtest.Options{Wrap: wrap, Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	o.Logger = slog.New(slog.NewTextHandler(logs, nil))
+	se := sandboxtest.Start(t, o)
 	return &env{Env: se, dir: se.Dir, url: se.URL, conn: se.Conn, padron: loadPadron(t), logs: logs, stop: se.Stop}
 }
 
@@ -266,7 +272,7 @@ func TestSituations(t *testing.T) {
 }
 
 func TestFingerprintsAnswer317(t *testing.T) {
-	e := newEnv(t, nil)
+	e := newEnvWith(t, sandboxtest.Options{Biometrics: "off"})
 	c := e.find(t, vigenteG)
 	r := e.verify(t, verify.Verification{Credential: c.Credential(), Location: branch(), Consent: true,
 		Fingers: &verify.Fingers{Tipo: verify.TipoANSI, Right: []byte("FMR\x00 20\x00"), Left: []byte("FMR\x00 20\x00")}})

@@ -32,6 +32,10 @@ type Settings struct {
 	Padron           string   `toml:"padron"` // empty: the register shipped in assets/
 	OAEPHash         string   `toml:"oaep_hash"`
 	MGF1Hash         string   `toml:"mgf1_hash"`
+	// Biometrics: "synthetic" (the default) compares fingerprints with the synthetic
+	// fingers each register citizen was enrolled with; "off" answers 317, as INE does
+	// when its biometric libraries are down.
+	Biometrics string `toml:"biometrics"`
 }
 
 // Open loads the keys and register the settings name and returns the server with the
@@ -93,6 +97,14 @@ func (st Settings) Open(baseDir string, logger *slog.Logger) (*Server, *tls.Conf
 	if err != nil {
 		return nil, nil, err
 	}
+	var matcher Matcher
+	switch st.Biometrics {
+	case "", "synthetic":
+		matcher = &SyntheticMatcher{}
+	case "off":
+	default:
+		return nil, nil, fmt.Errorf("sandbox: biometrics %q: want synthetic or off", st.Biometrics)
+	}
 	srv, err := New(Config{
 		DecryptionKey: rsaKey,
 		OAEP:          oaep,
@@ -100,6 +112,7 @@ func (st Settings) Open(baseDir string, logger *slog.Logger) (*Server, *tls.Conf
 		Institutions:  institutions,
 		Padron:        padron,
 		Logger:        logger,
+		Matcher:       matcher,
 	})
 	if err != nil {
 		return nil, nil, err

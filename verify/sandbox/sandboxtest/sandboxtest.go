@@ -61,6 +61,8 @@ func Load(dir string) (File, error) {
 type Options struct {
 	Wrap   func(http.Handler) http.Handler // sees (and may replace) every request
 	Logger *slog.Logger                    // the sandbox's request log; default discarded
+	// Biometrics overrides the configuration's sandbox biometrics ("off" answers 317).
+	Biometrics string
 }
 
 // Env is a running sandbox and a client for it.
@@ -82,6 +84,9 @@ func Start(tb testing.TB, o Options) *Env {
 	f, err := Load(dir)
 	if err != nil {
 		tb.Fatal(err)
+	}
+	if o.Biometrics != "" {
+		f.Sandbox.Biometrics = o.Biometrics
 	}
 	srv, tlsConf, err := f.Sandbox.Open(dir, o.Logger)
 	if err != nil {

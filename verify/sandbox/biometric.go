@@ -1,0 +1,107 @@
+package sandbox
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"sync"
+
+	"cotejo/scanner/extract"
+	"cotejo/scanner/fingergen"
+	"cotejo/scanner/match"
+	"cotejo/scanner/quality"
+	"cotejo/scanner/ridge"
+	"cotejo/verify"
+)
+
+// SyntheticMatcher is the sandbox's biometric library: every citizen of the register was
+// "enrolled" with a good impression of their own synthetic fingers (fingergen, seeded by
+// the citizen's identifier), and a sample is compared with that, as INE compares with
+// what it holds.
+type SyntheticMatcher struct {
+	// Minutiae reads minutiae from an ANSI 378 template (tipo 1); nil refuses templates
+	// with code 303.
+	Minutiae func(sample []byte) ([]ridge.Minutia, error)
+	// Image decodes a WSQ image (tipo 2); nil refuses WSQ with code 303.
+	Image func(sample []byte) (*image.Gray, error)
+
+	mu       sync.Mutex
+	enrolled map[string]*match.Template
+}
+
+// enrolledTemplate makes (once) the citizen's enrolment template for a finger.
+func (m *SyntheticMatcher) enrolledTemplate(citizenID string, finger int) (*match.Template, error) {
+	key := fmt.Sprintf("%s/%d", citizenID, finger)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if t, ok := m.enrolled[key]; ok {
+		return t, nil
+	}
+	master, err := fingergen.Citizen(fingergen.SeedFor(citizenID), fingergen.Finger(finger))
+	if err != nil {
+		return nil, err
+	}
+	imp := master.Impress(fingergen.SeedFor(key), fingergen.Options{Contact: 1, Noise: 3})
+	r, err := extract.Extract(imp.Image)
+	if err != nil {
+		return nil, err
+	}
+	if m.enrolled == nil {
+		m.enrolled = map[string]*match.Template{}
+	}
+	t := match.Prepare(r.Minutiae)
+	m.enrolled[key] = t
+	return t, nil
+}
+
+// Match compares a sample with the citizen's enrolled finger: similarity 0–100, or a
+// biometric code as INE would give (314 unusable image, 315 too few minutiae, 303
+// unsupported format).
+func (m *SyntheticMatcher) Match(ctx context.Context, citizenID string, finger, tipo int, sample []byte, width, height int) (float64, error) {
+	var mins []ridge.Minutia
+	var img *image.Gray
+	switch tipo {
+	case verify.TipoRaw:
+		if width <= 0 || height <= 0 || width*height != len(sample) {
+			return 0, &CodeError{Code: 320}
+		}
+		img = &image.Gray{Pix: sample, Stride: width, Rect: image.Rect(0, 0, width, height)}
+	case verify.TipoWSQ:
+		if m.Image == nil {
+			return 0, &CodeError{Code: 303}
+		}
+		var err error
+		if img, err = m.Image(sample); err != nil {
+			return 0, &CodeError{Code: 321}
+		}
+	case verify.TipoANSI:
+		if m.Minutiae == nil {
+			return 0, &CodeError{Code: 303}
+		}
+		var err error
+		if mins, err = m.Minutiae(sample); err != nil {
+			return 0, &CodeError{Code: 320}
+		}
+	default:
+		return 0, &CodeError{Code: 312}
+	}
+	if img != nil {
+		rep, r := quality.Assess(img)
+		if r == nil || rep.Score < 20 {
+			return 0, &CodeError{Code: 314}
+		}
+		mins = r.Minutiae
+	}
+	if len(mins) < 8 {
+		return 0, &CodeError{Code: 315}
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	enrolled, err := m.enrolledTemplate(citizenID, finger)
+	if err != nil {
+		return 0, err
+	}
+	return match.Prepare(mins).Similarity(enrolled), nil
+}
+
