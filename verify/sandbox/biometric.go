@@ -104,4 +104,3 @@ func (m *SyntheticMatcher) Match(ctx context.Context, citizenID string, finger, 
 	}
 	return match.Prepare(mins).Similarity(enrolled), nil
 }
-
