@@ -120,7 +120,7 @@ func segment(g []float64, w, h int) []bool {
 				}
 			}
 			m := s / n
-			fg[by*bw+bx] = s2/n-m*m > 28*28 && m < 215
+			fg[by*bw+bx] = s2/n-m*m > 24*24 && m < 240
 		}
 	}
 	// Largest 4-connected region of blocks, then fill what it encloses.

@@ -3,9 +3,13 @@ package match_test
 import (
 	"flag"
 	"fmt"
+	"image"
+	"image/draw"
+	_ "image/png"
 	"math"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -13,6 +17,7 @@ import (
 	"cotejo/scanner/extract"
 	"cotejo/scanner/fingergen"
 	"cotejo/scanner/match"
+	"cotejo/scanner/quality"
 	"cotejo/scanner/ridge"
 )
 
@@ -20,6 +25,7 @@ var (
 	masters     = flag.Int("match.masters", 8, "fingers in the accuracy test")
 	impressions = flag.Int("match.impressions", 3, "impressions per finger (qualities good, fair, poor in turn)")
 	report      = flag.String("match.report", "", "write the score lists (genuine, impostor) as CSV to this file")
+	det         = flag.String("match.det", "", "draw the DET curve into this PNG file")
 )
 
 type print struct {
@@ -118,6 +124,12 @@ func TestAccuracy(t *testing.T) {
 		}
 		f.Close()
 	}
+	if *det != "" {
+		title := fmt.Sprintf("synthetic: %d genuine, %d impostor pairs; EER %.2f %%", len(gen), len(imp), 100*eer)
+		if err := writeDET(*det, gen, imp, title); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if eer > 0.10 || mean(gen) < 2*mean(imp) {
 		t.Errorf("EER %.1f %%: genuine and impostor scores are not apart", 100*eer)
 	}
@@ -141,4 +153,36 @@ func BenchmarkPrepare(b *testing.B) {
 	for b.Loop() {
 		match.Prepare(ps[0].mins)
 	}
+}
+
+var realDir = flag.String("match.real", "", "folder with probe.png, matching.png and nonmatching.png: real prints of one finger, the same finger again, another finger")
+
+// TestRealPrints runs extraction and matching on real prints (not in the repository);
+// it only reports, as three images prove nothing either way.
+func TestRealPrints(t *testing.T) {
+	if *realDir == "" {
+		t.Skip("real prints are compared with -match.real DIR")
+	}
+	load := func(name string) []ridge.Minutia {
+		f, err := os.Open(filepath.Join(*realDir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		img, _, err := image.Decode(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := image.NewGray(img.Bounds())
+		draw.Draw(g, g.Bounds(), img, img.Bounds().Min, draw.Src)
+		rep, r := quality.Assess(g)
+		if r == nil {
+			t.Fatalf("%s: no fingerprint", name)
+		}
+		t.Logf("%s: %d × %d, %d minutiae, quality %d (%+v)", name, g.Rect.Dx(), g.Rect.Dy(), len(r.Minutiae), rep.Score, rep)
+		return r.Minutiae
+	}
+	p, m, n := load("probe.png"), load("matching.png"), load("nonmatching.png")
+	t.Logf("probe vs matching (same finger): %.1f; probe vs nonmatching: %.1f; matching vs nonmatching: %.1f",
+		match.Similarity(p, m), match.Similarity(p, n), match.Similarity(m, n))
 }
