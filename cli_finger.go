@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/draw"
 	"image/png"
 	"io"
 	"math"
@@ -13,7 +14,11 @@ import (
 	"os"
 	"path/filepath"
 
+	"cotejo/scanner/extract"
 	"cotejo/scanner/fingergen"
+	"cotejo/scanner/match"
+	"cotejo/scanner/quality"
+	"cotejo/scanner/ridge"
 	"cotejo/verify/sandbox"
 )
 
@@ -24,6 +29,10 @@ func runFinger(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	switch args[0] {
 	case "gen":
 		return runFingerGen(ctx, args[1:], stdout, stderr)
+	case "quality":
+		return runFingerQuality(args[1:], stdout, stderr)
+	case "match":
+		return runFingerMatch(args[1:], stdout, stderr)
 	}
 	return fmt.Errorf("no finger command %q", args[0])
 }
@@ -115,4 +124,75 @@ func writePrint(base string, img *image.Gray, mins []fingergen.Minutia) error {
 		return err
 	}
 	return os.WriteFile(base+".json", append(b, '\n'), 0o644)
+}
+
+// loadGrey reads a PNG or JPEG fingerprint as grey.
+func loadGrey(path string) (*image.Gray, error) {
+	img, err := decodeImage(path)
+	if err != nil {
+		return nil, err
+	}
+	g := image.NewGray(image.Rect(0, 0, img.Bounds().Dx(), img.Bounds().Dy()))
+	draw.Draw(g, g.Bounds(), img, img.Bounds().Min, draw.Src)
+	return g, nil
+}
+
+func runFingerQuality(args []string, stdout, stderr io.Writer) error {
+	fs, _ := newFlags("finger quality", stderr)
+	asJSON := fs.Bool("json", false, "print JSON")
+	lang := fs.String("lang", "es", "language of the advice: es or en")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("usage: cotejo finger quality [--json] IN.png")
+	}
+	g, err := loadGrey(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	rep, _ := quality.Assess(g)
+	advice := rep.Problem.Message(*lang)
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(map[string]any{"score": rep.Score, "recapture": rep.Score < quality.Recapture, "advice": advice,
+			"area": round3(rep.Area), "clarity": round3(rep.Clarity), "coherence": round3(rep.Coherence),
+			"frequency": round3(rep.Frequency), "minutiae": rep.Minutiae})
+	}
+	fmt.Fprintf(stdout, "%d/100 — %s\n", rep.Score, advice)
+	return nil
+}
+
+func round3(v float64) float64 { return math.Round(v*1000) / 1000 }
+
+func runFingerMatch(args []string, stdout, stderr io.Writer) error {
+	fs, _ := newFlags("finger match", stderr)
+	asJSON := fs.Bool("json", false, "print JSON with the similarity")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 2 {
+		return errors.New("usage: cotejo finger match [--json] A B (images)")
+	}
+	var sets [2][]ridge.Minutia
+	for i, path := range fs.Args() {
+		g, err := loadGrey(path)
+		if err != nil {
+			return err
+		}
+		r, err := extract.Extract(g)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		sets[i] = r.Minutiae
+	}
+	sim := match.Similarity(sets[0], sets[1])
+	if *asJSON {
+		return json.NewEncoder(stdout).Encode(map[string]any{"similarity": math.Round(sim*10) / 10,
+			"minutiae": []int{len(sets[0]), len(sets[1])}})
+	}
+	fmt.Fprintf(stdout, "minutiae: %d and %d\n%.1f\n", len(sets[0]), len(sets[1]), sim)
+	return nil
 }

@@ -96,4 +96,28 @@ func TestFingerGenCommand(t *testing.T) {
 			t.Fatalf("minutia %+v", m)
 		}
 	}
+
+	// Quality and matching on the generated prints: the same finger again matches, the
+	// other hand's index does not.
+	code, stdout, stderr = runCLI(t, context.Background(), "finger", "quality", "--json", filepath.Join(dir, "P001-2-1-good.png"))
+	var q struct {
+		Score     int  `json:"score"`
+		Recapture bool `json:"recapture"`
+	}
+	if code != 0 || json.Unmarshal([]byte(stdout), &q) != nil || q.Score < 60 || q.Recapture {
+		t.Errorf("quality: %d %s %s", code, stdout, stderr)
+	}
+	sim := func(a, b string) float64 {
+		code, stdout, stderr := runCLI(t, context.Background(), "finger", "match", "--json", filepath.Join(dir, a), filepath.Join(dir, b))
+		var m struct {
+			Similarity float64 `json:"similarity"`
+		}
+		if code != 0 || json.Unmarshal([]byte(stdout), &m) != nil {
+			t.Fatalf("match: %d %s %s", code, stdout, stderr)
+		}
+		return m.Similarity
+	}
+	if g, i := sim("P001-2-1-good.png", "P001-2-2-fair.png"), sim("P001-2-1-good.png", "P001-7-1-good.png"); g < 70 || i > 50 {
+		t.Errorf("same finger %.1f, other finger %.1f", g, i)
+	}
 }
