@@ -333,12 +333,13 @@ func periods(norm *ridge.Field, orient []float64, mask []bool, w, h int) ([]floa
 		slices.Sort(all)
 		med = all[len(all)/2]
 	}
-	out := make([]float64, w*h)
-	for y := range h {
-		for x := range w {
-			// Median of the 3 × 3 blocks around, the global median where none estimated.
-			var near []float64
-			bx, by := x/block, y/block
+	// Median of the 3 × 3 blocks around each block, the global median where none
+	// estimated; then spread over the block's pixels.
+	smooth := make([]float64, bw*bh)
+	var near []float64
+	for by := range bh {
+		for bx := range bw {
+			near = near[:0]
 			for dy := -1; dy <= 1; dy++ {
 				for dx := -1; dx <= 1; dx++ {
 					if X, Y := bx+dx, by+dy; X >= 0 && Y >= 0 && X < bw && Y < bh && est[Y*bw+X] > 0 {
@@ -346,12 +347,17 @@ func periods(norm *ridge.Field, orient []float64, mask []bool, w, h int) ([]floa
 					}
 				}
 			}
-			if len(near) == 0 {
-				out[y*w+x] = med
-				continue
+			smooth[by*bw+bx] = med
+			if len(near) > 0 {
+				slices.Sort(near)
+				smooth[by*bw+bx] = near[len(near)/2]
 			}
-			slices.Sort(near)
-			out[y*w+x] = near[len(near)/2]
+		}
+	}
+	out := make([]float64, w*h)
+	for y := range h {
+		for x := range w {
+			out[y*w+x] = smooth[(y/block)*bw+x/block]
 		}
 	}
 	return out, est

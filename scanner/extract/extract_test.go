@@ -64,3 +64,15 @@ func TestAccuracy(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkExtract: one 500 × 500 impression of fair quality.
+func BenchmarkExtract(b *testing.B) {
+	m := fingergen.NewMaster(1, fingergen.Whorl)
+	img := m.Impress(1, fingergen.Preset(fingergen.Fair, rand.New(rand.NewPCG(1, 1)))).Image
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := extract.Extract(img); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
