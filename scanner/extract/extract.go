@@ -32,6 +32,9 @@ var ErrNoFinger = errors.New("extract: no fingerprint in the image")
 
 const block = 16
 
+// minQuality is the least minutia quality kept.
+const minQuality = 45
+
 // Extract finds the minutiae of img (500 ppi).
 func Extract(img *image.Gray) (*Result, error) {
 	b := img.Bounds()
@@ -91,13 +94,20 @@ func Extract(img *image.Gray) (*Result, error) {
 	// Islands (specks of ridge) and lakes (specks of valley) become false minutiae.
 	removeSmall(on, w, h, true, 30)
 	removeSmall(on, w, h, false, 30)
-	inner := ridge.Erode(w, h, mask, 14)
+	inner := ridge.Erode(w, h, mask, 17)
 	sk := ridge.Thin(w, h, on)
 	mins := sk.Minutiae(func(x, y int) bool { return inner[y*w+x] }, func(x, y int) float64 { return orient[y*w+x] }, 8)
-	for i := range mins {
-		c := coh[int(mins[i].Y)*w+int(mins[i].X)]
-		mins[i].Quality = uint8(math.Round(100 * math.Min(1, c*1.4)))
+	// A minutia's quality is how clearly the ridges round it are oriented; where they
+	// are not (creases, scars, the core's tight turns) thinning invents minutiae.
+	kept := mins[:0]
+	for _, m := range mins {
+		c := coh[int(m.Y)*w+int(m.X)]
+		m.Quality = uint8(math.Round(100 * math.Min(1, c*1.4)))
+		if m.Quality >= minQuality {
+			kept = append(kept, m)
+		}
 	}
+	mins = kept
 	ps := slices.Clone(period)
 	slices.Sort(ps)
 	return &Result{Minutiae: mins, Mask: mask, Orient: orient, Coherence: coh, Period: ps[len(ps)/2], Periods: blocks, W: w, H: h}, nil
