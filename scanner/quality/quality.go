@@ -142,14 +142,18 @@ func Assess(img *image.Gray) (Report, *extract.Result) {
 	if rep.Score >= Recapture {
 		return rep, r
 	}
-	// The reason, in the order a citizen can fix it. Dry skin breaks ridges into many
-	// short pieces (many minutiae, poor orientation); a moving finger blurs them away.
+	// The reason, in the order a citizen can fix it. Both dry skin and a moving finger
+	// leave ridges unclear, but dry skin breaks them into short pieces that lose their
+	// orientation while keeping their spacing, and a moving (or wet, pressed) finger
+	// smears them along one direction: orientation survives, the spacing does not.
 	switch {
 	case finger < 0.35 && clear >= 0.5:
 		rep.Problem = SmallArea
-	case clear < 0.5 && (rep.Minutiae > 50 || oriented < 0.3):
+	case clear < 0.5 && oriented >= steady:
+		rep.Problem = Smudged
+	case clear < 0.5 || oriented < 0.3:
 		rep.Problem = Faint
-	case clear < 0.5 || oriented < 0.3 || steady == worst:
+	case steady == worst:
 		rep.Problem = Smudged
 	case features == worst:
 		rep.Problem = FewMinutiae
