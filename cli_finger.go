@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -19,12 +20,13 @@ import (
 	"cotejo/scanner/match"
 	"cotejo/scanner/quality"
 	"cotejo/scanner/ridge"
+	"cotejo/scanner/template"
 	"cotejo/verify/sandbox"
 )
 
 func runFinger(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("usage: cotejo finger gen --out DIR [flags]")
+		return errors.New("usage: cotejo finger gen|extract|quality|match|info …")
 	}
 	switch args[0] {
 	case "gen":
@@ -33,6 +35,10 @@ func runFinger(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return runFingerQuality(args[1:], stdout, stderr)
 	case "match":
 		return runFingerMatch(args[1:], stdout, stderr)
+	case "extract":
+		return runFingerExtract(args[1:], stdout, stderr)
+	case "info":
+		return runFingerInfo(args[1:], stdout, stderr)
 	}
 	return fmt.Errorf("no finger command %q", args[0])
 }
@@ -79,13 +85,13 @@ func runFingerGen(ctx context.Context, args []string, stdout, stderr io.Writer) 
 				return err
 			}
 			base := filepath.Join(*out, fmt.Sprintf("%s-%d", c.ID, f))
-			if err := writePrint(base+"-master", m.Ridges, m.Minutiae); err != nil {
+			if err := writePrint(base+"-master", int(f), m.Ridges, m.Minutiae); err != nil {
 				return err
 			}
 			for k := range *impressions {
 				q := fingergen.Quality(k % 3)
 				imp := m.Impress(*seed+uint64(n), fingergen.Preset(q, rnd))
-				if err := writePrint(fmt.Sprintf("%s-%d-%s", base, k+1, q), imp.Image, imp.Minutiae); err != nil {
+				if err := writePrint(fmt.Sprintf("%s-%d-%s", base, k+1, q), int(f), imp.Image, imp.Minutiae); err != nil {
 					return err
 				}
 				n++
@@ -98,8 +104,17 @@ func runFingerGen(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	return nil
 }
 
-// writePrint saves an image as BASE.png and its true minutiae as BASE.json.
-func writePrint(base string, img *image.Gray, mins []fingergen.Minutia) error {
+// writePrint saves an image as BASE.png and its true minutiae as BASE.json and as an
+// ANSI 378 template, BASE.ansi.
+func writePrint(base string, finger int, img *image.Gray, mins []fingergen.Minutia) error {
+	w, h := img.Bounds().Dx(), img.Bounds().Dy()
+	rec, err := template.New(template.ANSI, finger, w, h, 500, 100, mins).Encode()
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(base+".ansi", rec, 0o644); err != nil {
+		return err
+	}
 	f, err := os.Create(base + ".png")
 	if err != nil {
 		return err
@@ -170,23 +185,20 @@ func round3(v float64) float64 { return math.Round(v*1000) / 1000 }
 func runFingerMatch(args []string, stdout, stderr io.Writer) error {
 	fs, _ := newFlags("finger match", stderr)
 	asJSON := fs.Bool("json", false, "print JSON with the similarity")
+	finger := fs.Int("finger", 0, "with templates holding several fingers, the finger position to compare (2 right index, 7 left index)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 2 {
-		return errors.New("usage: cotejo finger match [--json] A B (images)")
+		return errors.New("usage: cotejo finger match [--json] A B (each an image or an ANSI/ISO template)")
 	}
 	var sets [2][]ridge.Minutia
 	for i, path := range fs.Args() {
-		g, err := loadGrey(path)
+		mins, err := loadMinutiae(path, *finger)
 		if err != nil {
 			return err
 		}
-		r, err := extract.Extract(g)
-		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		sets[i] = r.Minutiae
+		sets[i] = mins
 	}
 	sim := match.Similarity(sets[0], sets[1])
 	if *asJSON {
@@ -195,4 +207,153 @@ func runFingerMatch(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "minutiae: %d and %d\n%.1f\n", len(sets[0]), len(sets[1]), sim)
 	return nil
+}
+
+// loadMinutiae reads a fingerprint file as minutiae: a template is read, an image
+// extracted. finger picks the view of a template holding several (0: the only one).
+func loadMinutiae(path string, finger int) ([]ridge.Minutia, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if bytes.HasPrefix(data, []byte("FMR\x00")) {
+		rec, err := template.Decode(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		v, err := pickView(rec, finger)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		return v.Ridge(), nil
+	}
+	g, err := loadGrey(path)
+	if err != nil {
+		return nil, err
+	}
+	r, err := extract.Extract(g)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return r.Minutiae, nil
+}
+
+func pickView(rec *template.Record, finger int) (*template.View, error) {
+	if finger != 0 {
+		if v := rec.View(finger); v != nil {
+			return v, nil
+		}
+		return nil, fmt.Errorf("the template holds no view of finger %d", finger)
+	}
+	if len(rec.Views) != 1 {
+		return nil, fmt.Errorf("the template holds %d views: say which finger with --finger", len(rec.Views))
+	}
+	return &rec.Views[0], nil
+}
+
+func runFingerExtract(args []string, stdout, stderr io.Writer) error {
+	fs, _ := newFlags("finger extract", stderr)
+	finger := fs.Int("finger", template.RightIndex, "finger position: 2 right index, 7 left index")
+	format := fs.String("format", "ansi", "template standard: ansi (INCITS 378-2004, INE's tipo 1) or iso (19794-2:2005)")
+	ppi := fs.Int("ppi", 500, "the image's resolution in pixels per inch")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 2 {
+		return errors.New("usage: cotejo finger extract [--finger 2|7] [--format ansi|iso] IN.png OUT.ansi")
+	}
+	f := map[string]template.Format{"ansi": template.ANSI, "iso": template.ISO}[*format]
+	if f == 0 {
+		return fmt.Errorf("--format %q: use ansi or iso", *format)
+	}
+	g, err := loadGrey(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	rep, r := quality.Assess(g)
+	if r == nil {
+		return fmt.Errorf("%s: %s", fs.Arg(0), rep.Problem.Message("es"))
+	}
+	w, h := g.Bounds().Dx(), g.Bounds().Dy()
+	b, err := template.New(f, *finger, w, h, *ppi, rep.Score, r.Minutiae).Encode()
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(fs.Arg(1), b, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d minutiae, quality %d/100, %d bytes → %s\n", len(r.Minutiae), rep.Score, len(b), fs.Arg(1))
+	return nil
+}
+
+func runFingerInfo(args []string, stdout, stderr io.Writer) error {
+	fs, _ := newFlags("finger info", stderr)
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("usage: cotejo finger info [--json] FILE (WSQ image or ANSI/ISO template)")
+	}
+	data, err := os.ReadFile(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	if !bytes.HasPrefix(data, []byte("FMR\x00")) {
+		return fmt.Errorf("%s: not an ANSI 378 / ISO 19794-2 template", fs.Arg(0))
+	}
+	rec, err := template.Decode(data)
+	if err != nil {
+		return fmt.Errorf("%s: %w", fs.Arg(0), err)
+	}
+	return printTemplateInfo(stdout, rec, len(data), *asJSON)
+}
+
+func printTemplateInfo(w io.Writer, rec *template.Record, size int, asJSON bool) error {
+	type viewJSON struct {
+		Finger       int `json:"finger"`
+		View         int `json:"view"`
+		Impression   int `json:"impression"`
+		Quality      int `json:"quality"`
+		Minutiae     int `json:"minutiae"`
+		Endings      int `json:"endings"`
+		Bifurcations int `json:"bifurcations"`
+		Extended     int `json:"extendedAreas"`
+	}
+	views := make([]viewJSON, 0, len(rec.Views))
+	for _, v := range rec.Views {
+		vj := viewJSON{Finger: v.Finger, View: v.Number, Impression: v.Impression, Quality: v.Quality, Minutiae: len(v.Minutiae), Extended: len(v.Extended)}
+		for _, m := range v.Minutiae {
+			switch m.Kind {
+			case template.Ending:
+				vj.Endings++
+			case template.Bifurcation:
+				vj.Bifurcations++
+			}
+		}
+		views = append(views, vj)
+	}
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"kind": "template", "format": rec.Format.String(), "bytes": size,
+			"width": rec.Width, "height": rec.Height, "xResolution": rec.XRes, "yResolution": rec.YRes,
+			"ppi": int(math.Round(float64(rec.XRes) * 2.54)), "views": views})
+	}
+	fmt.Fprintf(w, "%s template, %d bytes\nimage %d × %d pixels, %d × %d pixels/cm (%d ppi)\n", rec.Format, size,
+		rec.Width, rec.Height, rec.XRes, rec.YRes, int(math.Round(float64(rec.XRes)*2.54)))
+	for _, v := range views {
+		fmt.Fprintf(w, "finger %d (%s) view %d: quality %d, %d minutiae (%d endings, %d bifurcations), %d extended areas\n",
+			v.Finger, fingerName(v.Finger), v.View, v.Quality, v.Minutiae, v.Endings, v.Bifurcations, v.Extended)
+	}
+	return nil
+}
+
+func fingerName(f int) string {
+	names := [...]string{"unknown", "right thumb", "right index", "right middle", "right ring", "right little",
+		"left thumb", "left index", "left middle", "left ring", "left little"}
+	if f >= 0 && f < len(names) {
+		return names[f]
+	}
+	return "?"
 }

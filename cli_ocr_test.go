@@ -120,4 +120,32 @@ func TestFingerGenCommand(t *testing.T) {
 	if g, i := sim("P001-2-1-good.png", "P001-2-2-fair.png"), sim("P001-2-1-good.png", "P001-7-1-good.png"); g < 70 || i > 50 {
 		t.Errorf("same finger %.1f, other finger %.1f", g, i)
 	}
+
+	// Templates: extracted from a capture, and the generator's truth beside each print.
+	code, stdout, stderr = runCLI(t, context.Background(), "finger", "extract", "--finger", "2", filepath.Join(dir, "P001-2-1-good.png"), filepath.Join(dir, "x.ansi"))
+	if code != 0 || !strings.Contains(stdout, "minutiae") {
+		t.Fatalf("extract: %d %s %s", code, stdout, stderr)
+	}
+	code, stdout, stderr = runCLI(t, context.Background(), "finger", "info", "--json", filepath.Join(dir, "x.ansi"))
+	var info struct {
+		Format string `json:"format"`
+		PPI    int    `json:"ppi"`
+		Views  []struct {
+			Finger, Minutiae int
+		} `json:"views"`
+	}
+	if code != 0 || json.Unmarshal([]byte(stdout), &info) != nil || info.Format != "ANSI INCITS 378-2004" || info.PPI != 500 ||
+		len(info.Views) != 1 || info.Views[0].Finger != 2 || info.Views[0].Minutiae < 20 {
+		t.Errorf("info: %d %s %s", code, stdout, stderr)
+	}
+	if g, i := sim("x.ansi", "P001-2-2-fair.png"), sim("x.ansi", "P001-7-1-good.ansi"); g < 70 || i > 50 {
+		t.Errorf("template against the same finger %.1f, against the other %.1f", g, i)
+	}
+	if g := sim("P001-2-1-good.ansi", "P001-2-2-fair.ansi"); g < 70 {
+		t.Errorf("true minutiae of two impressions of a finger: %.1f", g)
+	}
+	code, _, stderr = runCLI(t, context.Background(), "finger", "info", filepath.Join(dir, "P001-2-1-good.json"))
+	if code == 0 || !strings.Contains(stderr, "not an ANSI 378") {
+		t.Errorf("info on JSON: %d %s", code, stderr)
+	}
 }

@@ -53,7 +53,7 @@ func commands() []command {
 		{"queue", "the offline queue: list, show ID, retry ID, cancel ID, drain, purge", runQueue},
 		{"audit", "check the audit trail: audit verify", runAudit},
 		{"ocr", "read a credential from photos of its front and back: ocr [--json] FRONT [BACK]", runOCR},
-		{"finger", "fingerprints: gen (synthetic prints), quality IMG, match A B", runFinger},
+		{"finger", "fingerprints: gen, extract IMG OUT, quality IMG, match A B, info FILE", runFinger},
 		{"cardgen", "draw synthetic credentials (models C–H) for tests and the demo", runCardgen},
 		{"demo", "start the sandbox and verify a citizen of its register, all in one", runDemo},
 		{"help", "list the commands", nil},

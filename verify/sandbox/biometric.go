@@ -11,6 +11,7 @@ import (
 	"cotejo/scanner/match"
 	"cotejo/scanner/quality"
 	"cotejo/scanner/ridge"
+	"cotejo/scanner/template"
 	"cotejo/verify"
 )
 
@@ -19,9 +20,6 @@ import (
 // the citizen's identifier), and a sample is compared with that, as INE compares with
 // what it holds.
 type SyntheticMatcher struct {
-	// Minutiae reads minutiae from an ANSI 378 template (tipo 1); nil refuses templates
-	// with code 303.
-	Minutiae func(sample []byte) ([]ridge.Minutia, error)
 	// Image decodes a WSQ image (tipo 2); nil refuses WSQ with code 303.
 	Image func(sample []byte) (*image.Gray, error)
 
@@ -75,11 +73,8 @@ func (m *SyntheticMatcher) Match(ctx context.Context, citizenID string, finger, 
 			return 0, &CodeError{Code: 321}
 		}
 	case verify.TipoANSI:
-		if m.Minutiae == nil {
-			return 0, &CodeError{Code: 303}
-		}
 		var err error
-		if mins, err = m.Minutiae(sample); err != nil {
+		if mins, err = ansiMinutiae(sample, finger); err != nil {
 			return 0, &CodeError{Code: 320}
 		}
 	default:
@@ -103,4 +98,21 @@ func (m *SyntheticMatcher) Match(ctx context.Context, citizenID string, finger, 
 		return 0, err
 	}
 	return match.Prepare(mins).Similarity(enrolled), nil
+}
+
+// ansiMinutiae reads the view of finger from an ANSI 378 template, as INE does: an ISO
+// record, or one whose only view is of another finger, is not what was asked for.
+func ansiMinutiae(sample []byte, finger int) ([]ridge.Minutia, error) {
+	rec, err := template.DecodeFormat(sample, template.ANSI)
+	if err != nil {
+		return nil, err
+	}
+	v := rec.View(finger)
+	if v == nil && len(rec.Views) == 1 && rec.Views[0].Finger == template.UnknownFinger {
+		v = &rec.Views[0]
+	}
+	if v == nil {
+		return nil, fmt.Errorf("the template holds no view of finger %d", finger)
+	}
+	return v.Ridge(), nil
 }

@@ -3,12 +3,15 @@ package sandbox_test
 import (
 	"context"
 	"errors"
+	"image"
 	"math/rand/v2"
 	"testing"
 	"time"
 
+	"cotejo/scanner/extract"
 	"cotejo/scanner/fingergen"
 	"cotejo/scanner/simulated"
+	"cotejo/scanner/template"
 	"cotejo/verify"
 	"cotejo/verify/sandbox"
 )
@@ -40,6 +43,19 @@ func TestSyntheticMatcher(t *testing.T) {
 			if gen < 70 || imp >= 50 {
 				t.Errorf("finger %d, %s: genuine %.1f (want ≥ 70), impostor %.1f (want < 50)", finger, q, gen, imp)
 			}
+			// The same captures as the ANSI 378 templates a kiosk would send.
+			genT, err := m.Match(ctx, "P001", int(finger), verify.TipoANSI, tmpl(t, template.ANSI, int(finger), 0, sample("P001", finger, q, 9)), 0, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			impT, err := m.Match(ctx, "P001", int(finger), verify.TipoANSI, tmpl(t, template.ANSI, int(finger), 0, sample("P002", finger, q, 9)), 0, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("  as templates: genuine %.1f, impostor %.1f", genT, impT)
+			if genT < 70 || impT >= 50 {
+				t.Errorf("finger %d, %s templates: genuine %.1f (want ≥ 70), impostor %.1f (want < 50)", finger, q, genT, impT)
+			}
 		}
 	}
 	blank := make([]byte, fingergen.Width*fingergen.Height)
@@ -56,7 +72,10 @@ func TestSyntheticMatcher(t *testing.T) {
 		"a wrong size":       {verify.TipoRaw, blank, 10, 10, 320},
 		"an unknown type":    {9, blank, 0, 0, 312},
 		"WSQ without codec":  {verify.TipoWSQ, blank, 0, 0, 303},
-		"ANSI without codec": {verify.TipoANSI, blank, 0, 0, 303},
+		"garbage as ANSI":    {verify.TipoANSI, blank, 0, 0, 320},
+		"an ISO template":    {verify.TipoANSI, tmpl(t, template.ISO, 2, 0, sample("P001", 2, fingergen.Good, 4)), 0, 0, 320},
+		"the other finger":   {verify.TipoANSI, tmpl(t, template.ANSI, 7, 0, sample("P001", 2, fingergen.Good, 4)), 0, 0, 320},
+		"five minutiae":      {verify.TipoANSI, tmpl(t, template.ANSI, 2, 5, sample("P001", 2, fingergen.Good, 4)), 0, 0, 315},
 	}
 	for name, c := range cases {
 		_, err := m.Match(ctx, "P001", 2, c.tipo, c.sample, c.w, c.h)
@@ -65,6 +84,25 @@ func TestSyntheticMatcher(t *testing.T) {
 			t.Errorf("%s: %v, want code %d", name, err, c.code)
 		}
 	}
+}
+
+// tmpl extracts a raw 500 × 500 capture's minutiae into a template of format f for
+// finger, keeping the first keep minutiae (0: all).
+func tmpl(t *testing.T, f template.Format, finger, keep int, raw []byte) []byte {
+	t.Helper()
+	r, err := extract.Extract(&image.Gray{Pix: raw, Stride: fingergen.Width, Rect: image.Rect(0, 0, fingergen.Width, fingergen.Height)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mins := r.Minutiae
+	if keep > 0 {
+		mins = mins[:keep]
+	}
+	b, err := template.New(f, finger, fingergen.Width, fingergen.Height, 500, 80, mins).Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 // TestFingerprintsMatch sends, over two-way TLS, the captures a simulated scanner takes
