@@ -8,6 +8,7 @@ package quality
 import (
 	"image"
 	"math"
+	"slices"
 
 	"cotejo/scanner/extract"
 )
@@ -35,7 +36,7 @@ func (p Problem) Message(lang string) string {
 		Faint:       {"Huella tenue o seca: pida que presione un poco más; si la piel está seca, que se frote los dedos.", "Faint or dry print: ask the citizen to press a little harder; if the skin is dry, to rub the fingers."},
 		Smudged:     {"Huella corrida: pida que no mueva el dedo y que no presione de más; limpie el lector si está húmedo.", "Smudged print: ask the citizen to keep the finger still and not press too hard; wipe the reader if damp."},
 		FewMinutiae: {"La huella tiene muy pocos detalles: repita la captura con el dedo bien apoyado.", "The print shows too few details: capture again with the finger well placed."},
-		NoFinger:    {"No se detectó un dedo en el lector.", "No finger detected on the reader."},
+		NoFinger:    {"No se detectó una huella: pida que coloque el dedo firme sobre el lector.", "No fingerprint detected: ask for the finger pressed firmly on the reader."},
 	}[p]
 	if lang == "en" {
 		return m[1]
@@ -57,41 +58,90 @@ type Report struct {
 // ramp maps v linearly from [lo, hi] to [0, 1], clamped.
 func ramp(v, lo, hi float64) float64 { return math.Max(0, math.Min(1, (v-lo)/(hi-lo))) }
 
-// clarity is, over the finger's 16-pixel blocks, the mean grey gap between the darker
-// and the lighter half of each block's pixels, against the full range.
-func clarity(img *image.Gray, mask []bool) float64 {
+// clarity measures, block by block, how cleanly the pixels split into ridge and valley
+// (in the spirit of NFIQ 2's local clarity): the grey profile across the ridges, averaged
+// along them, says where each pixel should be ridge or valley; the share of pixels on the
+// wrong side of the block's mean is the unclarity. Blur, dry breaks and smudges all raise
+// it, while mere low contrast, which sensors differ in, does not.
+func clarity(img *image.Gray, r *extract.Result) float64 {
 	b := img.Bounds()
-	w := b.Dx()
+	w, h := r.W, r.H
+	const half = 12
 	var sum, blocks float64
-	for by := 0; by+16 <= b.Dy(); by += 16 {
-		for bx := 0; bx+16 <= w; bx += 16 {
-			if !mask[(by+8)*w+bx+8] {
+	var prof, cnt [2*half*2 + 3]float64
+	for cy := half; cy+half < h; cy += 16 {
+		for cx := half; cx+half < w; cx += 16 {
+			if !r.Mask[cy*w+cx] {
 				continue
 			}
-			var hist [256]int
-			for y := by; y < by+16; y++ {
-				o := img.PixOffset(b.Min.X+bx, b.Min.Y+y)
-				for _, v := range img.Pix[o : o+16] {
-					hist[v]++
+			o := r.Orient[cy*w+cx]
+			nx, ny := -math.Sin(o), math.Cos(o) // across the ridges
+			clear(prof[:])
+			clear(cnt[:])
+			var mean float64
+			for y := cy - half; y < cy+half; y++ {
+				for x := cx - half; x < cx+half; x++ {
+					v := float64(img.Pix[img.PixOffset(b.Min.X+x, b.Min.Y+y)])
+					d := int(math.Round(float64(x-cx)*nx+float64(y-cy)*ny)) + len(prof)/2
+					prof[d] += v
+					cnt[d]++
+					mean += v
 				}
 			}
-			var lo, hi float64
-			k := 0
-			for v, n := range hist {
-				for range n {
-					if k < 128 {
-						lo += float64(v)
-					} else {
-						hi += float64(v)
+			mean /= 4 * half * half
+			var wrong float64
+			for y := cy - half; y < cy+half; y++ {
+				for x := cx - half; x < cx+half; x++ {
+					v := float64(img.Pix[img.PixOffset(b.Min.X+x, b.Min.Y+y)])
+					d := int(math.Round(float64(x-cx)*nx+float64(y-cy)*ny)) + len(prof)/2
+					if (v < mean) != (prof[d]/cnt[d] < mean) {
+						wrong++
 					}
-					k++
 				}
 			}
-			sum += (hi - lo) / 128 / 255
+			sum += 1 - 2*wrong/(4*half*half)
 			blocks++
 		}
 	}
-	return sum / math.Max(blocks, 1)
+	return math.Max(0, sum/math.Max(blocks, 1))
+}
+
+// steadiness is the share of the finger's blocks whose ridge period was found and agrees,
+// within 1.5 pixels, with the median of its neighbours': ridges whose spacing can be read
+// and changes smoothly, as skin's does.
+func steadiness(r *extract.Result) float64 {
+	bw, bh := (r.W+15)/16, (r.H+15)/16
+	var good, all float64
+	var near []float64
+	for by := range bh {
+		for bx := range bw {
+			cx, cy := min(bx*16+8, r.W-1), min(by*16+8, r.H-1)
+			if !r.Mask[cy*r.W+cx] {
+				continue
+			}
+			all++
+			p := r.Periods[by*bw+bx]
+			if p == 0 {
+				continue
+			}
+			near = near[:0]
+			for dy := -1; dy <= 1; dy++ {
+				for dx := -1; dx <= 1; dx++ {
+					if X, Y := bx+dx, by+dy; (dx != 0 || dy != 0) && X >= 0 && Y >= 0 && X < bw && Y < bh && r.Periods[Y*bw+X] > 0 {
+						near = append(near, r.Periods[Y*bw+X])
+					}
+				}
+			}
+			if len(near) < 3 {
+				continue
+			}
+			slices.Sort(near)
+			if math.Abs(p-near[len(near)/2]) <= 1.5 {
+				good++
+			}
+		}
+	}
+	return good / math.Max(all, 1)
 }
 
 // Assess scores img (500 ppi) and returns the extraction it made on the way.
@@ -110,34 +160,24 @@ func Assess(img *image.Gray) (Report, *extract.Result) {
 	}
 	rep.Area = area / float64(len(r.Mask))
 	rep.Coherence = coh / math.Max(area, 1)
-	rep.Clarity = clarity(img, r.Mask)
-	var ps []float64
-	for _, p := range r.Periods {
-		if p > 0 {
-			ps = append(ps, p)
-		}
-	}
-	if len(ps) > 1 {
-		var m, v float64
-		for _, p := range ps {
-			m += p
-		}
-		m /= float64(len(ps))
-		for _, p := range ps {
-			v += (p - m) * (p - m)
-		}
-		rep.Frequency = 1 - math.Min(1, math.Sqrt(v/float64(len(ps)))/m*4)
-	}
+	rep.Clarity = clarity(img, r)
+	rep.Frequency = steadiness(r)
 	rep.Minutiae = len(r.Minutiae)
+	// The ramps are set so that real 500 ppi prints a matcher reads well (FVC-like
+	// optical captures, whose pores and skin texture lower orientation certainty) pass,
+	// and smeared, faint or partial ones do not: see the tests.
 	finger := ramp(rep.Area, 0.1, 0.55)
-	clear := ramp(rep.Clarity, 0.3, 0.75)
-	oriented := ramp(rep.Coherence, 0.6, 0.95)
-	features := ramp(float64(rep.Minutiae), 12, 70)
-	steady := ramp(rep.Frequency, 0.2, 0.65)
-	// A geometric mean, pulled down by the worst aspect: one bad aspect spoils matching.
-	worst := min(finger, clear, oriented, features, steady)
-	geo := math.Exp((math.Log(0.05+0.95*finger) + math.Log(0.05+0.95*clear) + math.Log(0.05+0.95*oriented) +
-		math.Log(0.05+0.95*features) + math.Log(0.05+0.95*steady)) / 5)
+	clear := ramp(rep.Clarity, 0.5, 0.8)
+	oriented := ramp(rep.Coherence, 0.4, 0.95)
+	features := ramp(float64(rep.Minutiae), 12, 60)
+	steady := ramp(rep.Frequency, 0.5, 0.95)
+	// A weighted geometric mean, pulled down by the worst aspect, since one bad aspect
+	// spoils matching. Orientation certainty weighs least and does not pull: skin texture
+	// and pores lower it on real sensors more than on synthetic prints, without harming
+	// the match.
+	lg := func(v float64) float64 { return math.Log(0.05 + 0.95*v) }
+	geo := math.Exp((lg(finger) + 1.5*lg(clear) + 0.5*lg(oriented) + lg(features) + lg(steady)) / 5)
+	worst := min(finger, clear, features, steady)
 	rep.Score = int(math.Round(100 * geo * (0.4 + 0.6*worst)))
 	if rep.Score >= Recapture {
 		return rep, r
