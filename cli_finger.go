@@ -14,13 +14,18 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"unicode"
+	"unicode/utf8"
 
+	"cotejo/capture"
+	"cotejo/scanner"
 	"cotejo/scanner/extract"
 	"cotejo/scanner/fingergen"
 	"cotejo/scanner/match"
 	"cotejo/scanner/quality"
 	"cotejo/scanner/ridge"
 	"cotejo/scanner/template"
+	"cotejo/verify"
 	"cotejo/verify/sandbox"
 )
 
@@ -39,6 +44,8 @@ func runFinger(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return runFingerExtract(args[1:], stdout, stderr)
 	case "info":
 		return runFingerInfo(args[1:], stdout, stderr)
+	case "capture":
+		return runFingerCapture(ctx, args[1:], stdout, stderr)
 	}
 	return fmt.Errorf("no finger command %q", args[0])
 }
@@ -356,4 +363,97 @@ func fingerName(f int) string {
 		return names[f]
 	}
 	return "?"
+}
+
+// captureFingers takes both index fingers from the configured reader, telling the
+// operator what to do at each step.
+func captureFingers(ctx context.Context, s capture.ScannerSettings, lang string, stdout io.Writer) (*verify.Fingers, error) {
+	dev, err := s.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer dev.Close()
+	en := lang == "en"
+	name := func(f int) string {
+		if en {
+			return map[int]string{2: "right index", 7: "left index"}[f]
+		}
+		return map[int]string{2: "índice derecho", 7: "índice izquierdo"}[f]
+	}
+	info := dev.Info()
+	fmt.Fprintf(stdout, "%s %s (%d ppi)\n", map[bool]string{false: "Lector de huellas:", true: "Fingerprint reader:"}[en], info.Model, info.PPI)
+	fingers, _, err := capture.CaptureFingers(ctx, dev, capture.FingerOptions{Steps: func(st capture.Step) {
+		switch st.Kind {
+		case capture.PlaceFinger:
+			if en {
+				fmt.Fprintf(stdout, "  Place the %s on the reader…\n", name(st.Finger))
+			} else {
+				fmt.Fprintf(stdout, "  Coloque el %s en el lector…\n", name(st.Finger))
+			}
+		case capture.Retry:
+			fmt.Fprintf(stdout, "  %d/100: %s\n", st.Score, st.Problem.Message(lang))
+		case capture.DifferentFinger:
+			if en {
+				fmt.Fprintf(stdout, "  This does not look like the previous try: check it is the %s.\n", name(st.Finger))
+			} else {
+				fmt.Fprintf(stdout, "  No se parece al intento anterior: verifique que sea el %s.\n", name(st.Finger))
+			}
+		case capture.FingerDone:
+			if en {
+				fmt.Fprintf(stdout, "  %s captured, quality %d/100\n", capitalize(name(st.Finger)), st.Score)
+			} else {
+				fmt.Fprintf(stdout, "  %s capturado, calidad %d/100\n", capitalize(name(st.Finger)), st.Score)
+			}
+		}
+	}})
+	if err != nil {
+		var nf *capture.NoFingerprintError
+		switch {
+		case errors.As(err, &nf):
+			return nil, errors.New(nf.Message(lang))
+		case errors.Is(err, scanner.ErrUnplugged), errors.Is(err, scanner.ErrBusy):
+			return nil, errors.New(scanner.Message(err, lang))
+		}
+		return nil, err
+	}
+	fmt.Fprintln(stdout)
+	return fingers, nil
+}
+
+func runFingerCapture(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, cfgPath := newFlags("finger capture", stderr)
+	out := fs.String("out", "", "folder for right-2 and left-7 .png and .ansi (required)")
+	lang := fs.String("lang", "es", "es or en")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *out == "" {
+		return errors.New("usage: cotejo finger capture --out DIR [--config F]: takes both index fingers from the configured [scanner]")
+	}
+	cfg, _, err := loadConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+	fingers, err := captureFingers(ctx, cfg.Scanner, *lang, stdout)
+	if err != nil {
+		return err
+	}
+	for _, f := range []struct {
+		name   string
+		sample []byte
+	}{{"right-2.ansi", fingers.Right}, {"left-7.ansi", fingers.Left}} {
+		if err := os.WriteFile(filepath.Join(*out, f.name), f.sample, 0o644); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(stdout, "right-2.ansi, left-7.ansi → %s\n", *out)
+	return nil
+}
+
+func capitalize(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }

@@ -149,3 +149,34 @@ func TestFingerGenCommand(t *testing.T) {
 		t.Errorf("info on JSON: %d %s", code, stderr)
 	}
 }
+
+// TestFingerCaptureCommand takes both index fingers from the configured simulated reader.
+func TestFingerCaptureCommand(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "cotejo.toml")
+	if err := os.WriteFile(cfg, []byte("[scanner]\nkind = \"simulated\"\ncitizen = \"P002\"\nquality = \"fair\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCLI(t, context.Background(), "finger", "capture", "--config", cfg, "--out", dir)
+	if code != 0 || !strings.Contains(stdout, "Coloque el índice derecho") || !strings.Contains(stdout, "Índice izquierdo capturado") {
+		t.Fatalf("%d %s %s", code, stdout, stderr)
+	}
+	for _, f := range []struct {
+		name   string
+		finger int
+	}{{"right-2.ansi", 2}, {"left-7.ansi", 7}} {
+		code, stdout, stderr := runCLI(t, context.Background(), "finger", "info", "--json", filepath.Join(dir, f.name))
+		var info struct {
+			Views []struct{ Finger, Minutiae int } `json:"views"`
+		}
+		if code != 0 || json.Unmarshal([]byte(stdout), &info) != nil || len(info.Views) != 1 || info.Views[0].Finger != f.finger || info.Views[0].Minutiae < 20 {
+			t.Errorf("%s: %d %s %s", f.name, code, stdout, stderr)
+		}
+	}
+	if err := os.WriteFile(cfg, []byte("[scanner]\nkind = \"usb-x\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runCLI(t, context.Background(), "finger", "capture", "--config", cfg, "--out", dir); code == 0 || !strings.Contains(stderr, "usb-x") {
+		t.Errorf("unknown reader: %d %s", code, stderr)
+	}
+}

@@ -32,11 +32,12 @@ import (
 
 // appConfig is the configuration file: one section per part of the app.
 type appConfig struct {
-	Service config.Service   `toml:"service"`
-	Sandbox sandbox.Settings `toml:"sandbox"`
-	Branch  capture.Place    `toml:"branch"`
-	Storage storage.Settings `toml:"storage"`
-	Lang    string           `toml:"lang"`
+	Service config.Service          `toml:"service"`
+	Sandbox sandbox.Settings        `toml:"sandbox"`
+	Branch  capture.Place           `toml:"branch"`
+	Scanner capture.ScannerSettings `toml:"scanner"`
+	Storage storage.Settings        `toml:"storage"`
+	Lang    string                  `toml:"lang"`
 }
 
 type command struct {
@@ -512,6 +513,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	dir := fs.String("dir", "demo", "folder for the demo's PKI")
 	citizen := fs.String("citizen", "assets/demo-citizen.json", "citizen file to verify")
 	lang := fs.String("lang", "es", "es or en")
+	noFingers := fs.Bool("no-fingers", false, "verify the credential data only, without the configured scanner")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -547,6 +549,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	v, err := capture.LoadCitizenFile(*citizen, cfg.Branch)
 	if err != nil {
 		return err
+	}
+	if v.Fingers == nil && cfg.Scanner.Kind != "" && !*noFingers {
+		if v.Fingers, err = captureFingers(ctx, cfg.Scanner, *lang, stdout); err != nil {
+			return err
+		}
 	}
 	vctx, vcancel := context.WithTimeout(ctx, 30*time.Second)
 	defer vcancel()

@@ -297,6 +297,12 @@ key_provider = "file"      # file, passphrase ($COTEJO_PASSPHRASE) or keyring
 key_file = "cotejo.key"    # made on first use, mode 0600
 retention_days = 30
 
+[scanner]
+kind = "simulated"         # the demo's fingerprint reader: a register citizen's synthetic fingers
+citizen = "P001"           # whose fingers it shows
+quality = "good"           # how they are placed: good, fair or poor
+impostor = false           # true: someone else's fingers, which INE must not match
+
 [sandbox]
 addr = "{{.SandboxAddr}}"
 tls_cert = "ine-server.pem"
