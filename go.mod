@@ -19,6 +19,7 @@ require (
 	github.com/danieljoos/wincred v1.2.2 // indirect
 	github.com/digitorus/pkcs7 v0.0.0-20230713084857-e76b763bdc49 // indirect
 	github.com/godbus/dbus/v5 v5.1.0 // indirect
+	github.com/google/gousb v1.1.3 // indirect
 	github.com/miekg/pkcs11 v1.1.2 // indirect
 	github.com/otiai10/gosseract/v2 v2.4.1 // indirect
 	github.com/pkg/errors v0.9.1 // indirect
