@@ -1,8 +1,27 @@
 // Package assets holds the files Cotejo ships inside its binary: the sandbox's synthetic
-// voter register, and later the privacy notice, sample credentials and the icon.
+// voter register, the privacy notice, and later sample credentials and the icon.
 package assets
 
 import _ "embed"
+
+// NoticeVersion is the privacy notice's version, recorded with each consent: a citizen
+// accepted the text of that version, not whatever the notice says later.
+const NoticeVersion = "1"
+
+// PrivacyNotice returns the notice the citizen reads before consenting, in "es" or "en".
+func PrivacyNotice(lang string) string {
+	if lang == "en" {
+		return noticeEN
+	}
+	return noticeES
+}
+
+var (
+	//go:embed aviso-privacidad-v1.es.txt
+	noticeES string
+	//go:embed aviso-privacidad-v1.en.txt
+	noticeEN string
+)
 
 // Padron returns the synthetic voter register the sandbox answers from. Every citizen in
 // it is fictitious.

@@ -69,6 +69,10 @@ type Request struct {
 	Operator   string
 	Citizen    Citizen
 	Biometrics bool
+	// Consent, when set, says what the citizen accepted (e.g. "aviso de privacidad v1");
+	// it goes into the audit trail with the enqueue, in the same transaction, so no
+	// request is ever stored without the record of its consent.
+	Consent string
 }
 
 // ErrNotFound means no entry has that id or indice.
@@ -136,6 +140,11 @@ func (db *DB) Enqueue(ctx context.Context, r Request) (Entry, error) {
 		}
 		if err := putEntry(out, e); err != nil {
 			return err
+		}
+		if r.Consent != "" {
+			if _, err := db.audit.AppendTx(tx, audit.Entry{Operator: e.Operator, Action: "consent.accepted", Outcome: r.Consent, Ref: e.Indice, Subject: db.subjectOf(r.Citizen)}); err != nil {
+				return err
+			}
 		}
 		_, err = db.audit.AppendTx(tx, audit.Entry{Operator: e.Operator, Action: "queue.enqueue", Outcome: string(e.State), Ref: e.Indice, Subject: db.subjectOf(r.Citizen)})
 		return err
