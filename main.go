@@ -22,6 +22,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"cotejo/capture"
+	"cotejo/capture/signin"
 	"cotejo/ocr"
 	"cotejo/storage"
 	"cotejo/verify"
@@ -32,12 +33,14 @@ import (
 
 // appConfig is the configuration file: one section per part of the app.
 type appConfig struct {
-	Service config.Service          `toml:"service"`
-	Sandbox sandbox.Settings        `toml:"sandbox"`
-	Branch  capture.Place           `toml:"branch"`
-	Scanner capture.ScannerSettings `toml:"scanner"`
-	Storage storage.Settings        `toml:"storage"`
-	Lang    string                  `toml:"lang"`
+	Service   config.Service          `toml:"service"`
+	Sandbox   sandbox.Settings        `toml:"sandbox"`
+	Branch    capture.Place           `toml:"branch"`
+	Scanner   capture.ScannerSettings `toml:"scanner"`
+	Kiosk     kioskSettings           `toml:"kiosk"`
+	Operators []signin.Operator       `toml:"operator"`
+	Storage   storage.Settings        `toml:"storage"`
+	Lang      string                  `toml:"lang"`
 }
 
 type command struct {
@@ -157,14 +160,6 @@ func loadConfig(path string) (*appConfig, string, error) {
 	return &c, filepath.Dir(abs), nil
 }
 
-func runGUI(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, _ := newFlags("gui", stderr)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	return &exitError{code: 2, err: errors.New("this build has no kiosk window yet; use 'cotejo verify' or 'cotejo demo'")}
-}
-
 func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, cfgPath := newFlags("sandbox", stderr)
 	addr := fs.String("addr", "", "address to listen on (default: [sandbox] addr)")
@@ -219,6 +214,9 @@ func runPKI(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		files, err := pki.Init(ctx, *dir, pki.Options{Institution: *inst, SandboxAddr: *addr, Force: *force})
 		if err != nil {
+			return err
+		}
+		if err := ensureDemoOperators(files.Config); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "PKI de desarrollo lista en %s\nConfiguración: %s\n", *dir, files.Config)
@@ -517,30 +515,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfgPath := filepath.Join(*dir, "cotejo.toml")
-	if _, err := os.Stat(cfgPath); errors.Is(err, os.ErrNotExist) {
-		fmt.Fprintf(stdout, "Creando la PKI de desarrollo en %s (las llaves de 4096 bits tardan unos segundos)...\n", *dir)
-		if _, err := pki.Init(ctx, *dir, pki.Options{}); err != nil {
-			return err
-		}
-	}
-	cfg, base, err := loadConfig(cfgPath)
+	cfg, base, stop, err := startDemoSandbox(ctx, *dir, stdout, stderr)
 	if err != nil {
 		return err
 	}
-	srv, tlsConf, err := cfg.Sandbox.Open(base, slog.New(slog.NewTextHandler(stderr, nil)))
-	if err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	sctx, cancel := context.WithCancel(ctx)
-	served := make(chan error, 1)
-	go func() { served <- sandbox.Serve(sctx, ln, srv, tlsConf, nil) }()
-	defer func() { cancel(); <-served }()
-	cfg.Service.URL = "https://" + ln.Addr().String() + verify.ServicePath
+	defer stop()
 	conn, err := cfg.Service.Open(base)
 	if err != nil {
 		return err
@@ -557,6 +536,6 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	vctx, vcancel := context.WithTimeout(ctx, 30*time.Second)
 	defer vcancel()
-	fmt.Fprintf(stdout, "Consultando al INE de prueba en %s ...\n\n", ln.Addr())
+	fmt.Fprintf(stdout, "Consultando al INE de prueba en %s ...\n\n", strings.TrimSuffix(strings.TrimPrefix(cfg.Service.URL, "https://"), verify.ServicePath))
 	return verifyCitizen(vctx, cfg, base, conn, v, verifyOptions{operator: "demo", lang: *lang}, stdout)
 }

@@ -29,3 +29,26 @@ func Padron() []byte { return padron }
 
 //go:embed padron.json
 var padron []byte
+
+// DemoCard is a photographed synthetic credential for the demo: front and back JPEG.
+type DemoCard struct {
+	Model       string
+	Front, Back []byte
+}
+
+// DemoCards are the demo's sample credentials: the register's first citizen on a model G
+// and its second on a model C.
+func DemoCards() []DemoCard {
+	return []DemoCard{{"G", demo1Front, demo1Back}, {"C", demo2Front, demo2Back}}
+}
+
+var (
+	//go:embed demo-0001-front.jpg
+	demo1Front []byte
+	//go:embed demo-0001-back.jpg
+	demo1Back []byte
+	//go:embed demo-0002-front.jpg
+	demo2Front []byte
+	//go:embed demo-0002-back.jpg
+	demo2Back []byte
+)

@@ -125,3 +125,22 @@ func (r *Result) WriteText(w io.Writer, lang string, threshold float64) error {
 	}
 	return tw.Flush()
 }
+
+// VerdictLabel is the verdict's sentence for the operator.
+func (r *Result) VerdictLabel(lang string, threshold float64) string {
+	return verdictLabel(r.Verdict(threshold), lang)
+}
+
+// Similarity is a finger's similarity (2 right index, 7 left index), or nil when INE
+// did not compare it.
+func (r *Result) Similarity(finger int) *float64 {
+	s := r.Right
+	if finger == 7 {
+		s = r.Left
+	}
+	if s == nil {
+		return nil
+	}
+	v := float64(*s)
+	return &v
+}

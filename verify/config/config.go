@@ -54,6 +54,9 @@ type Conn struct {
 	Sealer    *verify.Sealer
 	Client    *verify.Client
 	Threshold float64
+	// Certificates are the institution's own (TLS client, signing), whose expiry the
+	// kiosk warns of.
+	Certificates []*x509.Certificate
 	close     func() error
 }
 
@@ -135,6 +138,9 @@ func (s Service) Open(baseDir string) (*Conn, error) {
 		return nil, fmt.Errorf("config: [service] digest_encoding: %w", err)
 	}
 	conn := &Conn{Threshold: s.Threshold}
+	if clientCert.Leaf != nil {
+		conn.Certificates = append(conn.Certificates, clientCert.Leaf)
+	}
 	if conn.Threshold == 0 {
 		conn.Threshold = DefaultThreshold
 	}
@@ -186,6 +192,7 @@ func (s Service) signer(baseDir string, conn *Conn) (verify.Signer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config: [service] signing_key/signing_cert: %w", err)
 	}
+	conn.Certificates = append(conn.Certificates, cert)
 	return signer, nil
 }
 

@@ -1,0 +1,241 @@
+package capture
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"net"
+	"net/url"
+	"time"
+
+	"cotejo/capture/signin"
+	"cotejo/ocr"
+	"cotejo/scanner"
+	"cotejo/storage"
+	"cotejo/verify"
+	"cotejo/verify/credential"
+)
+
+// Kiosk is every service the kiosk's screens use, wired once by main: the screens talk
+// to this, never to the packages behind it.
+type Kiosk struct {
+	OCR       *ocr.Reader // nil: credentials are typed, not read
+	Scanner   ScannerSettings
+	Sealer    Sealer
+	Client    *verify.Client
+	DB        *storage.DB
+	Threshold float64 // the institution's fingerprint similarity threshold, %
+	Branch    Place
+	Operators *signin.Book
+	// Position, when set, gives the GPS position (or an error when there is no fix);
+	// the branch's place fills what it lacks.
+	Position func(ctx context.Context) (lat, lon float64, err error)
+}
+
+// Sender makes the outbox's sender for the kiosk's store and client.
+func (k *Kiosk) Sender(events func(storage.Event)) *storage.Sender {
+	return &storage.Sender{DB: k.DB, Client: k.Client, Events: events}
+}
+
+// SignIn checks an operator's PIN.
+func (k *Kiosk) SignIn(id, pin string) (signin.Operator, error) {
+	if k.Operators == nil {
+		return signin.Operator{}, errors.New("capture: no operators are configured ([[operator]])")
+	}
+	return k.Operators.SignIn(id, pin)
+}
+
+// ReadCredential reads the credential in photos of its sides.
+func (k *Kiosk) ReadCredential(ctx context.Context, sides []image.Image, progress func(ocr.Progress)) (*ocr.Result, error) {
+	if k.OCR == nil {
+		return nil, errors.New("capture: credential reading is not available here")
+	}
+	return k.OCR.Read(ctx, sides, progress)
+}
+
+// CredentialFrom turns a read into the credential's fields.
+func CredentialFrom(r *ocr.Result) credential.Credential {
+	v := func(name string) string { return r.Fields[name].Value }
+	return credential.Credential{
+		Modelo: r.Model, CIC: v("cic"), OCR: v("ocr"), ClaveElector: v("claveElector"),
+		NumeroEmisionCredencial: v("numeroEmisionCredencial"), CURP: v("curp"), Nombre: v("nombre"),
+		ApellidoPaterno: v("apellidoPaterno"), ApellidoMaterno: v("apellidoMaterno"),
+		AnioRegistro: v("anioRegistro"), AnioEmision: v("anioEmision"),
+	}
+}
+
+// FieldLabel is a credential field's name for the operator.
+func FieldLabel(field, lang string) string { return credential.Label(field, lang) }
+
+// CheckField validates one field's value as typed, for marks beside the inputs; nil when
+// it looks right.
+func CheckField(field, value string) error {
+	var err error
+	switch field {
+	case "curp":
+		err = credential.ValidateCURP(value)
+	case "claveElector":
+		err = credential.ValidateClaveElector(value)
+	case "cic":
+		err = credential.ValidateCIC(value)
+	case "ocr":
+		err = credential.ValidateOCR(value)
+	case "numeroEmisionCredencial":
+		err = credential.ValidateNumeroEmision(value)
+	}
+	return err
+}
+
+// OpenScanner opens the configured fingerprint reader.
+func (k *Kiosk) OpenScanner() (scanner.Device, error) { return k.Scanner.Open() }
+
+// Here is where the verification is made: the GPS position when there is a fix, and the
+// branch's place for what it lacks. source says which ("gps" or "branch").
+func (k *Kiosk) Here(ctx context.Context) (u verify.Ubicacion, source string, err error) {
+	u = k.Branch.Ubicacion()
+	source = "branch"
+	if k.Position != nil {
+		if lat, lon, perr := k.Position(ctx); perr == nil {
+			u.PosicionSatelital = &verify.PosicionSatelital{Latitud: lat, Longitud: lon}
+			source = "gps"
+		}
+	}
+	if u.PosicionSatelital == nil && u.Localidad == nil {
+		return u, source, errors.New("capture: no location: configure the branch's place ([branch]) or a GPS")
+	}
+	return u, source, nil
+}
+
+// Answer opens an entry's stored answer, checking INE's signature again.
+func (k *Kiosk) Answer(e storage.Entry) (*verify.Result, error) {
+	raw, err := k.DB.Answer(e.Indice)
+	if err != nil {
+		return nil, err
+	}
+	return verify.OpenResponse(raw, k.Client.INECert, e.Indice)
+}
+
+// Reachable reports whether INE's host accepts connections: a quick TCP dial, for the
+// home screen's connectivity mark (the outbox does the real work either way).
+func (k *Kiosk) Reachable(ctx context.Context) bool {
+	u, err := url.Parse(k.Client.URL)
+	if err != nil {
+		return false
+	}
+	host := u.Host
+	if u.Port() == "" {
+		host = net.JoinHostPort(u.Hostname(), "443")
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", host)
+	if err != nil {
+		return false
+	}
+	conn.Close()
+	return true
+}
+
+// Pending lists the entries still to be answered.
+func (k *Kiosk) Pending() ([]storage.Entry, error) {
+	return k.DB.List(storage.StatePending, storage.StateSending, storage.StateFailed)
+}
+
+// History finds past verifications by day, operator or a citizen's CURP or CIC.
+func (k *Kiosk) History(ctx context.Context, q storage.Query) ([]storage.Entry, error) {
+	return k.DB.Find(ctx, q)
+}
+
+// CitizenName is the name recorded with an entry, for the history screen.
+func (k *Kiosk) CitizenName(e storage.Entry) string {
+	c, err := k.DB.CitizenOf(e.Indice)
+	if err != nil {
+		return "—"
+	}
+	return c.Nombre
+}
+
+// Submit sends the session's request (or queues it when INE is unreachable).
+func (k *Kiosk) Submit(ctx context.Context, s *Session, operator string) (storage.Entry, error) {
+	if k.Sealer == nil || k.DB == nil {
+		return storage.Entry{}, fmt.Errorf("capture: the kiosk is not connected to a service")
+	}
+	return s.Submit(ctx, k.Sealer, k.Sender(nil), true)
+}
+
+// Names the screens use for the services' types, so that the GUI depends on capture
+// alone.
+type (
+	Reading      = ocr.Result
+	ReadProgress = ocr.Progress
+	Result       = verify.Result
+	Entry        = storage.Entry
+	Query        = storage.Query
+	Verdict      = verify.Verdict
+)
+
+// ReviewConfidence is the confidence under which a read field is shown for checking.
+const ReviewConfidence = ocr.Review
+
+// Verdicts.
+const (
+	VerdictValid      = verify.VerdictValid
+	VerdictInvalid    = verify.VerdictInvalid
+	VerdictIncomplete = verify.VerdictIncomplete
+)
+
+// FieldNames are the credential's fields in the order the operator checks them.
+func FieldNames() []string { return ocr.FieldNames() }
+
+// Drain sends everything pending now, whatever its schedule.
+func (k *Kiosk) Drain(ctx context.Context) (int, error) {
+	s := k.Sender(nil)
+	s.Force = true
+	return s.Drain(ctx)
+}
+
+// Retry puts a failed entry back in the queue.
+func (k *Kiosk) Retry(id, operator string) (storage.Entry, error) { return k.DB.Retry(id, operator) }
+
+// EntryState is an entry's state as a word key ("pending", "answered", …).
+func EntryState(e storage.Entry) string { return string(e.State) }
+
+// SenderEvent is what the outbox's sender reports.
+type SenderEvent = storage.Event
+
+// EventAnswered is a queued request answered.
+const EventAnswered = storage.EventAnswered
+
+// NewCredential builds a credential from the form's fields, by the plaintext's names.
+func NewCredential(model string, fields map[string]string) credential.Credential {
+	return credential.Credential{
+		Modelo: credential.Model(model), CIC: fields["cic"], OCR: fields["ocr"], ClaveElector: fields["claveElector"],
+		NumeroEmisionCredencial: fields["numeroEmisionCredencial"], CURP: fields["curp"], Nombre: fields["nombre"],
+		ApellidoPaterno: fields["apellidoPaterno"], ApellidoMaterno: fields["apellidoMaterno"],
+		AnioRegistro: fields["anioRegistro"], AnioEmision: fields["anioEmision"],
+	}
+}
+
+// CredentialFields is a credential's fields by the plaintext's names.
+func CredentialFields(c credential.Credential) map[string]string {
+	return map[string]string{"cic": c.CIC, "ocr": c.OCR, "claveElector": c.ClaveElector,
+		"numeroEmisionCredencial": c.NumeroEmisionCredencial, "curp": c.CURP, "nombre": c.Nombre,
+		"apellidoPaterno": c.ApellidoPaterno, "apellidoMaterno": c.ApellidoMaterno,
+		"anioRegistro": c.AnioRegistro, "anioEmision": c.AnioEmision}
+}
+
+// ProblemMessage is an error's sentence for the operator when the error carries one
+// (a field, a scanner, a read), else its text.
+func ProblemMessage(err error, lang string) string {
+	var m interface{ Message(string) string }
+	if errors.As(err, &m) {
+		return m.Message(lang)
+	}
+	for _, e := range []error{scanner.ErrUnplugged, scanner.ErrBusy, scanner.ErrClosed} {
+		if errors.Is(err, e) {
+			return scanner.Message(err, lang)
+		}
+	}
+	return err.Error()
+}

@@ -1,0 +1,263 @@
+// Package ui is the kiosk's window: a controller that talks to the services (through
+// capture.Kiosk) and owns navigation, one file per screen, a keypad of its own and a
+// touch-sized theme. Slow work never runs on the UI goroutine: it runs in the background
+// and reports with fyne.Do.
+package ui
+
+import (
+	"context"
+	"crypto/x509"
+	"fmt"
+	"image/color"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"cotejo/capture"
+	"cotejo/capture/signin"
+)
+
+// Options are the kiosk's settings from the configuration.
+type Options struct {
+	Lang       string // "es" (default) or "en"
+	FullScreen bool
+	Demo       bool   // offer the sample credentials
+	ReceiptDir string // where receipts are saved; default the user's home
+	// Certificates whose expiry the home screen watches (the institution's TLS client
+	// and signing certificates).
+	Certificates []*x509.Certificate
+	// Settings, for the supervisor's screen; nil hides it.
+	Settings *SettingsStore
+	// Poll is how often the home screen refreshes the connection and queue; 0 → 10 s.
+	Poll time.Duration
+	// Screenshots, when set, walks through every screen once, saving each as a PNG in
+	// this folder, then quits: signing in as ScreenshotOperator (id, PIN).
+	Screenshots        string
+	ScreenshotOperator [2]string
+}
+
+// Controller owns the window's content, the signed-in operator and the current
+// verification session.
+type Controller struct {
+	k    *capture.Kiosk
+	win  fyne.Window
+	opts Options
+	lang string
+
+	op      signin.Operator
+	session *capture.Session
+	reading *capture.Reading
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	bg     sync.WaitGroup // tasks: reads, captures, sends
+	loops  sync.WaitGroup // until their screen or the app ends: polling, the sender
+	// screenCtx ends when the screen is left: work it started is abandoned.
+	screenCtx    context.Context
+	screenCancel context.CancelFunc
+
+	screen string // the current screen's name, for tests and screenshots
+	w      screenWidgets
+}
+
+// New makes the controller for win; Start shows the sign-in screen.
+func New(k *capture.Kiosk, win fyne.Window, opts Options) *Controller {
+	if opts.Lang != "en" {
+		opts.Lang = "es"
+	}
+	if opts.Poll == 0 {
+		opts.Poll = 10 * time.Second
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	c := &Controller{k: k, win: win, opts: opts, lang: opts.Lang, ctx: ctx, cancel: cancel}
+	c.screenCtx, c.screenCancel = context.WithCancel(ctx)
+	return c
+}
+
+// Start shows the first screen and starts the outbox's sender.
+func (c *Controller) Start() {
+	c.win.SetTitle(c.t("app.title"))
+	if c.k.DB != nil && c.k.Client != nil {
+		c.loops.Add(1)
+		go func() {
+			defer c.loops.Done()
+			// Delivers what was queued while INE was unreachable; its events refresh
+			// the home screen.
+			s := c.k.Sender(func(ev capture.SenderEvent) {
+				if ev.Kind == capture.EventAnswered {
+					fyne.Do(c.refreshStatus)
+				}
+			})
+			s.Run(c.ctx)
+		}()
+	}
+	c.showSignIn()
+}
+
+// Close stops background work and waits for it.
+func (c *Controller) Close() {
+	c.cancel()
+	c.bg.Wait()
+	c.loops.Wait()
+}
+
+// Wait blocks until the background tasks started so far have finished (not the polling
+// loops): for tests and the screenshot walk.
+func (c *Controller) Wait() { c.bg.Wait() }
+
+// loop runs f off the UI goroutine until the screen is left.
+func (c *Controller) loop(f func(ctx context.Context)) {
+	ctx := c.screenCtx
+	c.loops.Add(1)
+	go func() {
+		defer c.loops.Done()
+		f(ctx)
+	}()
+}
+
+// Screen is the name of the screen shown.
+func (c *Controller) Screen() string { return c.screen }
+
+func (c *Controller) t(key string) string { return tr(c.lang, key) }
+
+func (c *Controller) tf(key string, a ...any) string { return fmt.Sprintf(tr(c.lang, key), a...) }
+
+// background runs f off the UI goroutine, with a context that ends when the screen that
+// started it is left. f reports to widgets through fyne.Do.
+func (c *Controller) background(f func(ctx context.Context)) {
+	ctx := c.screenCtx
+	c.bg.Add(1)
+	go func() {
+		defer c.bg.Done()
+		f(ctx)
+	}()
+}
+
+// backgroundApp runs f off the UI goroutine until the application closes.
+func (c *Controller) backgroundApp(f func(ctx context.Context)) {
+	c.bg.Add(1)
+	go func() {
+		defer c.bg.Done()
+		f(c.ctx)
+	}()
+}
+
+// show replaces the window's content with a screen: a title bar, the body, and the
+// buttons at the bottom.
+func (c *Controller) show(name, title string, body fyne.CanvasObject, buttons ...fyne.CanvasObject) {
+	c.screenCancel()
+	c.screenCtx, c.screenCancel = context.WithCancel(c.ctx)
+	c.screen = name
+	heading := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	heading.SizeName = "headingText"
+	top := container.NewBorder(nil, nil, nil, c.topRight(), heading)
+	var bottom fyne.CanvasObject
+	if len(buttons) > 0 {
+		bottom = container.NewGridWithColumns(len(buttons), buttons...)
+	}
+	c.win.SetContent(container.NewPadded(container.NewBorder(top, bottom, nil, nil, body)))
+}
+
+// topRight is the operator's name and the language switch.
+func (c *Controller) topRight() fyne.CanvasObject {
+	lang := widget.NewButton(c.t("lang.switch"), func() {
+		if c.lang == "es" {
+			c.lang = "en"
+		} else {
+			c.lang = "es"
+		}
+		c.redraw()
+	})
+	if c.op.ID == "" {
+		return lang
+	}
+	return container.NewHBox(widget.NewLabel(c.op.Name), lang)
+}
+
+// redraw rebuilds the current screen, in the new language.
+func (c *Controller) redraw() {
+	switch c.screen {
+	case "signin":
+		c.showSignIn()
+	case "home":
+		c.showHome()
+	case "credential":
+		c.showCredential()
+	case "fingers":
+		c.showFingers()
+	case "consent":
+		c.showConsent()
+	case "review":
+		c.showReview()
+	case "queue":
+		c.showQueue()
+	case "history":
+		c.showHistory()
+	case "settings":
+		c.showSettings()
+	}
+}
+
+// banner is a sentence on a coloured band: verdicts and warnings.
+func banner(text string, bg color.Color) fyne.CanvasObject {
+	rect := canvas.NewRectangle(bg)
+	rect.CornerRadius = 6
+	// White on the band's colour: a themed label would be grey on green.
+	var lines []fyne.CanvasObject
+	for _, line := range wrapWords(text, 70) {
+		t := canvas.NewText(line, color.White)
+		t.TextStyle.Bold = true
+		t.TextSize = 22
+		t.Alignment = fyne.TextAlignCenter
+		lines = append(lines, t)
+	}
+	return container.NewStack(rect, container.NewPadded(container.NewPadded(container.NewVBox(lines...))))
+}
+
+// cancelSession wipes the session and goes home.
+func (c *Controller) cancelSession() {
+	if c.session != nil {
+		c.session.Cancel()
+	}
+	c.session, c.reading = nil, nil
+	c.showHome()
+}
+
+// showError shows err in the operator's words on the current screen.
+func (c *Controller) showError(msg string) {
+	if c.w.status != nil {
+		c.w.status.SetText(msg)
+		c.w.status.Importance = widget.DangerImportance
+		c.w.status.Refresh()
+	}
+}
+
+func (c *Controller) showInfo(msg string) {
+	if c.w.status != nil {
+		c.w.status.SetText(msg)
+		c.w.status.Importance = widget.MediumImportance
+		c.w.status.Refresh()
+	}
+}
+
+// wrapWords breaks text into lines of at most n characters, at spaces.
+func wrapWords(text string, n int) []string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(text) {
+		if line != "" && len([]rune(line))+1+len([]rune(w)) > n {
+			lines = append(lines, line)
+			line = ""
+		}
+		if line != "" {
+			line += " "
+		}
+		line += w
+	}
+	return append(lines, line)
+}

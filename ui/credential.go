@@ -1,0 +1,240 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"image"
+	_ "image/jpeg" // credential photos
+	_ "image/png"
+	"io"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"cotejo/assets"
+	"cotejo/capture"
+)
+
+var models = []string{"C", "D", "E", "F", "G", "H"}
+
+func (c *Controller) showCredential() {
+	status := c.reset()
+	s := c.session
+	current := capture.CredentialFields(s.Credential())
+	form := widget.NewForm()
+	c.w.model = widget.NewSelect(models, nil)
+	if m := string(s.Credential().Modelo); m != "" {
+		c.w.model.SetSelected(m)
+	}
+	form.Append(c.t("cred.model"), c.w.model)
+	var focused *widget.Entry
+	for _, name := range capture.FieldNames() {
+		e := widget.NewEntry()
+		e.SetText(current[name])
+		mark := widget.NewLabel("")
+		c.w.entries[name], c.w.marks[name] = e, mark
+		e.OnChanged = func(v string) { c.markField(name, v, false) }
+		c.markField(name, current[name], false)
+		form.Append(capture.FieldLabel(name, c.lang), container.NewBorder(nil, nil, nil, mark, e))
+	}
+	if c.reading != nil {
+		c.applyReading(c.reading, false)
+	}
+	// The keyboard types where the operator last tapped.
+	target := func() *widget.Entry {
+		if f, ok := c.win.Canvas().Focused().(*widget.Entry); ok {
+			focused = f
+		}
+		return focused
+	}
+	keyboard := newKeypad(letterRows, target, "", nil)
+	keyboard.Hide()
+	c.button("keyboard", c.t("cred.keyboard"), widget.LowImportance, func() {
+		if keyboard.Visible() {
+			keyboard.Hide()
+		} else {
+			keyboard.Show()
+		}
+	})
+
+	c.w.progress = widget.NewProgressBar()
+	c.w.progress.Hide()
+	c.w.image = canvas.NewImageFromImage(nil)
+	c.w.image.FillMode = canvas.ImageFillContain
+	c.w.image.SetMinSize(fyne.NewSize(320, 200))
+	sources := container.NewVBox(c.w.image, c.w.progress)
+	if c.k.OCR != nil {
+		sources.Add(c.button("open", c.t("cred.open"), widget.MediumImportance, c.openPhotos))
+		if c.opts.Demo {
+			for i, card := range assets.DemoCards() {
+				sources.Add(c.button("sample"+card.Model, c.tf("cred.sample", card.Model), widget.MediumImportance, func() {
+					c.readSample(i)
+				}))
+			}
+		}
+	} else {
+		status.SetText(c.t("cred.noocr"))
+	}
+	sources.Add(c.w.buttons["keyboard"])
+	body := container.NewBorder(nil, container.NewVBox(keyboard, status), container.NewVBox(sources), nil, container.NewVScroll(form))
+	c.show("credential", c.t("step.credential"), body,
+		c.button("cancel", c.t("nav.cancel"), widget.LowImportance, c.cancelSession),
+		c.button("next", c.t("nav.next"), widget.HighImportance, c.credentialNext))
+}
+
+// markField puts ✓ or what is wrong beside a field; review marks a low-confidence read.
+func (c *Controller) markField(name, value string, review bool) {
+	mark := c.w.marks[name]
+	if mark == nil {
+		return
+	}
+	switch err := capture.CheckField(name, strings.ToUpper(strings.TrimSpace(value))); {
+	case strings.TrimSpace(value) == "":
+		mark.SetText("—")
+		mark.Importance = widget.LowImportance
+	case err != nil:
+		mark.SetText("✗")
+		mark.Importance = widget.DangerImportance
+	case review:
+		mark.SetText("⚠ " + c.t("cred.check"))
+		mark.Importance = widget.WarningImportance
+	default:
+		mark.SetText("✓")
+		mark.Importance = widget.SuccessImportance
+	}
+	mark.Refresh()
+}
+
+// applyReading fills the form from a read, marking what the operator should check.
+func (c *Controller) applyReading(r *capture.Reading, fill bool) {
+	if fill {
+		c.w.model.SetSelected(string(r.Model))
+	}
+	review := 0
+	for _, name := range capture.FieldNames() {
+		f, ok := r.Fields[name]
+		e := c.w.entries[name]
+		if fill {
+			e.SetText(f.Value)
+		}
+		low := ok && f.Confidence < capture.ReviewConfidence
+		if low {
+			review++
+		}
+		c.markField(name, e.Text, low)
+	}
+	if fill {
+		if review > 0 {
+			c.showInfo(c.t("cred.read"))
+		} else {
+			c.showInfo(c.t("cred.readok"))
+		}
+	}
+}
+
+func (c *Controller) readSample(i int) {
+	card := assets.DemoCards()[i]
+	var sides []image.Image
+	for _, b := range [][]byte{card.Front, card.Back} {
+		img, _, err := image.Decode(bytes.NewReader(b))
+		if err != nil {
+			c.showError(err.Error())
+			return
+		}
+		sides = append(sides, img)
+	}
+	c.read(sides)
+}
+
+// openPhotos asks for the front and then the back.
+func (c *Controller) openPhotos() {
+	var sides []image.Image
+	var ask func()
+	ask = func() {
+		d := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
+			if err != nil || rc == nil {
+				if len(sides) > 0 {
+					c.read(sides) // the front alone
+				}
+				return
+			}
+			defer rc.Close()
+			data, err := io.ReadAll(io.LimitReader(rc, 50<<20))
+			if err != nil {
+				c.showError(err.Error())
+				return
+			}
+			img, _, err := image.Decode(bytes.NewReader(data))
+			if err != nil {
+				c.showError(capture.ProblemMessage(err, c.lang))
+				return
+			}
+			sides = append(sides, img)
+			if len(sides) == 1 {
+				ask()
+				return
+			}
+			c.read(sides)
+		}, c.win)
+		d.Show()
+	}
+	ask()
+}
+
+// read runs OCR in the background with progress, then fills the form.
+func (c *Controller) read(sides []image.Image) {
+	c.w.progress.SetValue(0)
+	c.w.progress.Show()
+	c.w.image.Image = sides[0]
+	c.w.image.Refresh()
+	c.showInfo(c.t("cred.reading"))
+	for key, b := range c.w.buttons {
+		if key != "cancel" { // long work can always be abandoned
+			b.Disable()
+		}
+	}
+	bar := c.w.progress
+	c.background(func(ctx context.Context) {
+		r, err := c.k.ReadCredential(ctx, sides, func(p capture.ReadProgress) {
+			if p.Total > 0 {
+				v := float64(p.Done) / float64(p.Total)
+				fyne.Do(func() { bar.SetValue(v) })
+			}
+		})
+		fyne.Do(func() {
+			if ctx.Err() != nil {
+				return
+			}
+			for _, b := range c.w.buttons {
+				b.Enable()
+			}
+			bar.Hide()
+			if err != nil {
+				c.showError(capture.ProblemMessage(err, c.lang))
+				return
+			}
+			c.reading = r
+			c.applyReading(r, true)
+		})
+	})
+}
+
+func (c *Controller) credentialNext() {
+	fields := map[string]string{}
+	for name, e := range c.w.entries {
+		fields[name] = e.Text
+	}
+	if err := c.session.SetCredential(capture.NewCredential(c.w.model.Selected, fields)); err != nil {
+		c.showError(capture.ProblemMessage(err, c.lang))
+		return
+	}
+	if err := c.session.Next(); err != nil {
+		c.showError(capture.ProblemMessage(err, c.lang))
+		return
+	}
+	c.showFingers()
+}

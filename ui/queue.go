@@ -1,0 +1,101 @@
+package ui
+
+import (
+	"context"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"cotejo/capture"
+)
+
+func (c *Controller) entryLine(e capture.Entry) string {
+	return c.tf("queue.entry", e.ID, e.Created.Local().Format("2006-01-02 15:04"), e.Attempts, c.t("state."+capture.EntryState(e)))
+}
+
+func (c *Controller) showQueue() {
+	c.reset()
+	list := container.NewVBox()
+	entries, err := c.k.Pending()
+	if err != nil {
+		c.showError(capture.ProblemMessage(err, c.lang))
+	}
+	if len(entries) == 0 {
+		list.Add(widget.NewLabel(c.t("queue.empty")))
+	}
+	for _, e := range entries {
+		row := container.NewBorder(nil, nil, nil, nil, widget.NewLabel(c.entryLine(e)))
+		if capture.EntryState(e) == "failed" {
+			row = container.NewBorder(nil, nil, nil, widget.NewButton(c.t("queue.retry"), func() {
+				if _, err := c.k.Retry(e.ID, c.op.ID); err != nil {
+					c.showError(capture.ProblemMessage(err, c.lang))
+					return
+				}
+				c.showQueue()
+			}), widget.NewLabel(c.entryLine(e)))
+		}
+		list.Add(row)
+	}
+	c.w.labels["count"] = widget.NewLabel("")
+	drain := c.button("drain", c.t("queue.drain"), widget.HighImportance, nil)
+	drain.OnTapped = func() {
+		drain.Disable()
+		bar := widget.NewProgressBarInfinite()
+		list.Add(bar)
+		c.background(func(ctx context.Context) {
+			n, err := c.k.Drain(ctx)
+			fyne.Do(func() {
+				if ctx.Err() != nil {
+					return
+				}
+				c.showQueue()
+				if err != nil {
+					c.showError(capture.ProblemMessage(err, c.lang))
+					return
+				}
+				c.showInfo(c.tf("queue.sent", n))
+			})
+		})
+	}
+	if len(entries) == 0 {
+		drain.Disable()
+	}
+	c.show("queue", c.t("queue.title"), container.NewBorder(nil, c.w.status, nil, nil, container.NewVScroll(list)),
+		c.button("home", c.t("nav.home"), widget.MediumImportance, c.showHome), drain)
+}
+
+func (c *Controller) showHistory() {
+	c.reset()
+	search := widget.NewEntry()
+	search.SetPlaceHolder(c.t("hist.search"))
+	c.w.entries["search"] = search
+	results := container.NewVBox()
+	find := func() {
+		results.RemoveAll()
+		q := capture.Query{Subject: search.Text}
+		if c.op.Role != "supervisor" {
+			q.Operator = c.op.ID // an operator sees their own verifications
+		}
+		entries, err := c.k.History(c.screenCtx, q)
+		if err != nil {
+			c.showError(capture.ProblemMessage(err, c.lang))
+			return
+		}
+		if len(entries) == 0 {
+			results.Add(widget.NewLabel(c.t("hist.none")))
+		}
+		for i := len(entries) - 1; i >= 0; i-- { // newest first
+			e := entries[i]
+			text := c.k.CitizenName(e) + " · " + c.entryLine(e)
+			b := widget.NewButton(text, func() { c.showResult(e) })
+			b.Alignment = widget.ButtonAlignLeading
+			results.Add(b)
+		}
+	}
+	search.OnSubmitted = func(string) { find() }
+	top := container.NewBorder(nil, nil, nil, c.button("find", c.t("hist.find"), widget.HighImportance, find), search)
+	c.show("history", c.t("hist.title"), container.NewBorder(top, c.w.status, nil, nil, container.NewVScroll(results)),
+		c.button("home", c.t("nav.home"), widget.MediumImportance, c.showHome))
+	find()
+}

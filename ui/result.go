@@ -1,0 +1,94 @@
+package ui
+
+import (
+	"fmt"
+	"image/color"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"cotejo/capture"
+)
+
+// showResult shows an entry's outcome: INE's answer, or that it waits in the queue.
+func (c *Controller) showResult(e capture.Entry) {
+	c.reset()
+	body := container.NewVBox()
+	c.w.labels["verdict"] = widget.NewLabel("")
+	switch {
+	case e.Answers == 0:
+		c.w.labels["verdict"].SetText("queued")
+		body.Add(banner(c.tf("res.queued", e.ID), colourWarn))
+	default:
+		res, err := c.k.Answer(e)
+		if err != nil {
+			body.Add(banner(capture.ProblemMessage(err, c.lang), colourBad))
+			break
+		}
+		c.resultBody(body, res)
+	}
+	body.Add(widget.NewLabel(c.t("res.request") + " " + e.Indice))
+	body.Add(c.w.status)
+	buttons := []fyne.CanvasObject{
+		c.button("home", c.t("nav.home"), widget.MediumImportance, c.showHome),
+		c.button("new", c.t("home.new"), widget.HighImportance, c.startVerification),
+	}
+	c.show("result", c.t("step.result"), container.NewVScroll(body), buttons...)
+}
+
+func (c *Controller) resultBody(body *fyne.Container, res *capture.Result) {
+	v := res.Verdict(c.k.Threshold)
+	c.w.labels["verdict"].SetText(v.String())
+	col := map[capture.Verdict]color.Color{capture.VerdictValid: colourGood, capture.VerdictInvalid: colourBad, capture.VerdictIncomplete: colourWarn}[v]
+	if col == nil {
+		col = colourNeutral
+	}
+	body.Add(banner(res.VerdictLabel(c.lang, c.k.Threshold), col))
+	form := widget.NewForm()
+	if res.Situation != "" {
+		form.Append(c.t("res.situation"), wrapLabel(res.Situation.Message(c.lang)))
+	}
+	if res.TheftReport != "" {
+		form.Append("", wrapLabel(res.TheftReport))
+	}
+	// The fingers first: with the verdict, they are what the teller acts on.
+	if res.HasFingers {
+		for _, f := range []struct {
+			key, label string
+			s          *float64
+		}{{"right", capitalize(c.t("fing.right")), res.Similarity(2)}, {"left", capitalize(c.t("fing.left")), res.Similarity(7)}} {
+			l := widget.NewLabel("—")
+			l.TextStyle.Bold = true
+			if f.s != nil {
+				mark, imp := "✗", widget.DangerImportance
+				if *f.s >= c.k.Threshold {
+					mark, imp = "✓", widget.SuccessImportance
+				}
+				l.SetText(fmt.Sprintf("%s %.1f %% (%s)", mark, *f.s, c.tf("res.threshold", c.k.Threshold)))
+				l.Importance = imp
+			}
+			c.w.labels[f.key] = l
+			form.Append(f.label, l)
+		}
+	}
+	fields := widget.NewForm()
+	for _, f := range res.Fields {
+		l := widget.NewLabel(f.Comparison.String())
+		l.TextStyle.Bold = true
+		l.Importance = map[string]widget.Importance{"✓": widget.SuccessImportance, "✗": widget.DangerImportance}[f.Comparison.String()]
+		fields.Append(capture.FieldLabel(f.Field, c.lang), l)
+		c.w.marks[f.Field] = l
+	}
+	for _, code := range res.Codes() {
+		form.Append(c.tf("res.code", int(code)), wrapLabel(strings.TrimSpace(code.Message(c.lang))))
+	}
+	body.Add(container.NewGridWithColumns(2, form, fields))
+}
+
+func wrapLabel(s string) *widget.Label {
+	l := widget.NewLabel(s)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}

@@ -1,0 +1,68 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"cotejo/capture/signin"
+)
+
+// Setting is one value of the configuration the supervisor may change.
+type Setting struct {
+	Key     string    // e.g. "service.url"
+	Label   [2]string // Spanish, English
+	Value   string
+	Choices []string // a choice instead of free text
+}
+
+// SettingsStore reads and writes the editable settings (the configuration file).
+type SettingsStore struct {
+	Load func() ([]Setting, error)
+	Save func(values map[string]string) error
+}
+
+func (c *Controller) showSettings() {
+	c.reset()
+	if c.op.Role != signin.RoleSupervisor || c.opts.Settings == nil {
+		c.show("settings", c.t("set.title"), container.NewVBox(widget.NewLabel(c.t("set.only"))),
+			c.button("home", c.t("nav.home"), widget.MediumImportance, c.showHome))
+		return
+	}
+	settings, err := c.opts.Settings.Load()
+	form := widget.NewForm()
+	get := map[string]func() string{}
+	for _, s := range settings {
+		label := s.Label[0]
+		if c.lang == "en" {
+			label = s.Label[1]
+		}
+		if len(s.Choices) > 0 {
+			sel := widget.NewSelect(s.Choices, nil)
+			sel.SetSelected(s.Value)
+			get[s.Key] = func() string { return sel.Selected }
+			form.Append(label, sel)
+			continue
+		}
+		e := widget.NewEntry()
+		e.SetText(s.Value)
+		c.w.entries[s.Key] = e
+		get[s.Key] = func() string { return e.Text }
+		form.Append(label, e)
+	}
+	save := c.button("save", c.t("set.save"), widget.HighImportance, func() {
+		values := map[string]string{}
+		for k, f := range get {
+			values[k] = f()
+		}
+		if err := c.opts.Settings.Save(values); err != nil {
+			c.showError(err.Error())
+			return
+		}
+		c.showInfo(c.t("set.saved"))
+	})
+	c.show("settings", c.t("set.title"), container.NewBorder(nil, c.w.status, nil, nil, container.NewVScroll(form)),
+		c.button("home", c.t("nav.home"), widget.MediumImportance, c.showHome), save)
+	if err != nil {
+		c.showError(err.Error())
+	}
+}
