@@ -239,3 +239,7 @@ func ProblemMessage(err error, lang string) string {
 	}
 	return err.Error()
 }
+
+// LimitThreads re-executes the program, once, with tesseract's OpenMP limited to one
+// thread (see ocr.LimitThreads); call it first thing in main or TestMain.
+func LimitThreads() error { return ocr.LimitThreads() }

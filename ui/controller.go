@@ -35,6 +35,9 @@ type Options struct {
 	Settings *SettingsStore
 	// Poll is how often the home screen refreshes the connection and queue; 0 → 10 s.
 	Poll time.Duration
+	// NoAutoSend leaves the queue to the operator's "send now" (tests, where a sender
+	// running on its own would race with the test's checks).
+	NoAutoSend bool
 	// Screenshots, when set, walks through every screen once, saving each as a PNG in
 	// this folder, then quits: signing in as ScreenshotOperator (id, PIN).
 	Screenshots        string
@@ -82,7 +85,7 @@ func New(k *capture.Kiosk, win fyne.Window, opts Options) *Controller {
 // Start shows the first screen and starts the outbox's sender.
 func (c *Controller) Start() {
 	c.win.SetTitle(c.t("app.title"))
-	if c.k.DB != nil && c.k.Client != nil {
+	if c.k.DB != nil && c.k.Client != nil && !c.opts.NoAutoSend {
 		c.loops.Add(1)
 		go func() {
 			defer c.loops.Done()
@@ -165,7 +168,7 @@ func (c *Controller) show(name, title string, body fyne.CanvasObject, buttons ..
 
 // topRight is the operator's name and the language switch.
 func (c *Controller) topRight() fyne.CanvasObject {
-	lang := widget.NewButton(c.t("lang.switch"), func() {
+	lang := c.button("lang", c.t("lang.switch"), widget.LowImportance, func() {
 		if c.lang == "es" {
 			c.lang = "en"
 		} else {

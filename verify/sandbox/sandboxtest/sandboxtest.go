@@ -63,6 +63,9 @@ type Options struct {
 	Logger *slog.Logger                    // the sandbox's request log; default discarded
 	// Biometrics overrides the configuration's sandbox biometrics ("off" answers 317).
 	Biometrics string
+	// Addr is where to listen; default a free loopback port. A test that takes INE
+	// down and brings it back starts a second sandbox on the first one's address.
+	Addr string
 }
 
 // Env is a running sandbox and a client for it.
@@ -92,7 +95,11 @@ func Start(tb testing.TB, o Options) *Env {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr := o.Addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -1,0 +1,238 @@
+package ui
+
+import (
+	"context"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"cotejo/capture"
+	"cotejo/capture/signin"
+	"cotejo/ocr"
+	"cotejo/storage"
+	"cotejo/verify/sandbox/sandboxtest"
+)
+
+func TestMain(m *testing.M) {
+	if err := capture.LimitThreads(); err != nil {
+		panic(err)
+	}
+	sandboxtest.Main(m)
+}
+
+// kiosk wires real services: the sandbox over two-way TLS, a bbolt store, tesseract,
+// the simulated scanner and two operators.
+func kiosk(t *testing.T, env *sandboxtest.Env, impostor bool) *capture.Kiosk {
+	t.Helper()
+	db, err := storage.OpenSettings(context.Background(), storage.Settings{Path: "cotejo.db"}, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	reader, err := ocr.NewReader(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { reader.Close() })
+	var ops []signin.Operator
+	for _, o := range []struct{ id, role, pin string }{{"ana", "operator", "4821"}, {"sup", "supervisor", "9999"}} {
+		h, err := signin.HashPIN(o.pin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ops = append(ops, signin.Operator{ID: o.id, Name: strings.ToUpper(o.id), Role: signin.Role(o.role), PIN: h})
+	}
+	book, err := signin.NewBook(ops)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &capture.Kiosk{OCR: reader, Sealer: env.Conn.Sealer, Client: env.Conn.Client, DB: db, Threshold: env.Conn.Threshold,
+		Scanner:   capture.ScannerSettings{Kind: "simulated", Citizen: "P001", Impostor: impostor},
+		Branch:    capture.Place{CodigoPostal: "06000", Ciudad: "CDMX", Estado: 9},
+		Operators: book}
+}
+
+func start(t *testing.T, k *capture.Kiosk) *Controller {
+	t.Helper()
+	test.NewTempApp(t)
+	w := test.NewTempWindow(t, nil)
+	c := New(k, w, Options{Demo: true, Poll: time.Hour, NoAutoSend: true})
+	c.Start()
+	t.Cleanup(c.Close)
+	return c
+}
+
+func (c *Controller) tap(t *testing.T, key string) {
+	t.Helper()
+	b := c.w.buttons[key]
+	if b == nil {
+		t.Fatalf("screen %s has no button %q", c.screen, key)
+	}
+	if b.Disabled() {
+		t.Fatalf("screen %s: button %q is disabled (status %q)", c.screen, key, c.w.status.Text)
+	}
+	test.Tap(b)
+	c.Wait()
+}
+
+func (c *Controller) want(t *testing.T, screen string) {
+	t.Helper()
+	if c.screen != screen {
+		t.Fatalf("on screen %s, want %s (status %q)", c.screen, screen, c.w.status.Text)
+	}
+}
+
+func (c *Controller) signInAs(t *testing.T, id, pin string) {
+	t.Helper()
+	c.w.entries["operator"].SetText(id)
+	c.w.entries["pin"].SetText(pin)
+	c.tap(t, "enter")
+}
+
+// verify walks a whole verification with a sample credential and returns the verdict
+// shown.
+func (c *Controller) verify(t *testing.T, sample string) string {
+	t.Helper()
+	c.tap(t, "new")
+	c.want(t, "credential")
+	c.tap(t, "sample"+sample)
+	if c.w.entries["curp"].Text == "" || c.w.model.Selected != sample {
+		t.Fatalf("read nothing: status %q, model %q", c.w.status.Text, c.w.model.Selected)
+	}
+	c.tap(t, "next")
+	c.want(t, "fingers") // capture starts by itself
+	if !strings.Contains(c.w.labels["right"].Text, "capturado") || !strings.Contains(c.w.labels["left"].Text, "capturado") {
+		t.Fatalf("fingers: %q %q, status %q", c.w.labels["right"].Text, c.w.labels["left"].Text, c.w.status.Text)
+	}
+	c.tap(t, "next")
+	c.want(t, "consent")
+	if c.w.buttons["next"].Disabled() == false {
+		t.Error("consent: next enabled before the citizen accepted")
+	}
+	c.tap(t, "accept")
+	c.tap(t, "next")
+	c.want(t, "review")
+	c.tap(t, "send")
+	c.want(t, "result")
+	return c.w.labels["verdict"].Text
+}
+
+func TestGenuineAndModelC(t *testing.T) {
+	env := sandboxtest.Start(t, sandboxtest.Options{})
+	c := start(t, kiosk(t, env, false))
+	c.want(t, "signin")
+	c.signInAs(t, "ana", "4821")
+	c.want(t, "home")
+	if v := c.verify(t, "G"); v != "valid" {
+		t.Fatalf("genuine citizen, model G: verdict %q", v)
+	}
+	for _, key := range []string{"right", "left"} {
+		if l := c.w.labels[key].Text; !strings.HasPrefix(l, "✓") {
+			t.Errorf("%s index: %q", key, l)
+		}
+	}
+	if m := c.w.marks["curp"]; m == nil || m.Text != "✓" {
+		t.Errorf("CURP mark %+v", m)
+	}
+	// The second register citizen on a model C credential (no CIC: searched by OCR).
+	c.k.Scanner.Citizen = "P002"
+	if v := c.verify(t, "C"); v != "valid" {
+		t.Fatalf("model C: verdict %q", v)
+	}
+	if m := c.w.marks["ocr"]; m == nil || m.Text != "✓" {
+		t.Errorf("OCR mark %+v", m)
+	}
+	// History finds it by CURP.
+	c.tap(t, "home")
+	c.tap(t, "history")
+	c.w.entries["search"].SetText("MAMA810125HPLRNR35")
+	c.tap(t, "find")
+	c.want(t, "history")
+}
+
+func TestImpostor(t *testing.T) {
+	env := sandboxtest.Start(t, sandboxtest.Options{})
+	c := start(t, kiosk(t, env, true))
+	c.signInAs(t, "ana", "4821")
+	if v := c.verify(t, "G"); v != "invalid" {
+		t.Fatalf("impostor: verdict %q", v)
+	}
+	for _, key := range []string{"right", "left"} {
+		if l := c.w.labels[key].Text; !strings.HasPrefix(l, "✗") {
+			t.Errorf("%s index: %q", key, l)
+		}
+	}
+}
+
+// TestOffline: INE is down, the request is queued; INE comes back and "send now"
+// delivers it; the history shows the answer.
+func TestOffline(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	env := sandboxtest.Start(t, sandboxtest.Options{Addr: addr})
+	env.Stop() // INE goes away
+	c := start(t, kiosk(t, env, false))
+	c.signInAs(t, "ana", "4821")
+	if v := c.verify(t, "G"); v != "queued" {
+		t.Fatalf("offline: verdict %q", v)
+	}
+	c.tap(t, "home")
+	if q := c.w.labels["queue"].Text; q != "En cola: 1" {
+		t.Errorf("home says %q", q)
+	}
+	if o := c.w.labels["online"].Text; !strings.Contains(o, "sin conexión") {
+		t.Errorf("home says %q", o)
+	}
+	sandboxtest.Start(t, sandboxtest.Options{Addr: addr}) // INE is back
+	c.tap(t, "queue")
+	c.tap(t, "drain")
+	c.want(t, "queue")
+	if !strings.Contains(c.w.status.Text, "Enviadas: 1") {
+		t.Errorf("drain: %q", c.w.status.Text)
+	}
+	entries, err := c.k.History(context.Background(), capture.Query{})
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("%v %v", entries, err)
+	}
+	c.showResult(entries[0])
+	if v := c.w.labels["verdict"].Text; v != "valid" {
+		t.Errorf("delivered later: verdict %q", v)
+	}
+}
+
+func TestWrongPINLockout(t *testing.T) {
+	env := sandboxtest.Start(t, sandboxtest.Options{})
+	c := start(t, kiosk(t, env, false))
+	for i := range 4 {
+		c.signInAs(t, "ana", "0000")
+		c.want(t, "signin")
+		if want := []string{"4", "3", "2", "1"}[i]; !strings.Contains(c.w.status.Text, "Quedan "+want) {
+			t.Errorf("try %d: %q", i+1, c.w.status.Text)
+		}
+	}
+	c.signInAs(t, "ana", "0000")
+	if !strings.Contains(c.w.status.Text, "Demasiados PIN incorrectos") {
+		t.Errorf("fifth wrong PIN: %q", c.w.status.Text)
+	}
+	c.signInAs(t, "ana", "4821") // the right PIN, while locked
+	c.want(t, "signin")
+	// Another operator is not affected; only a supervisor sees the settings.
+	c.signInAs(t, "sup", "9999")
+	c.want(t, "home")
+	if _, ok := c.w.buttons["settings"]; ok {
+		t.Error("settings offered with no settings store")
+	}
+	// The operator switches language at run time.
+	c.tap(t, "lang")
+	c.want(t, "home")
+	if b := c.w.buttons["new"]; b.Text != "New verification" {
+		t.Errorf("after switching: %q", b.Text)
+	}
+}
