@@ -14,6 +14,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"unicode"
 	"unicode/utf8"
 
@@ -25,13 +26,14 @@ import (
 	"cotejo/scanner/quality"
 	"cotejo/scanner/ridge"
 	"cotejo/scanner/template"
+	"cotejo/scanner/wsq"
 	"cotejo/verify"
 	"cotejo/verify/sandbox"
 )
 
 func runFinger(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("usage: cotejo finger gen|extract|quality|match|info …")
+		return errors.New("usage: cotejo finger gen|extract|quality|match|info|encode|decode|capture …")
 	}
 	switch args[0] {
 	case "gen":
@@ -46,6 +48,10 @@ func runFinger(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return runFingerInfo(args[1:], stdout, stderr)
 	case "capture":
 		return runFingerCapture(ctx, args[1:], stdout, stderr)
+	case "encode":
+		return runFingerEncode(args[1:], stdout, stderr)
+	case "decode":
+		return runFingerDecode(args[1:], stdout, stderr)
 	}
 	return fmt.Errorf("no finger command %q", args[0])
 }
@@ -148,8 +154,15 @@ func writePrint(base string, finger int, img *image.Gray, mins []fingergen.Minut
 	return os.WriteFile(base+".json", append(b, '\n'), 0o644)
 }
 
-// loadGrey reads a PNG or JPEG fingerprint as grey.
+// loadGrey reads a PNG, JPEG or WSQ fingerprint as grey.
 func loadGrey(path string) (*image.Gray, error) {
+	if data, err := os.ReadFile(path); err == nil && bytes.HasPrefix(data, wsqMagic) {
+		g, err := wsq.Decode(bytes.NewReader(data))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		return g, nil
+	}
 	img, err := decodeImage(path)
 	if err != nil {
 		return nil, err
@@ -306,8 +319,15 @@ func runFingerInfo(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if bytes.HasPrefix(data, wsqMagic) {
+		info, err := wsq.DecodeConfig(bytes.NewReader(data))
+		if err != nil {
+			return fmt.Errorf("%s: %w", fs.Arg(0), err)
+		}
+		return printWSQInfo(stdout, info, len(data), *asJSON)
+	}
 	if !bytes.HasPrefix(data, []byte("FMR\x00")) {
-		return fmt.Errorf("%s: not an ANSI 378 / ISO 19794-2 template", fs.Arg(0))
+		return fmt.Errorf("%s: not a WSQ image nor an ANSI 378 / ISO 19794-2 template", fs.Arg(0))
 	}
 	rec, err := template.Decode(data)
 	if err != nil {
@@ -456,4 +476,85 @@ func runFingerCapture(ctx context.Context, args []string, stdout, stderr io.Writ
 func capitalize(s string) string {
 	r, n := utf8.DecodeRuneInString(s)
 	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// wsqMagic is WSQ's start-of-image marker.
+var wsqMagic = []byte{0xff, 0xa0}
+
+func printWSQInfo(w io.Writer, info wsq.Info, size int, asJSON bool) error {
+	bpp := float64(size*8) / float64(info.Width*info.Height)
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"kind": "wsq", "bytes": size, "width": info.Width, "height": info.Height,
+			"ppi": info.PPI, "targetBitRate": info.BitRate, "bitRate": round3(bpp), "ratio": round3(8 / bpp), "comments": info.Comments})
+	}
+	ppi := "unknown"
+	if info.PPI > 0 {
+		ppi = strconv.Itoa(info.PPI)
+	}
+	fmt.Fprintf(w, "WSQ image, %d bytes\n%d × %d pixels, %s ppi\n%.3f bits per pixel (%.1f:1)", size, info.Width, info.Height, ppi, bpp, 8/bpp)
+	if info.BitRate > 0 {
+		fmt.Fprintf(w, ", encoded for %.2f", info.BitRate)
+	}
+	fmt.Fprintln(w)
+	return nil
+}
+
+func runFingerEncode(args []string, stdout, stderr io.Writer) error {
+	fs, _ := newFlags("finger encode", stderr)
+	rate := fs.Float64("bitrate", 0.75, "target bits per pixel: 0.75 (about 15:1, the FBI's) to 2.25 (about 5:1)")
+	ppi := fs.Int("ppi", 500, "the image's resolution")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 2 {
+		return errors.New("usage: cotejo finger encode [--bitrate R] IN.png OUT.wsq")
+	}
+	g, err := loadGrey(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	if err := wsq.Encode(&b, g, &wsq.Options{BitRate: *rate, PPI: *ppi}); err != nil {
+		return err
+	}
+	if err := os.WriteFile(fs.Arg(1), b.Bytes(), 0o644); err != nil {
+		return err
+	}
+	raw := g.Rect.Dx() * g.Rect.Dy()
+	fmt.Fprintf(stdout, "%d × %d → %d bytes (%.1f:1, %.3f bits per pixel) → %s\n", g.Rect.Dx(), g.Rect.Dy(), b.Len(),
+		float64(raw)/float64(b.Len()), float64(8*b.Len())/float64(raw), fs.Arg(1))
+	return nil
+}
+
+func runFingerDecode(args []string, stdout, stderr io.Writer) error {
+	fs, _ := newFlags("finger decode", stderr)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 2 {
+		return errors.New("usage: cotejo finger decode IN.wsq OUT.png")
+	}
+	data, err := os.ReadFile(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	g, err := wsq.Decode(bytes.NewReader(data))
+	if err != nil {
+		return fmt.Errorf("%s: %w", fs.Arg(0), err)
+	}
+	f, err := os.Create(fs.Arg(1))
+	if err != nil {
+		return err
+	}
+	if err := png.Encode(f, g); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d × %d → %s\n", g.Rect.Dx(), g.Rect.Dy(), fs.Arg(1))
+	return nil
 }

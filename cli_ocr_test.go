@@ -144,8 +144,32 @@ func TestFingerGenCommand(t *testing.T) {
 	if g := sim("P001-2-1-good.ansi", "P001-2-2-fair.ansi"); g < 70 {
 		t.Errorf("true minutiae of two impressions of a finger: %.1f", g)
 	}
+	// WSQ: encode, describe, decode, and match the decoded print.
+	code, stdout, stderr = runCLI(t, context.Background(), "finger", "encode", "--bitrate", "2.25", filepath.Join(dir, "P001-2-2-fair.png"), filepath.Join(dir, "f.wsq"))
+	if code != 0 || !strings.Contains(stdout, "bits per pixel") {
+		t.Fatalf("encode: %d %s %s", code, stdout, stderr)
+	}
+	code, stdout, stderr = runCLI(t, context.Background(), "finger", "info", "--json", filepath.Join(dir, "f.wsq"))
+	var wi struct {
+		Kind          string  `json:"kind"`
+		Width, PPI    int
+		TargetBitRate float64 `json:"targetBitRate"`
+	}
+	if code != 0 || json.Unmarshal([]byte(stdout), &wi) != nil || wi.Kind != "wsq" || wi.Width != 500 || wi.PPI != 500 || wi.TargetBitRate != 2.25 {
+		t.Errorf("info on WSQ: %d %s %s", code, stdout, stderr)
+	}
+	code, stdout, stderr = runCLI(t, context.Background(), "finger", "decode", filepath.Join(dir, "f.wsq"), filepath.Join(dir, "f.png"))
+	if code != 0 {
+		t.Fatalf("decode: %d %s %s", code, stdout, stderr)
+	}
+	if g := sim("f.wsq", "P001-2-1-good.png"); g < 70 {
+		t.Errorf("a WSQ of the same finger: %.1f", g)
+	}
+	if g := sim("f.png", "P001-2-1-good.png"); g < 70 {
+		t.Errorf("the decoded WSQ of the same finger: %.1f", g)
+	}
 	code, _, stderr = runCLI(t, context.Background(), "finger", "info", filepath.Join(dir, "P001-2-1-good.json"))
-	if code == 0 || !strings.Contains(stderr, "not an ANSI 378") {
+	if code == 0 || !strings.Contains(stderr, "not a WSQ image nor an ANSI 378") {
 		t.Errorf("info on JSON: %d %s", code, stderr)
 	}
 }

@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"cotejo/scanner/ridge"
 	"cotejo/scanner/simulated"
 	"cotejo/scanner/template"
+	"cotejo/scanner/wsq"
 	"cotejo/verify"
 )
 
@@ -72,7 +74,7 @@ const (
 // FingerOptions tune the capture.
 type FingerOptions struct {
 	Tries int            // attempts per finger before keeping the best; 0 → 3
-	Tipo  int            // what to send: verify.TipoANSI (default) or verify.TipoRaw
+	Tipo  int            // what to send: verify.TipoANSI (default), TipoWSQ or TipoRaw
 	Steps func(Step)     // progress; called from the capturing goroutine
 	Skip  func(int) bool // fingers not to capture (an amputated or bandaged finger)
 }
@@ -105,7 +107,7 @@ func CaptureFingers(ctx context.Context, dev scanner.Device, o FingerOptions) (*
 	if o.Tipo == 0 {
 		o.Tipo = verify.TipoANSI
 	}
-	if o.Tipo != verify.TipoANSI && o.Tipo != verify.TipoRaw {
+	if o.Tipo != verify.TipoANSI && o.Tipo != verify.TipoWSQ && o.Tipo != verify.TipoRaw {
 		return nil, nil, fmt.Errorf("capture: fingerprints of tipo %d are not produced here", o.Tipo)
 	}
 	step := func(s Step) {
@@ -194,6 +196,13 @@ func encodeFinger(tipo, finger int, info scanner.Info, r FingerResult, mins []ri
 	ppi := info.PPI
 	if ppi == 0 {
 		ppi = 500
+	}
+	if tipo == verify.TipoWSQ {
+		var b bytes.Buffer
+		if err := wsq.Encode(&b, img, &wsq.Options{PPI: ppi}); err != nil {
+			return nil, fmt.Errorf("capture: finger %d WSQ: %w", finger, err)
+		}
+		return b.Bytes(), nil
 	}
 	b, err := template.New(template.ANSI, finger, img.Rect.Dx(), img.Rect.Dy(), ppi, r.Quality.Score, mins).Encode()
 	if err != nil {

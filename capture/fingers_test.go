@@ -1,6 +1,7 @@
 package capture_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"image"
@@ -16,6 +17,7 @@ import (
 	"cotejo/scanner/quality"
 	"cotejo/scanner/simulated"
 	"cotejo/scanner/template"
+	"cotejo/scanner/wsq"
 	"cotejo/verify"
 )
 
@@ -181,6 +183,18 @@ func TestCaptureFingersFailures(t *testing.T) {
 		f, _, err := capture.CaptureFingers(context.Background(), fastSimulator(t, fingergen.Good), capture.FingerOptions{Tipo: verify.TipoRaw})
 		if err != nil || f.Width != 500 || f.Height != 500 || len(f.Right) != 500*500 || len(f.Left) != 500*500 {
 			t.Errorf("%v", err)
+		}
+	})
+	t.Run("wsq", func(t *testing.T) {
+		f, _, err := capture.CaptureFingers(context.Background(), fastSimulator(t, fingergen.Good), capture.FingerOptions{Tipo: verify.TipoWSQ})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range [][]byte{f.Right, f.Left} {
+			img, err := wsq.Decode(bytes.NewReader(b))
+			if err != nil || img.Rect.Dx() != 500 || len(b) > 500*500/8 {
+				t.Errorf("%d bytes: %v", len(b), err)
+			}
 		}
 	})
 	t.Run("cancelled", func(t *testing.T) {

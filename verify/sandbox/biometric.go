@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"image"
@@ -12,6 +13,7 @@ import (
 	"cotejo/scanner/quality"
 	"cotejo/scanner/ridge"
 	"cotejo/scanner/template"
+	"cotejo/scanner/wsq"
 	"cotejo/verify"
 )
 
@@ -20,9 +22,6 @@ import (
 // the citizen's identifier), and a sample is compared with that, as INE compares with
 // what it holds.
 type SyntheticMatcher struct {
-	// Image decodes a WSQ image (tipo 2); nil refuses WSQ with code 303.
-	Image func(sample []byte) (*image.Gray, error)
-
 	mu       sync.Mutex
 	enrolled map[string]*match.Template
 }
@@ -65,11 +64,8 @@ func (m *SyntheticMatcher) Match(ctx context.Context, citizenID string, finger, 
 		}
 		img = &image.Gray{Pix: sample, Stride: width, Rect: image.Rect(0, 0, width, height)}
 	case verify.TipoWSQ:
-		if m.Image == nil {
-			return 0, &CodeError{Code: 303}
-		}
 		var err error
-		if img, err = m.Image(sample); err != nil {
+		if img, err = wsq.Decode(bytes.NewReader(sample)); err != nil {
 			return 0, &CodeError{Code: 321}
 		}
 	case verify.TipoANSI:

@@ -1,6 +1,7 @@
 package sandbox_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"image"
@@ -12,6 +13,7 @@ import (
 	"cotejo/scanner/fingergen"
 	"cotejo/scanner/simulated"
 	"cotejo/scanner/template"
+	"cotejo/scanner/wsq"
 	"cotejo/verify"
 	"cotejo/verify/sandbox"
 )
@@ -53,6 +55,19 @@ func TestSyntheticMatcher(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Logf("  as templates: genuine %.1f, impostor %.1f", genT, impT)
+			// And as WSQ images at the FBI's 0.75 bits per pixel.
+			genW, err := m.Match(ctx, "P001", int(finger), verify.TipoWSQ, wsqOf(t, sample("P001", finger, q, 9)), 0, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			impW, err := m.Match(ctx, "P001", int(finger), verify.TipoWSQ, wsqOf(t, sample("P002", finger, q, 9)), 0, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("  as WSQ: genuine %.1f, impostor %.1f", genW, impW)
+			if genW < 70 || impW >= 50 {
+				t.Errorf("finger %d, %s WSQ: genuine %.1f (want ≥ 70), impostor %.1f (want < 50)", finger, q, genW, impW)
+			}
 			if genT < 70 || impT >= 50 {
 				t.Errorf("finger %d, %s templates: genuine %.1f (want ≥ 70), impostor %.1f (want < 50)", finger, q, genT, impT)
 			}
@@ -71,7 +86,7 @@ func TestSyntheticMatcher(t *testing.T) {
 		"a blank reader":    {verify.TipoRaw, blank, fingergen.Width, fingergen.Height, 314},
 		"a wrong size":      {verify.TipoRaw, blank, 10, 10, 320},
 		"an unknown type":   {9, blank, 0, 0, 312},
-		"WSQ without codec": {verify.TipoWSQ, blank, 0, 0, 303},
+		"garbage as WSQ":    {verify.TipoWSQ, blank, 0, 0, 321},
 		"garbage as ANSI":   {verify.TipoANSI, blank, 0, 0, 320},
 		"an ISO template":   {verify.TipoANSI, tmpl(t, template.ISO, 2, 0, sample("P001", 2, fingergen.Good, 4)), 0, 0, 320},
 		"the other finger":  {verify.TipoANSI, tmpl(t, template.ANSI, 7, 0, sample("P001", 2, fingergen.Good, 4)), 0, 0, 320},
@@ -103,6 +118,17 @@ func tmpl(t *testing.T, f template.Format, finger, keep int, raw []byte) []byte 
 		t.Fatal(err)
 	}
 	return b
+}
+
+// wsqOf compresses a raw 500 × 500 capture as the kiosk would send it (tipo 2).
+func wsqOf(t *testing.T, raw []byte) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	img := &image.Gray{Pix: raw, Stride: fingergen.Width, Rect: image.Rect(0, 0, fingergen.Width, fingergen.Height)}
+	if err := wsq.Encode(&b, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }
 
 // TestFingerprintsMatch sends, over two-way TLS, the captures a simulated scanner takes
