@@ -151,7 +151,7 @@ func TestFingerGenCommand(t *testing.T) {
 	}
 	code, stdout, stderr = runCLI(t, context.Background(), "finger", "info", "--json", filepath.Join(dir, "f.wsq"))
 	var wi struct {
-		Kind          string  `json:"kind"`
+		Kind          string `json:"kind"`
 		Width, PPI    int
 		TargetBitRate float64 `json:"targetBitRate"`
 	}

@@ -57,7 +57,7 @@ type Conn struct {
 	// Certificates are the institution's own (TLS client, signing), whose expiry the
 	// kiosk warns of.
 	Certificates []*x509.Certificate
-	close     func() error
+	close        func() error
 }
 
 // Close releases the HSM session, if any.

@@ -83,14 +83,14 @@ func TestSyntheticMatcher(t *testing.T) {
 		w, h   int
 		code   int
 	}{
-		"a blank reader":    {verify.TipoRaw, blank, fingergen.Width, fingergen.Height, 314},
-		"a wrong size":      {verify.TipoRaw, blank, 10, 10, 320},
-		"an unknown type":   {9, blank, 0, 0, 312},
-		"garbage as WSQ":    {verify.TipoWSQ, blank, 0, 0, 321},
-		"garbage as ANSI":   {verify.TipoANSI, blank, 0, 0, 320},
-		"an ISO template":   {verify.TipoANSI, tmpl(t, template.ISO, 2, 0, sample("P001", 2, fingergen.Good, 4)), 0, 0, 320},
-		"the other finger":  {verify.TipoANSI, tmpl(t, template.ANSI, 7, 0, sample("P001", 2, fingergen.Good, 4)), 0, 0, 320},
-		"five minutiae":     {verify.TipoANSI, tmpl(t, template.ANSI, 2, 5, sample("P001", 2, fingergen.Good, 4)), 0, 0, 315},
+		"a blank reader":   {verify.TipoRaw, blank, fingergen.Width, fingergen.Height, 314},
+		"a wrong size":     {verify.TipoRaw, blank, 10, 10, 320},
+		"an unknown type":  {9, blank, 0, 0, 312},
+		"garbage as WSQ":   {verify.TipoWSQ, blank, 0, 0, 321},
+		"garbage as ANSI":  {verify.TipoANSI, blank, 0, 0, 320},
+		"an ISO template":  {verify.TipoANSI, tmpl(t, template.ISO, 2, 0, sample("P001", 2, fingergen.Good, 4)), 0, 0, 320},
+		"the other finger": {verify.TipoANSI, tmpl(t, template.ANSI, 7, 0, sample("P001", 2, fingergen.Good, 4)), 0, 0, 320},
+		"five minutiae":    {verify.TipoANSI, tmpl(t, template.ANSI, 2, 5, sample("P001", 2, fingergen.Good, 4)), 0, 0, 315},
 	}
 	for name, c := range cases {
 		_, err := m.Match(ctx, "P001", 2, c.tipo, c.sample, c.w, c.h)
