@@ -58,6 +58,10 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./ocr/mrz/
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./ocr/qrtext/
 	$(GO) test -run '^$$' -fuzz FuzzFind -fuzztime $(FUZZTIME) ./ocr/locate/
+	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME) ./scanner/template/
+	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME) ./scanner/wsq/
+	$(GO) test -run '^$$' -fuzz FuzzReadNMEA -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./capture/location/
+	$(GO) test -run '^$$' -fuzz FuzzGPSDLine -fuzztime $(FUZZTIME) ./capture/location/
 	$(GO) test -run '^$$' -fuzz FuzzReconcile -fuzztime $(FUZZTIME) ./ocr/
 
 lint:
