@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"cotejo/ocr"
 	"cotejo/verify/credential"
@@ -202,5 +204,49 @@ func TestFingerCaptureCommand(t *testing.T) {
 	}
 	if code, _, stderr := runCLI(t, context.Background(), "finger", "capture", "--config", cfg, "--out", dir); code == 0 || !strings.Contains(stderr, "usb-x") {
 		t.Errorf("unknown reader: %d %s", code, stderr)
+	}
+}
+
+// TestDevicesReplay lists the readers while umockdev replays a real U.are.U 4500's
+// description to libusb: the command must name it, where it is and its serial.
+func TestDevicesReplay(t *testing.T) {
+	if os.Getenv("COTEJO_UMOCKDEV_CHILD") == "1" {
+		code, stdout, stderr := runCLI(t, context.Background(), "devices", "--json")
+		var list []map[string]any
+		if code != 0 || json.Unmarshal([]byte(stdout), &list) != nil || len(list) != 1 {
+			t.Fatalf("%d %s %s", code, stdout, stderr)
+		}
+		d := list[0]
+		if d["vendorId"] != "05ba" || d["productId"] != "000a" || d["bus"] != 1.0 || d["address"] != 50.0 || d["serial"] == "" {
+			t.Errorf("%v", d)
+		}
+		return
+	}
+	code, stdout, _ := runCLI(t, context.Background(), "devices")
+	if code != 0 || !strings.Contains(stdout, "No hay lectores") {
+		t.Errorf("no reader plugged in here: %d %s", code, stdout)
+	}
+	dir := os.Getenv("COTEJO_FIXTURES")
+	if dir == "" {
+		dir = filepath.Join("..", "shared", "fixtures")
+	}
+	dir = filepath.Join(dir, "usb", "uru4000-4500")
+	desc, err := os.ReadFile(filepath.Join(dir, "device"))
+	if err != nil {
+		t.Skipf("skipping the replay: the U.are.U 4500 recording is in the shared fixtures, outside the repository (%v)", err)
+	}
+	if _, err := exec.LookPath("umockdev-run"); err != nil {
+		t.Skip("skipping the replay: umockdev-run is not installed (Debian package umockdev)")
+	}
+	first, _, _ := strings.Cut(string(desc), "\n")
+	sys := "/sys" + strings.TrimPrefix(first, "P: ")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "umockdev-run", "-d", filepath.Join(dir, "device"), "-p", sys+"="+filepath.Join(dir, "capture.pcapng"),
+		"--", os.Args[0], "-test.run", "^TestDevicesReplay$", "-test.v", "-test.count=1")
+	cmd.Env = append(os.Environ(), "COTEJO_UMOCKDEV_CHILD=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS: TestDevicesReplay") {
+		t.Fatalf("under umockdev-run: %v\n%s", err, out)
 	}
 }

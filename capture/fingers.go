@@ -14,6 +14,7 @@ import (
 	"cotejo/scanner/ridge"
 	"cotejo/scanner/simulated"
 	"cotejo/scanner/template"
+	"cotejo/scanner/uru4000"
 	"cotejo/scanner/wsq"
 	"cotejo/verify"
 )
@@ -21,8 +22,9 @@ import (
 // ScannerSettings is the [scanner] section of the configuration: which fingerprint
 // reader the kiosk uses.
 type ScannerSettings struct {
-	// Kind is "simulated" (the demo's reader, showing a register citizen's synthetic
-	// fingers) or empty for none (data-only verifications).
+	// Kind is "usb" (the first supported USB reader: DigitalPersona U.are.U 4000/4500
+	// and the Microsoft readers built on it), "simulated" (the demo's reader, showing a
+	// register citizen's synthetic fingers) or empty for none (data-only verifications).
 	Kind string `toml:"kind"`
 	// For the simulated reader: whose fingers it shows, an impostor's instead, and how
 	// well they are placed (good, fair or poor).
@@ -34,11 +36,17 @@ type ScannerSettings struct {
 // ErrNoScanner means the configuration names no fingerprint reader.
 var ErrNoScanner = errors.New("capture: no fingerprint scanner is configured ([scanner] kind)")
 
-// Open opens the configured reader.
-func (s ScannerSettings) Open() (scanner.Device, error) {
+// Open opens the configured reader; ctx bounds opening (a USB reader's power-up).
+func (s ScannerSettings) Open(ctx context.Context) (scanner.Device, error) {
 	switch s.Kind {
 	case "":
 		return nil, ErrNoScanner
+	case "usb":
+		d, err := uru4000.Open(ctx, uru4000.Config{})
+		if err != nil {
+			return nil, err
+		}
+		return d, nil
 	case "simulated":
 		q := map[string]fingergen.Quality{"": fingergen.Good, "good": fingergen.Good, "fair": fingergen.Fair, "poor": fingergen.Poor}
 		quality, ok := q[s.Quality]
@@ -47,7 +55,7 @@ func (s ScannerSettings) Open() (scanner.Device, error) {
 		}
 		return simulated.Open(simulated.Config{Citizen: s.Citizen, Impostor: s.Impostor, Quality: quality})
 	}
-	return nil, fmt.Errorf("capture: [scanner] kind %q: the readers known are \"simulated\"", s.Kind)
+	return nil, fmt.Errorf("capture: [scanner] kind %q: the readers known are \"usb\" and \"simulated\"", s.Kind)
 }
 
 // Step is what the finger capture is doing, for the screen to show.

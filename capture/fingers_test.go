@@ -220,7 +220,7 @@ func TestScannerSettings(t *testing.T) {
 		{capture.ScannerSettings{Kind: "simulated", Citizen: "P001", Quality: "great"}, "good, fair or poor"},
 		{capture.ScannerSettings{Kind: "optical"}, `kind "optical"`},
 	} {
-		d, err := c.s.Open()
+		d, err := c.s.Open(context.Background())
 		if c.want == "" {
 			if err != nil || !d.Info().Simulated {
 				t.Errorf("%+v: %v", c.s, err)

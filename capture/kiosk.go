@@ -12,6 +12,7 @@ import (
 	"cotejo/capture/signin"
 	"cotejo/ocr"
 	"cotejo/scanner"
+	"cotejo/scanner/usb"
 	"cotejo/storage"
 	"cotejo/verify"
 	"cotejo/verify/credential"
@@ -88,7 +89,11 @@ func CheckField(field, value string) error {
 }
 
 // OpenScanner opens the configured fingerprint reader.
-func (k *Kiosk) OpenScanner() (scanner.Device, error) { return k.Scanner.Open() }
+func (k *Kiosk) OpenScanner(ctx context.Context) (scanner.Device, error) { return k.Scanner.Open(ctx) }
+
+// Readers lists the supported USB fingerprint readers plugged in, for the home screen and
+// `cotejo devices`.
+func Readers(ctx context.Context) ([]usb.Found, error) { return usb.List(ctx) }
 
 // Here is where the verification is made: the GPS position when there is a fix, and the
 // branch's place for what it lacks. source says which ("gps" or "branch").

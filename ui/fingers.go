@@ -69,7 +69,7 @@ func (c *Controller) captureFingers() {
 	}
 	w := c.w
 	c.background(func(ctx context.Context) {
-		dev, err := c.k.OpenScanner()
+		dev, err := c.k.OpenScanner(ctx)
 		if err != nil {
 			fyne.Do(func() { c.fingersFailed(ctx, w, err) })
 			return
