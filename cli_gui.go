@@ -162,6 +162,13 @@ func openKiosk(ctx context.Context, cfg *appConfig, base string, stderr io.Write
 	}
 	k := &capture.Kiosk{Scanner: cfg.Scanner, Sealer: conn.Sealer, Client: conn.Client, DB: db,
 		Threshold: conn.Threshold, Branch: cfg.Branch, Operators: book}
+	src, err := cfg.Location.Open(cfg.Branch)
+	if err != nil {
+		db.Close()
+		conn.Close()
+		return nil, nil, err
+	}
+	k.Position = capture.PositionFrom(src, cfg.Location.Wait.Duration)
 	reader, err := ocr.NewReader(runtime.NumCPU())
 	if err != nil {
 		// Without tesseract the operator types the credential: say so, carry on.

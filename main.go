@@ -33,14 +33,15 @@ import (
 
 // appConfig is the configuration file: one section per part of the app.
 type appConfig struct {
-	Service   config.Service          `toml:"service"`
-	Sandbox   sandbox.Settings        `toml:"sandbox"`
-	Branch    capture.Place           `toml:"branch"`
-	Scanner   capture.ScannerSettings `toml:"scanner"`
-	Kiosk     kioskSettings           `toml:"kiosk"`
-	Operators []signin.Operator       `toml:"operator"`
-	Storage   storage.Settings        `toml:"storage"`
-	Lang      string                  `toml:"lang"`
+	Service   config.Service           `toml:"service"`
+	Sandbox   sandbox.Settings         `toml:"sandbox"`
+	Branch    capture.Place            `toml:"branch"`
+	Scanner   capture.ScannerSettings  `toml:"scanner"`
+	Kiosk     kioskSettings            `toml:"kiosk"`
+	Location  capture.LocationSettings `toml:"location"`
+	Operators []signin.Operator        `toml:"operator"`
+	Storage   storage.Settings         `toml:"storage"`
+	Lang      string                   `toml:"lang"`
 }
 
 type command struct {
@@ -58,6 +59,7 @@ func commands() []command {
 		{"audit", "check the audit trail: audit verify", runAudit},
 		{"ocr", "read a credential from photos of its front and back: ocr [--json] FRONT [BACK]", runOCR},
 		{"finger", "fingerprints: gen, capture, extract, quality, match, info, encode, decode", runFinger},
+		{"location", "wait for a position fix and print it: location [--gpsd HOST:PORT | --nmea DEVICE] [--json]", runLocation},
 		{"devices", "the fingerprint readers plugged in: devices [--json] [--watch]", runDevices},
 		{"cardgen", "draw synthetic credentials (models C–H) for tests and the demo", runCardgen},
 		{"demo", "start the sandbox and verify a citizen of its register, all in one", runDemo},
