@@ -28,8 +28,10 @@ import (
 
 // kioskSettings is the [kiosk] section.
 type kioskSettings struct {
-	FullScreen bool `toml:"fullscreen"`
-	Demo       bool `toml:"demo"` // offer the sample credentials
+	FullScreen  bool   `toml:"fullscreen"`
+	Demo        bool   `toml:"demo"`        // offer the sample credentials
+	Institution string `toml:"institution"` // printed on receipts
+	Receipts    string `toml:"receipts"`    // folder for receipts; default ~/Comprobantes
 }
 
 // Demo operators written beside a development PKI: never for a real branch.
@@ -49,7 +51,7 @@ func ensureDemoOperators(cfgPath string) error {
 		return nil
 	}
 	var b strings.Builder
-	b.WriteString("\n[kiosk]\nfullscreen = false\ndemo = true               # offer the sample credentials\n")
+	b.WriteString("\n[kiosk]\nfullscreen = false\ndemo = true               # offer the sample credentials\ninstitution = \"Banco Demo, sucursal Centro\"\nreceipts = \"comprobantes\"   # folder for the citizens' receipts (PDF)\n")
 	for _, o := range demoOperators {
 		h, err := signin.HashPIN(o.pin)
 		if err != nil {
@@ -126,8 +128,16 @@ func runGUI(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer closeKiosk()
+	receipts := cfg.Kiosk.Receipts
+	if receipts == "" {
+		if home, err := os.UserHomeDir(); err == nil {
+			receipts = filepath.Join(home, "Comprobantes")
+		}
+	} else if !filepath.IsAbs(receipts) {
+		receipts = filepath.Join(base, receipts)
+	}
 	opts := ui.Options{Lang: cfg.Lang, FullScreen: cfg.Kiosk.FullScreen, Demo: cfg.Kiosk.Demo || *demo != "",
-		Certificates: k.Certificates, Settings: settingsStore(*cfgPath, *demo)}
+		Certificates: k.Certificates, Settings: settingsStore(*cfgPath, *demo), ReceiptDir: receipts, Institution: cfg.Kiosk.Institution}
 	if *shots != "" {
 		if *demo == "" {
 			return errors.New("--screenshots needs --demo")

@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"io"
 	"net"
 	"net/url"
+	"strings"
 	"time"
 
+	"cotejo/capture/receipt"
 	"cotejo/capture/signin"
 	"cotejo/ocr"
 	"cotejo/scanner"
@@ -248,3 +251,47 @@ func ProblemMessage(err error, lang string) string {
 // LimitThreads re-executes the program, once, with tesseract's OpenMP limited to one
 // thread (see ocr.LimitThreads); call it first thing in main or TestMain.
 func LimitThreads() error { return ocr.LimitThreads() }
+
+// Receipt renders an answered entry's receipt for the citizen as a PDF: the verdict and
+// marks, never the fingerprints, and the CURP and CIC masked.
+func (k *Kiosk) Receipt(w io.Writer, e storage.Entry, lang, institution, operator string) error {
+	res, err := k.Answer(e)
+	if err != nil {
+		return err
+	}
+	c, err := k.DB.CitizenOf(e.Indice)
+	if err != nil {
+		return err
+	}
+	at := e.Answered
+	if at.IsZero() {
+		at = e.Created
+	}
+	r := receipt.Receipt{Lang: lang, Institution: institution, Operator: operator, Indice: e.Indice, At: at,
+		Verdict: res.VerdictLabel(lang, k.Threshold), Good: res.Verdict(k.Threshold) == verify.VerdictValid,
+		Citizen: c.Nombre, CURP: c.CURP, CIC: c.CIC}
+	if res.Situation != "" {
+		r.Situation = res.Situation.Message(lang)
+	}
+	for _, f := range res.Fields {
+		r.Fields = append(r.Fields, receipt.Field{Label: FieldLabel(f.Field, lang), Mark: f.Comparison.String()})
+	}
+	if res.HasFingers {
+		names := map[int][2]string{2: {"Índice derecho", "Right index"}, 7: {"Índice izquierdo", "Left index"}}
+		for _, finger := range []int{2, 7} {
+			label := names[finger][0]
+			if lang == "en" {
+				label = names[finger][1]
+			}
+			r.Fingers = append(r.Fingers, receipt.Finger{Label: label, Similarity: res.Similarity(finger), Threshold: k.Threshold})
+		}
+	}
+	for _, code := range res.Codes() {
+		word := "Código"
+		if lang == "en" {
+			word = "Code"
+		}
+		r.Codes = append(r.Codes, fmt.Sprintf("%s %d: %s", word, int(code), strings.TrimSpace(code.Message(lang))))
+	}
+	return receipt.Write(w, r, receipt.Options{})
+}

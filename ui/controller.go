@@ -24,10 +24,11 @@ import (
 
 // Options are the kiosk's settings from the configuration.
 type Options struct {
-	Lang       string // "es" (default) or "en"
-	FullScreen bool
-	Demo       bool   // offer the sample credentials
-	ReceiptDir string // where receipts are saved; default the user's home
+	Lang        string // "es" (default) or "en"
+	FullScreen  bool
+	Demo        bool   // offer the sample credentials
+	ReceiptDir  string // where receipts are saved; empty: no receipts
+	Institution string // printed on receipts
 	// Certificates whose expiry the home screen watches (the institution's TLS client
 	// and signing certificates).
 	Certificates []*x509.Certificate

@@ -1,8 +1,11 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"image/color"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -34,6 +37,9 @@ func (c *Controller) showResult(e capture.Entry) {
 	buttons := []fyne.CanvasObject{
 		c.button("home", c.t("nav.home"), widget.MediumImportance, c.showHome),
 		c.button("new", c.t("home.new"), widget.HighImportance, c.startVerification),
+	}
+	if e.Answers > 0 && c.opts.ReceiptDir != "" {
+		buttons = append([]fyne.CanvasObject{c.button("receipt", c.t("res.receipt"), widget.MediumImportance, func() { c.saveReceipt(e) })}, buttons...)
 	}
 	c.show("result", c.t("step.result"), container.NewVScroll(body), buttons...)
 }
@@ -91,4 +97,37 @@ func wrapLabel(s string) *widget.Label {
 	l := widget.NewLabel(s)
 	l.Wrapping = fyne.TextWrapWord
 	return l
+}
+
+// saveReceipt writes the citizen's receipt as a PDF in the receipts folder, in the
+// background (fonts and layout take a moment).
+func (c *Controller) saveReceipt(e capture.Entry) {
+	lang, op, dir, inst := c.lang, c.op.Name, c.opts.ReceiptDir, c.opts.Institution
+	c.background(func(ctx context.Context) {
+		path := filepath.Join(dir, "comprobante-"+e.Indice+".pdf")
+		err := os.MkdirAll(dir, 0o700)
+		var f *os.File
+		if err == nil {
+			f, err = os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+		}
+		if err == nil {
+			err = c.k.Receipt(f, e, lang, inst, op)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				os.Remove(path)
+			}
+		}
+		fyne.Do(func() {
+			if ctx.Err() != nil {
+				return
+			}
+			if err != nil {
+				c.showError(capture.ProblemMessage(err, c.lang))
+				return
+			}
+			c.showInfo(c.tf("res.saved", path))
+		})
+	})
 }

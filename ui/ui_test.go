@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"net"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -59,7 +61,7 @@ func start(t *testing.T, k *capture.Kiosk) *Controller {
 	t.Helper()
 	test.NewTempApp(t)
 	w := test.NewTempWindow(t, nil)
-	c := New(k, w, Options{Demo: true, Poll: time.Hour, NoAutoSend: true})
+	c := New(k, w, Options{Demo: true, Poll: time.Hour, NoAutoSend: true, ReceiptDir: t.TempDir(), Institution: "Banco de Prueba"})
 	c.Start()
 	t.Cleanup(c.Close)
 	return c
@@ -136,6 +138,15 @@ func TestGenuineAndModelC(t *testing.T) {
 	}
 	if m := c.w.marks["curp"]; m == nil || m.Text != "✓" {
 		t.Errorf("CURP mark %+v", m)
+	}
+	// The citizen's receipt: a PDF in the receipts folder, without the CURP in full.
+	c.tap(t, "receipt")
+	path, ok := strings.CutPrefix(c.w.status.Text, "Comprobante guardado en ")
+	if !ok {
+		t.Fatalf("receipt: %q", c.w.status.Text)
+	}
+	if pdf, err := os.ReadFile(path); err != nil || !bytes.HasPrefix(pdf, []byte("%PDF-")) || bytes.Contains(pdf, []byte("MAMA810125HPLRNR35")) {
+		t.Errorf("receipt %s: %d bytes, %v", path, len(pdf), err)
 	}
 	// The second register citizen on a model C credential (no CIC: searched by OCR).
 	c.k.Scanner.Citizen = "P002"
