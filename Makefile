@@ -10,7 +10,7 @@ DEBS := gcc g++ pkg-config openssl ca-certificates \
 	dbus-daemon gnome-keyring
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build run test bench lint fuzz clean
+.PHONY: deps build run screenshots test bench lint fuzz clean
 
 # Installs only what is missing, so a second run is quiet.
 deps:
@@ -27,9 +27,17 @@ deps:
 build: deps
 	CGO_ENABLED=1 $(GO) build -o $(BIN) .
 
-# The demo: a development PKI in demo/, the sandbox on loopback, one verification.
+# The demo: the kiosk's window with a development PKI in demo/, the sandbox in-process,
+# the simulated fingerprint reader and sample credentials. Sign in as demo / 1234 (or the
+# supervisor, super / 9999). `./bin/cotejo demo --dir demo` is the same round trip in the
+# terminal.
 run: build
-	./$(BIN) demo --dir demo
+	./$(BIN) gui --demo demo
+
+# The documentation's screenshots, from the real binary under Xvfb.
+screenshots: build
+	rm -rf docs/screenshots
+	xvfb-run -a -s "-screen 0 1280x800x24" ./$(BIN) gui --demo demo --screenshots docs/screenshots
 
 # tesseract links OpenMP, whose threads slow each read several times over on two cores.
 export OMP_THREAD_LIMIT := 1

@@ -144,7 +144,7 @@ func runGUI(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		opts.Screenshots, opts.ScreenshotOperator = *shots, [2]string{"super", "9999"}
 	}
-	return ui.Run(k.Kiosk, opts)
+	return ui.Run(ctx, k.Kiosk, opts)
 }
 
 // openedKiosk is the kiosk's services and what to watch.
@@ -205,7 +205,7 @@ var editable = []struct {
 	{"lang", [2]string{"Idioma", "Language"}, []string{"es", "en"}},
 	{"service.url", [2]string{"Servicio del INE (URL)", "INE service (URL)"}, nil},
 	{"service.threshold", [2]string{"Umbral de similitud de huellas (%)", "Fingerprint similarity threshold (%)"}, nil},
-	{"scanner.kind", [2]string{"Lector de huellas", "Fingerprint reader"}, []string{"", "simulated"}},
+	{"scanner.kind", [2]string{"Lector de huellas", "Fingerprint reader"}, []string{"", "usb", "simulated"}},
 	{"branch.ciudad", [2]string{"Ciudad de la sucursal", "Branch city"}, nil},
 	{"branch.codigo_postal", [2]string{"Código postal de la sucursal", "Branch postal code"}, nil},
 	{"branch.estado", [2]string{"Entidad (número)", "State (number)"}, nil},

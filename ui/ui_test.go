@@ -5,6 +5,7 @@ import (
 	"context"
 	"net"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -29,6 +30,13 @@ func TestMain(m *testing.M) {
 // the simulated scanner and two operators.
 func kiosk(t *testing.T, env *sandboxtest.Env, impostor bool) *capture.Kiosk {
 	t.Helper()
+	k := kioskTB(t, env)
+	k.Scanner.Impostor = impostor
+	return k
+}
+
+func kioskTB(t testing.TB, env *sandboxtest.Env) *capture.Kiosk {
+	t.Helper()
 	db, err := storage.OpenSettings(context.Background(), storage.Settings{Path: "cotejo.db"}, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +60,7 @@ func kiosk(t *testing.T, env *sandboxtest.Env, impostor bool) *capture.Kiosk {
 		t.Fatal(err)
 	}
 	return &capture.Kiosk{OCR: reader, Sealer: env.Conn.Sealer, Client: env.Conn.Client, DB: db, Threshold: env.Conn.Threshold,
-		Scanner:   capture.ScannerSettings{Kind: "simulated", Citizen: "P001", Impostor: impostor},
+		Scanner:   capture.ScannerSettings{Kind: "simulated", Citizen: "P001"},
 		Branch:    capture.Place{CodigoPostal: "06000", Ciudad: "CDMX", Estado: 9},
 		Operators: book}
 }
@@ -246,4 +254,54 @@ func TestWrongPINLockout(t *testing.T) {
 	if b := c.w.buttons["new"]; b.Text != "New verification" {
 		t.Errorf("after switching: %q", b.Text)
 	}
+}
+
+// BenchmarkStartup is the time from nothing to the sign-in screen with real services
+// already opened (the window's own part of start-up).
+func BenchmarkStartup(b *testing.B) {
+	test.NewTempApp(b)
+	k := &capture.Kiosk{}
+	for b.Loop() {
+		w := test.NewWindow(nil)
+		c := New(k, w, Options{Poll: time.Hour, NoAutoSend: true})
+		c.Start()
+		if c.screen != "signin" {
+			b.Fatal(c.screen)
+		}
+		c.Close()
+		w.Close()
+	}
+}
+
+// BenchmarkTenVerifications walks ten whole verifications through the window (OCR of a
+// sample credential, both fingers from the simulated reader, the sandbox over two-way
+// TLS) and reports the heap in use afterwards, after a collection.
+func BenchmarkTenVerifications(b *testing.B) {
+	env := sandboxtest.Start(b, sandboxtest.Options{})
+	k := kioskTB(b, env)
+	test.NewTempApp(b)
+	w := test.NewTempWindow(b, nil)
+	c := New(k, w, Options{Demo: true, Poll: time.Hour, NoAutoSend: true})
+	c.Start()
+	defer c.Close()
+	c.w.entries["operator"].SetText("ana")
+	c.w.entries["pin"].SetText("4821")
+	test.Tap(c.w.buttons["enter"])
+	c.Wait()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for b.Loop() {
+		for range 10 {
+			for _, key := range []string{"new", "sampleG", "next", "next", "accept", "next", "send", "home"} {
+				test.Tap(c.w.buttons[key])
+				c.Wait()
+			}
+		}
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(after.HeapInuse)/(1<<20), "MB-heap-after")
+	b.ReportMetric(float64(before.HeapInuse)/(1<<20), "MB-heap-before")
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(10*b.N), "ms/verification")
 }
