@@ -7,7 +7,7 @@ DEBS := gcc g++ pkg-config openssl ca-certificates \
 	libgl1-mesa-dev xorg-dev libwayland-dev libxkbcommon-dev xvfb imagemagick \
 	libtesseract-dev libleptonica-dev tesseract-ocr-eng tesseract-ocr-spa tesseract-ocr-osd \
 	libusb-1.0-0-dev umockdev softhsm2 gpsd gpsd-clients fonts-dejavu-core fonts-ocr-b \
-	dbus-daemon gnome-keyring
+	dbus-daemon gnome-keyring sane-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps build run screenshots test bench lint fuzz clean

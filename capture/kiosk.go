@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"cotejo/capture/docscan"
 	"cotejo/capture/receipt"
 	"cotejo/capture/signin"
 	"cotejo/ocr"
@@ -32,6 +33,8 @@ type Kiosk struct {
 	Threshold float64 // the institution's fingerprint similarity threshold, %
 	Branch    Place
 	Operators *signin.Book
+	// ScanOptions are extra SANE options for the document scanner, if it needs any.
+	ScanOptions []string
 	// Position, when set, gives the GPS position (or an error when there is no fix);
 	// the branch's place fills what it lacks.
 	Position func(ctx context.Context) (lat, lon float64, err error)
@@ -294,4 +297,15 @@ func (k *Kiosk) Receipt(w io.Writer, e storage.Entry, lang, institution, operato
 		r.Codes = append(r.Codes, fmt.Sprintf("%s %d: %s", word, int(code), strings.TrimSpace(code.Message(lang))))
 	}
 	return receipt.Write(w, r, receipt.Options{})
+}
+
+// DocumentScanners lists the document scanners SANE finds (none when SANE is absent).
+func (k *Kiosk) DocumentScanners(ctx context.Context) []docscan.Scanner {
+	list, _ := docscan.List(ctx)
+	return list
+}
+
+// ScanDocument takes one side of the credential from a document scanner.
+func (k *Kiosk) ScanDocument(ctx context.Context, device string) (image.Image, error) {
+	return docscan.Scan(ctx, device, docscan.Options{Extra: k.ScanOptions})
 }

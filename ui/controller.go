@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
+	"image"
 	"image/color"
 	"strings"
 	"sync"
@@ -56,6 +57,7 @@ type Controller struct {
 	op      signin.Operator
 	session *capture.Session
 	reading *capture.Reading
+	scanned []image.Image // sides scanned so far
 
 	ctx    context.Context
 	cancel context.CancelFunc

@@ -23,6 +23,7 @@ var models = []string{"C", "D", "E", "F", "G", "H"}
 
 func (c *Controller) showCredential() {
 	status := c.reset()
+	c.scanned = nil
 	s := c.session
 	current := capture.CredentialFields(s.Credential())
 	form := widget.NewForm()
@@ -84,6 +85,22 @@ func (c *Controller) showCredential() {
 	c.show("credential", c.t("step.credential"), body,
 		c.button("cancel", c.t("nav.cancel"), widget.LowImportance, c.cancelSession),
 		c.button("next", c.t("nav.next"), widget.HighImportance, c.credentialNext))
+	// A document scanner, when SANE finds one (probing takes a moment: not on the UI
+	// goroutine; after show, whose new screen context it runs under).
+	c.background(func(ctx context.Context) {
+		list := c.k.DocumentScanners(ctx)
+		if len(list) == 0 || c.k.OCR == nil {
+			return
+		}
+		fyne.Do(func() {
+			if ctx.Err() != nil {
+				return
+			}
+			b := c.button("scan", c.tf("cred.scan", list[0].Vendor+" "+list[0].Model), widget.MediumImportance, func() { c.scanSides(list[0].Device) })
+			sources.Objects = append([]fyne.CanvasObject{b}, sources.Objects...)
+			sources.Refresh()
+		})
+	})
 }
 
 // markField puts ✓ or what is wrong beside a field; review marks a low-confidence read.
@@ -237,4 +254,37 @@ func (c *Controller) credentialNext() {
 		return
 	}
 	c.showFingers()
+}
+
+// scanSides scans the front; the same button then scans the back, and reading starts
+// when both are in (no modal dialog: the operator's hands are on the card).
+func (c *Controller) scanSides(device string) {
+	b := c.w.buttons["scan"]
+	b.Disable()
+	c.showInfo(c.t("cred.scanning"))
+	c.background(func(ctx context.Context) {
+		img, err := c.k.ScanDocument(ctx, device)
+		fyne.Do(func() {
+			if ctx.Err() != nil {
+				return
+			}
+			b.Enable()
+			if err != nil {
+				c.showError(capture.ProblemMessage(err, c.lang))
+				return
+			}
+			c.scanned = append(c.scanned, img)
+			if len(c.scanned) == 1 {
+				c.w.image.Image = img
+				c.w.image.Refresh()
+				b.SetText(c.t("cred.scanback"))
+				c.showInfo(c.t("cred.turnwhat"))
+				return
+			}
+			sides := c.scanned
+			c.scanned = nil
+			b.SetText(c.t("cred.scanagain"))
+			c.read(sides)
+		})
+	})
 }
