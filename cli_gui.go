@@ -205,7 +205,17 @@ var editable = []struct {
 	{"lang", [2]string{"Idioma", "Language"}, []string{"es", "en"}},
 	{"service.url", [2]string{"Servicio del INE (URL)", "INE service (URL)"}, nil},
 	{"service.threshold", [2]string{"Umbral de similitud de huellas (%)", "Fingerprint similarity threshold (%)"}, nil},
+	{"service.ca_cert", [2]string{"CA del INE (archivo)", "INE's CA (file)"}, nil},
+	{"service.client_cert", [2]string{"Certificado TLS de la institución", "Institution's TLS certificate"}, nil},
+	{"service.client_key", [2]string{"Llave TLS de la institución", "Institution's TLS key"}, nil},
+	{"service.signing_cert", [2]string{"Certificado de firma", "Signing certificate"}, nil},
+	{"service.signing_key", [2]string{"Llave de firma", "Signing key"}, nil},
+	{"service.tsa.url", [2]string{"Sellado de tiempo (URL de la TSA)", "Time stamping (TSA URL)"}, nil},
+	{"service.tsa.roots", [2]string{"Raíces de la TSA (archivo)", "TSA roots (file)"}, nil},
 	{"scanner.kind", [2]string{"Lector de huellas", "Fingerprint reader"}, []string{"", "usb", "simulated"}},
+	{"location.source", [2]string{"Origen de la ubicación", "Location source"}, []string{"branch", "gpsd", "nmea"}},
+	{"location.gpsd", [2]string{"gpsd (servidor:puerto)", "gpsd (host:port)"}, nil},
+	{"location.nmea", [2]string{"Receptor GPS serie (dispositivo)", "Serial GPS receiver (device)"}, nil},
 	{"branch.ciudad", [2]string{"Ciudad de la sucursal", "Branch city"}, nil},
 	{"branch.codigo_postal", [2]string{"Código postal de la sucursal", "Branch postal code"}, nil},
 	{"branch.estado", [2]string{"Entidad (número)", "State (number)"}, nil},
@@ -246,7 +256,10 @@ func settingsStore(cfgPath, demoDir string) *ui.SettingsStore {
 				return err
 			}
 			for k, v := range values {
-				old, _ := lookup(m, k)
+				old, had := lookup(m, k)
+				if !had && v == "" {
+					continue // not set before, not set now: the default stays
+				}
 				set(m, k, typed(old, v))
 			}
 			var b strings.Builder
