@@ -59,27 +59,7 @@ func (g GPSD) Fix(ctx context.Context) (Fix, error) {
 
 // Watch streams gpsd's fixes (and ErrNoFix while the receiver has none) on one
 // connection, reconnecting after Retry when gpsd goes away.
-func (g GPSD) Watch(ctx context.Context) <-chan Update {
-	ch := make(chan Update, 1)
-	retry := g.Retry
-	if retry <= 0 {
-		retry = defaultRetry
-	}
-	go func() {
-		defer close(ch)
-		for {
-			err := g.stream(ctx, ch)
-			if ctx.Err() != nil {
-				return
-			}
-			offer(ch, Update{Err: err})
-			if !sleep(ctx, retry) {
-				return
-			}
-		}
-	}()
-	return ch
-}
+func (g GPSD) Watch(ctx context.Context) <-chan Update { return watch(ctx, g.Retry, g.stream) }
 
 // stream offers every report of one connection until it fails or ctx ends.
 func (g GPSD) stream(ctx context.Context, ch chan Update) error {

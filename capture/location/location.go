@@ -164,3 +164,27 @@ func sleep(ctx context.Context, d time.Duration) bool {
 
 // defaultRetry is how long Watch waits before reconnecting to a source that failed.
 const defaultRetry = 2 * time.Second
+
+// watch runs stream over and over until ctx ends, offering each failure as an Update and
+// waiting retry (0: the default) before starting again: a receiver unplugged and
+// plugged back, or gpsd restarted, is picked up by itself.
+func watch(ctx context.Context, retry time.Duration, stream func(context.Context, chan Update) error) <-chan Update {
+	ch := make(chan Update, 1)
+	if retry <= 0 {
+		retry = defaultRetry
+	}
+	go func() {
+		defer close(ch)
+		for {
+			err := stream(ctx, ch)
+			if ctx.Err() != nil {
+				return
+			}
+			offer(ch, Update{Err: err})
+			if !sleep(ctx, retry) {
+				return
+			}
+		}
+	}()
+	return ch
+}

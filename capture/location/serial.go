@@ -43,27 +43,7 @@ func (n NMEA) Fix(ctx context.Context) (Fix, error) {
 
 // Watch streams the receiver's fixes (and ErrNoFix while it has none), reopening the
 // device after Retry when it fails or goes away.
-func (n NMEA) Watch(ctx context.Context) <-chan Update {
-	ch := make(chan Update, 1)
-	retry := n.Retry
-	if retry <= 0 {
-		retry = defaultRetry
-	}
-	go func() {
-		defer close(ch)
-		for {
-			err := n.stream(ctx, ch)
-			if ctx.Err() != nil {
-				return
-			}
-			offer(ch, Update{Err: err})
-			if !sleep(ctx, retry) {
-				return
-			}
-		}
-	}()
-	return ch
-}
+func (n NMEA) Watch(ctx context.Context) <-chan Update { return watch(ctx, n.Retry, n.stream) }
 
 func (n NMEA) stream(ctx context.Context, ch chan Update) error {
 	port, err := n.open()
