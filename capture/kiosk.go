@@ -309,3 +309,34 @@ func (k *Kiosk) DocumentScanners(ctx context.Context) []docscan.Scanner {
 func (k *Kiosk) ScanDocument(ctx context.Context, device string) (image.Image, error) {
 	return docscan.Scan(ctx, device, docscan.Options{Extra: k.ScanOptions})
 }
+
+// WatchReaders reports, until ctx ends, whether a supported USB reader is plugged in:
+// at once, then at each change (polled every interval).
+func WatchReaders(ctx context.Context, interval time.Duration) <-chan string {
+	out := make(chan string, 1)
+	go func() {
+		defer close(out)
+		present := map[string]string{}
+		for ch := range usb.Watch(ctx, interval) {
+			if ch.Err != nil {
+				continue
+			}
+			key := fmt.Sprintf("%d/%d", ch.Bus, ch.Address)
+			if ch.Plugged {
+				present[key] = ch.Model.String()
+			} else {
+				delete(present, key)
+			}
+			name := ""
+			for _, n := range present {
+				name = n
+			}
+			select {
+			case out <- name:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out
+}

@@ -19,7 +19,11 @@ func (c *Controller) showHome() {
 	online := c.label("online", c.t("home.checking"))
 	queued := c.label("queue", c.tf("home.queue", 0))
 	scannerText := c.t("home.noscanner")
-	if c.k.Scanner.Kind != "" {
+	switch c.k.Scanner.Kind {
+	case "":
+	case "usb": // until the watch below finds it
+		scannerText = c.t("home.noreader")
+	default:
 		scannerText = c.tf("home.scanner", c.k.Scanner.Kind)
 	}
 	where := c.t("cons.nowhere")
@@ -48,6 +52,23 @@ func (c *Controller) showHome() {
 	buttons = append(buttons, c.button("signout", c.t("nav.signout"), widget.LowImportance, c.showSignIn))
 	c.show("home", c.t("nav.home"), container.NewVScroll(body), buttons...)
 	c.refreshStatus()
+	if c.k.Scanner.Kind == "usb" {
+		// The reader's state follows it being plugged and unplugged.
+		label := c.w.labels["scanner"]
+		c.loop(func(ctx context.Context) {
+			for name := range capture.WatchReaders(ctx, 2*time.Second) {
+				text := c.t("home.noreader")
+				if name != "" {
+					text = c.tf("home.scanner", name)
+				}
+				fyne.Do(func() {
+					if ctx.Err() == nil {
+						label.SetText(text)
+					}
+				})
+			}
+		})
+	}
 	c.loop(func(ctx context.Context) {
 		t := time.NewTicker(c.opts.Poll)
 		defer t.Stop()

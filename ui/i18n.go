@@ -19,6 +19,7 @@ var words = map[string][2]string{
 	"home.checking":         {"INE: comprobando…", "INE: checking…"},
 	"home.queue":            {"En cola: %d", "Queued: %d"},
 	"home.scanner":          {"Lector de huellas: %s", "Fingerprint reader: %s"},
+	"home.noreader":         {"Lector de huellas: desconectado", "Fingerprint reader: unplugged"},
 	"home.noscanner":        {"Lector de huellas: no configurado", "Fingerprint reader: not configured"},
 	"home.location":         {"Ubicación: %s", "Location: %s"},
 	"home.certwarn":         {"El certificado %s vence el %s: pida su renovación.", "Certificate %s expires on %s: ask for its renewal."},
