@@ -17,6 +17,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"cotejo/capture"
+	"cotejo/capture/location"
 	"cotejo/capture/signin"
 	"cotejo/ocr"
 	"cotejo/storage"
@@ -179,6 +180,9 @@ func openKiosk(ctx context.Context, cfg *appConfig, base string, stderr io.Write
 		return nil, nil, err
 	}
 	k.Position = capture.PositionFrom(src, cfg.Location.Wait.Duration)
+	if w, ok := src.(location.Watcher); ok && cfg.Location.Source != "" && cfg.Location.Source != "branch" {
+		k.GPS = w
+	}
 	reader, err := ocr.NewReader(runtime.NumCPU())
 	if err != nil {
 		// Without tesseract the operator types the credential: say so, carry on.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"cotejo/capture/docscan"
+	"cotejo/capture/location"
 	"cotejo/capture/receipt"
 	"cotejo/capture/signin"
 	"cotejo/ocr"
@@ -38,6 +39,38 @@ type Kiosk struct {
 	// Position, when set, gives the GPS position (or an error when there is no fix);
 	// the branch's place fills what it lacks.
 	Position func(ctx context.Context) (lat, lon float64, err error)
+	// GPS, when the position comes from a receiver, is watched for the home screen.
+	GPS location.Watcher
+}
+
+// WatchGPS reports the receiver's state in the operator's words until ctx ends; nil
+// when the position is the branch's fixed place.
+func (k *Kiosk) WatchGPS(ctx context.Context, lang string) <-chan string {
+	if k.GPS == nil {
+		return nil
+	}
+	out := make(chan string, 1)
+	go func() {
+		defer close(out)
+		for u := range k.GPS.Watch(ctx) {
+			text := "GPS: sin señal"
+			if lang == "en" {
+				text = "GPS: no fix"
+			}
+			if u.Err == nil {
+				text = fmt.Sprintf("GPS: %.5f, %.5f", u.Fix.Lat, u.Fix.Lon)
+				if u.Fix.Accuracy > 0 {
+					text += fmt.Sprintf(" ±%.0f m", u.Fix.Accuracy)
+				}
+			}
+			select {
+			case out <- text:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out
 }
 
 // Sender makes the outbox's sender for the kiosk's store and client.

@@ -69,6 +69,18 @@ func (c *Controller) showHome() {
 			}
 		})
 	}
+	if gps := c.k.WatchGPS(c.screenCtx, c.lang); gps != nil {
+		label := c.w.labels["location"]
+		c.loop(func(ctx context.Context) {
+			for text := range gps {
+				fyne.Do(func() {
+					if ctx.Err() == nil {
+						label.SetText(c.tf("home.location", text))
+					}
+				})
+			}
+		})
+	}
 	c.loop(func(ctx context.Context) {
 		t := time.NewTicker(c.opts.Poll)
 		defer t.Stop()
