@@ -71,31 +71,43 @@ func (c *Controller) showHistory() {
 	search.SetPlaceHolder(c.t("hist.search"))
 	c.w.entries["search"] = search
 	results := container.NewVBox()
+	c.w.history = results
 	find := func() {
-		results.RemoveAll()
 		q := capture.Query{Subject: search.Text}
 		if c.op.Role != "supervisor" {
 			q.Operator = c.op.ID // an operator sees their own verifications
 		}
-		entries, err := c.k.History(c.screenCtx, q)
-		if err != nil {
-			c.showError(capture.ProblemMessage(err, c.lang))
-			return
-		}
-		if len(entries) == 0 {
-			results.Add(widget.NewLabel(c.t("hist.none")))
-		}
-		for i := len(entries) - 1; i >= 0; i-- { // newest first
-			e := entries[i]
-			text := c.k.CitizenName(e) + " · " + c.entryLine(e)
-			b := widget.NewButton(text, func() { c.showResult(e) })
-			b.Alignment = widget.ButtonAlignLeading
-			results.Add(b)
-		}
+		// Each line decrypts its citizen's name: off the UI goroutine.
+		c.background(func(ctx context.Context) {
+			entries, err := c.k.History(ctx, q)
+			names := make([]string, len(entries))
+			for i, e := range entries {
+				names[i] = c.k.CitizenName(e)
+			}
+			fyne.Do(func() {
+				if ctx.Err() != nil {
+					return
+				}
+				results.RemoveAll()
+				if err != nil {
+					c.showError(capture.ProblemMessage(err, c.lang))
+					return
+				}
+				if len(entries) == 0 {
+					results.Add(widget.NewLabel(c.t("hist.none")))
+				}
+				for i := len(entries) - 1; i >= 0; i-- { // newest first
+					e := entries[i]
+					b := widget.NewButton(names[i]+" · "+c.entryLine(e), func() { c.showResult(e) })
+					b.Alignment = widget.ButtonAlignLeading
+					results.Add(b)
+				}
+			})
+		})
 	}
 	search.OnSubmitted = func(string) { find() }
 	top := container.NewBorder(nil, nil, nil, c.button("find", c.t("hist.find"), widget.HighImportance, find), search)
 	c.show("history", c.t("hist.title"), container.NewBorder(top, c.w.status, nil, nil, container.NewVScroll(results)),
 		c.button("home", c.t("nav.home"), widget.MediumImportance, c.showHome))
-	find()
+	find() // after show: its work belongs to this screen
 }

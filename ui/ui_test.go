@@ -207,6 +207,9 @@ func TestGenuineAndModelC(t *testing.T) {
 	c.w.entries["search"].SetText("MAMA810125HPLRNR35")
 	c.tap(t, "find")
 	c.want(t, "history")
+	if n := len(c.w.history.Objects); n != 1 {
+		t.Errorf("history by CURP: %d lines, want the one verification of that citizen", n)
+	}
 }
 
 func TestImpostor(t *testing.T) {

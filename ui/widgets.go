@@ -20,6 +20,7 @@ type screenWidgets struct {
 	image    *canvas.Image
 	quality  *widget.ProgressBar
 	reason   *widget.Select
+	history  *fyne.Container
 }
 
 // reset starts a screen's set of widgets, with an empty status line.
