@@ -3,6 +3,8 @@ package ui
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"net"
 	"os"
 	"os/exec"
@@ -11,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -344,4 +347,33 @@ func BenchmarkTenVerifications(b *testing.B) {
 	b.ReportMetric(float64(after.HeapInuse)/(1<<20), "MB-heap-after")
 	b.ReportMetric(float64(before.HeapInuse)/(1<<20), "MB-heap-before")
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(10*b.N), "ms/verification")
+}
+
+func TestCertificateWarnings(t *testing.T) {
+	c := New(&capture.Kiosk{}, test.NewTempWindow(t, nil), Options{})
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	cert := func(days int) *x509.Certificate {
+		return &x509.Certificate{Subject: pkix.Name{CommonName: "banco-demo"}, NotAfter: now.Add(time.Duration(days) * 24 * time.Hour)}
+	}
+	if w := c.certWarning(cert(90), now); w != nil {
+		t.Error("a certificate valid for 90 days warned")
+	}
+	for _, c2 := range []struct {
+		days int
+		want string
+	}{{10, "vence el 2026-12-03"}, {-1, "VENCIÓ el 2026-11-22"}} {
+		w := c.certWarning(cert(c2.days), now)
+		if w == nil {
+			t.Fatalf("%d days: no warning", c2.days)
+		}
+		var text string
+		for _, o := range test.LaidOutObjects(w) {
+			if tx, ok := o.(*canvas.Text); ok {
+				text += tx.Text + " "
+			}
+		}
+		if !strings.Contains(text, c2.want) || !strings.Contains(text, "banco-demo") {
+			t.Errorf("%d days: %q", c2.days, text)
+		}
+	}
 }
