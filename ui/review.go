@@ -45,7 +45,6 @@ func (c *Controller) showReview() {
 		where += fmt.Sprintf("%s %s", l.Ciudad, l.CodigoPostal)
 	}
 	form.Append(c.t("cons.where"), widget.NewLabel(where))
-	c.w.progress = widget.NewProgressBar()
 	bar := widget.NewProgressBarInfinite()
 	bar.Hide()
 	body := container.NewBorder(nil, container.NewVBox(bar, c.w.status), nil, nil, container.NewVScroll(form))
