@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"image"
 	"math/rand/v2"
 	"testing"
@@ -24,53 +25,53 @@ func TestSyntheticMatcher(t *testing.T) {
 	m := &sandbox.SyntheticMatcher{}
 	ctx := context.Background()
 	rnd := rand.New(rand.NewPCG(1, 1))
+	masters := map[string]*fingergen.Master{} // growing one takes seconds under -race
 	sample := func(id string, finger fingergen.Finger, q fingergen.Quality, seed uint64) []byte {
-		master, err := fingergen.Citizen(fingergen.SeedFor(id), finger)
-		if err != nil {
-			t.Fatal(err)
+		key := fmt.Sprint(id, finger)
+		master, ok := masters[key]
+		if !ok {
+			var err error
+			if master, err = fingergen.Citizen(fingergen.SeedFor(id), finger); err != nil {
+				t.Fatal(err)
+			}
+			masters[key] = master
 		}
 		return master.Impress(seed, fingergen.Preset(q, rnd)).Image.Pix
 	}
+	// Every finger and quality as raw images; templates and WSQ on a sample of them (each
+	// case extracts two prints, slow under the race detector).
+	type form struct {
+		name string
+		tipo int
+		enc  func(finger int, raw []byte) []byte
+	}
+	raw := form{"raw", verify.TipoRaw, func(_ int, b []byte) []byte { return b }}
+	ansi := form{"ANSI 378", verify.TipoANSI, func(f int, b []byte) []byte { return tmpl(t, template.ANSI, f, 0, b) }}
+	wsqForm := form{"WSQ 0.75", verify.TipoWSQ, func(_ int, b []byte) []byte { return wsqOf(t, b) }}
+	type tc struct {
+		finger fingergen.Finger
+		q      fingergen.Quality
+		form   form
+	}
+	var matches []tc
 	for _, finger := range []fingergen.Finger{2, 7} {
 		for q := fingergen.Good; q <= fingergen.Poor; q++ {
-			gen, err := m.Match(ctx, "P001", int(finger), verify.TipoRaw, sample("P001", finger, q, 9), fingergen.Width, fingergen.Height)
+			matches = append(matches, tc{finger, q, raw})
+		}
+	}
+	matches = append(matches, tc{2, fingergen.Fair, ansi}, tc{7, fingergen.Poor, ansi}, tc{7, fingergen.Fair, wsqForm}, tc{2, fingergen.Poor, wsqForm})
+	for _, c := range matches {
+		var sims [2]float64
+		for i, id := range []string{"P001", "P002"} {
+			sim, err := m.Match(ctx, "P001", int(c.finger), c.form.tipo, c.form.enc(int(c.finger), sample(id, c.finger, c.q, 9)), fingergen.Width, fingergen.Height)
 			if err != nil {
 				t.Fatal(err)
 			}
-			imp, err := m.Match(ctx, "P001", int(finger), verify.TipoRaw, sample("P002", finger, q, 9), fingergen.Width, fingergen.Height)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("finger %d, %s: genuine %.1f, impostor %.1f", finger, q, gen, imp)
-			if gen < 70 || imp >= 50 {
-				t.Errorf("finger %d, %s: genuine %.1f (want ≥ 70), impostor %.1f (want < 50)", finger, q, gen, imp)
-			}
-			// The same captures as the ANSI 378 templates a kiosk would send.
-			genT, err := m.Match(ctx, "P001", int(finger), verify.TipoANSI, tmpl(t, template.ANSI, int(finger), 0, sample("P001", finger, q, 9)), 0, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			impT, err := m.Match(ctx, "P001", int(finger), verify.TipoANSI, tmpl(t, template.ANSI, int(finger), 0, sample("P002", finger, q, 9)), 0, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("  as templates: genuine %.1f, impostor %.1f", genT, impT)
-			// And as WSQ images at the FBI's 0.75 bits per pixel.
-			genW, err := m.Match(ctx, "P001", int(finger), verify.TipoWSQ, wsqOf(t, sample("P001", finger, q, 9)), 0, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			impW, err := m.Match(ctx, "P001", int(finger), verify.TipoWSQ, wsqOf(t, sample("P002", finger, q, 9)), 0, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("  as WSQ: genuine %.1f, impostor %.1f", genW, impW)
-			if genW < 70 || impW >= 50 {
-				t.Errorf("finger %d, %s WSQ: genuine %.1f (want ≥ 70), impostor %.1f (want < 50)", finger, q, genW, impW)
-			}
-			if genT < 70 || impT >= 50 {
-				t.Errorf("finger %d, %s templates: genuine %.1f (want ≥ 70), impostor %.1f (want < 50)", finger, q, genT, impT)
-			}
+			sims[i] = sim
+		}
+		t.Logf("finger %d, %s, %s: genuine %.1f, impostor %.1f", c.finger, c.q, c.form.name, sims[0], sims[1])
+		if sims[0] < 70 || sims[1] >= 50 {
+			t.Errorf("finger %d, %s, %s: genuine %.1f (want ≥ 70), impostor %.1f (want < 50)", c.finger, c.q, c.form.name, sims[0], sims[1])
 		}
 	}
 	blank := make([]byte, fingergen.Width*fingergen.Height)
