@@ -269,18 +269,22 @@ func (s *Session) Cancel() {
 	s.stage = StageCancelled
 }
 
-// wipeFingers overwrites the fingerprint samples and images in place: the GC frees
-// memory when it likes, and until then the bytes should not be a person's fingers.
 func (s *Session) wipeFingers() {
-	if s.fingers != nil {
-		clear(s.fingers.Right)
-		clear(s.fingers.Left)
-		s.fingers = nil
+	WipeFingers(s.fingers, s.results)
+	s.fingers, s.results = nil, nil
+}
+
+// WipeFingers overwrites fingerprint samples and images in place: the GC frees memory
+// when it likes, and until then the bytes should not be a person's fingers. For
+// captures that never reach a session (abandoned screens).
+func WipeFingers(f *verify.Fingers, results []FingerResult) {
+	if f != nil {
+		clear(f.Right)
+		clear(f.Left)
 	}
-	for _, r := range s.results {
+	for _, r := range results {
 		if r.Image != nil {
 			clear(r.Image.Pix)
 		}
 	}
-	s.results = nil
 }

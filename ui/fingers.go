@@ -103,10 +103,12 @@ func (c *Controller) captureFingers() {
 			return
 		}
 		fyne.Do(func() {
-			if ctx.Err() != nil {
+			if ctx.Err() != nil || c.session == nil { // the operator left: nobody will send these
+				capture.WipeFingers(fingers, results)
 				return
 			}
 			if err := c.session.SetFingers(fingers, results); err != nil {
+				capture.WipeFingers(fingers, results)
 				c.fingersFailed(ctx, w, err)
 				return
 			}
