@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"cotejo/capture"
@@ -160,7 +161,7 @@ func (c *Controller) show(name, title string, body fyne.CanvasObject, buttons ..
 	c.screenCtx, c.screenCancel = context.WithCancel(c.ctx)
 	c.screen = name
 	heading := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	heading.SizeName = "headingText"
+	heading.SizeName = theme.SizeNameHeadingText
 	top := container.NewBorder(nil, nil, nil, c.topRight(), heading)
 	var bottom fyne.CanvasObject
 	if len(buttons) > 0 {
