@@ -17,8 +17,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"cotejo/capture"
 	"cotejo/scanner"
@@ -159,16 +157,25 @@ func writePrint(base string, finger int, img *image.Gray, mins []fingergen.Minut
 
 // loadGrey reads a PNG, JPEG or WSQ fingerprint as grey.
 func loadGrey(path string) (*image.Gray, error) {
-	if data, err := os.ReadFile(path); err == nil && bytes.HasPrefix(data, wsqMagic) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return decodeGrey(path, data)
+}
+
+// decodeGrey decodes a PNG, JPEG or WSQ fingerprint read from path.
+func decodeGrey(path string, data []byte) (*image.Gray, error) {
+	if wsq.Sniff(data) {
 		g, err := wsq.Decode(bytes.NewReader(data))
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
 		return g, nil
 	}
-	img, err := decodeImage(path)
+	img, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: no es una imagen PNG, JPEG ni WSQ legible (not a readable PNG, JPEG or WSQ image): %w", path, err)
 	}
 	g := image.NewGray(image.Rect(0, 0, img.Bounds().Dx(), img.Bounds().Dy()))
 	draw.Draw(g, g.Bounds(), img, img.Bounds().Min, draw.Src)
@@ -239,7 +246,7 @@ func loadMinutiae(path string, finger int) ([]ridge.Minutia, error) {
 	if err != nil {
 		return nil, err
 	}
-	if bytes.HasPrefix(data, []byte("FMR\x00")) {
+	if template.Sniff(data) {
 		rec, err := template.Decode(data)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
@@ -250,7 +257,7 @@ func loadMinutiae(path string, finger int) ([]ridge.Minutia, error) {
 		}
 		return v.Ridge(), nil
 	}
-	g, err := loadGrey(path)
+	g, err := decodeGrey(path, data)
 	if err != nil {
 		return nil, err
 	}
@@ -322,14 +329,14 @@ func runFingerInfo(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if bytes.HasPrefix(data, wsqMagic) {
+	if wsq.Sniff(data) {
 		info, err := wsq.DecodeConfig(bytes.NewReader(data))
 		if err != nil {
 			return fmt.Errorf("%s: %w", fs.Arg(0), err)
 		}
 		return printWSQInfo(stdout, info, len(data), *asJSON)
 	}
-	if !bytes.HasPrefix(data, []byte("FMR\x00")) {
+	if !template.Sniff(data) {
 		return fmt.Errorf("%s: not a WSQ image nor an ANSI 378 / ISO 19794-2 template", fs.Arg(0))
 	}
 	rec, err := template.Decode(data)
@@ -374,18 +381,9 @@ func printTemplateInfo(w io.Writer, rec *template.Record, size int, asJSON bool)
 		rec.Width, rec.Height, rec.XRes, rec.YRes, int(math.Round(float64(rec.XRes)*2.54)))
 	for _, v := range views {
 		fmt.Fprintf(w, "finger %d (%s) view %d: quality %d, %d minutiae (%d endings, %d bifurcations), %d extended areas\n",
-			v.Finger, fingerName(v.Finger), v.View, v.Quality, v.Minutiae, v.Endings, v.Bifurcations, v.Extended)
+			v.Finger, scanner.FingerName(v.Finger, "en"), v.View, v.Quality, v.Minutiae, v.Endings, v.Bifurcations, v.Extended)
 	}
 	return nil
-}
-
-func fingerName(f int) string {
-	names := [...]string{"unknown", "right thumb", "right index", "right middle", "right ring", "right little",
-		"left thumb", "left index", "left middle", "left ring", "left little"}
-	if f >= 0 && f < len(names) {
-		return names[f]
-	}
-	return "?"
 }
 
 // captureFingers takes both index fingers from the configured reader, telling the
@@ -397,12 +395,7 @@ func captureFingers(ctx context.Context, s capture.ScannerSettings, lang string,
 	}
 	defer dev.Close()
 	en := lang == "en"
-	name := func(f int) string {
-		if en {
-			return map[int]string{2: "right index", 7: "left index"}[f]
-		}
-		return map[int]string{2: "índice derecho", 7: "índice izquierdo"}[f]
-	}
+	name := func(f int) string { return scanner.FingerName(f, lang) }
 	info := dev.Info()
 	fmt.Fprintf(stdout, "%s %s (%d ppi)\n", map[bool]string{false: "Lector de huellas:", true: "Fingerprint reader:"}[en], info.Model, info.PPI)
 	fingers, _, err := capture.CaptureFingers(ctx, dev, capture.FingerOptions{Steps: func(st capture.Step) {
@@ -423,9 +416,9 @@ func captureFingers(ctx context.Context, s capture.ScannerSettings, lang string,
 			}
 		case capture.FingerDone:
 			if en {
-				fmt.Fprintf(stdout, "  %s captured, quality %d/100\n", capitalize(name(st.Finger)), st.Score)
+				fmt.Fprintf(stdout, "  %s captured, quality %d/100\n", scanner.FingerLabel(st.Finger, lang), st.Score)
 			} else {
-				fmt.Fprintf(stdout, "  %s capturado, calidad %d/100\n", capitalize(name(st.Finger)), st.Score)
+				fmt.Fprintf(stdout, "  %s capturado, calidad %d/100\n", scanner.FingerLabel(st.Finger, lang), st.Score)
 			}
 		}
 	}})
@@ -560,14 +553,6 @@ func runDevices(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	return nil
 }
-
-func capitalize(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	return string(unicode.ToUpper(r)) + s[n:]
-}
-
-// wsqMagic is WSQ's start-of-image marker.
-var wsqMagic = []byte{0xff, 0xa0}
 
 func printWSQInfo(w io.Writer, info wsq.Info, size int, asJSON bool) error {
 	bpp := float64(size*8) / float64(info.Width*info.Height)

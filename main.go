@@ -317,7 +317,7 @@ func verifyCitizen(ctx context.Context, cfg *appConfig, dir string, conn *config
 	// The request is durable before anything is sent: a crash or a dead link loses nothing.
 	entry, err := (&storage.Sender{DB: db, Client: conn.Client}).Submit(ctx, storage.Request{
 		Sealed: sealed, Kind: "verificacion", Operator: o.operator, Biometrics: v.Fingers != nil,
-		Citizen: storage.Citizen{Nombre: strings.TrimSpace(v.Credential.Nombre + " " + v.Credential.ApellidoPaterno + " " + v.Credential.ApellidoMaterno), CURP: v.Credential.CURP, CIC: v.Credential.CIC, OCR: v.Credential.OCR},
+		Citizen: capture.CitizenRecord(v.Credential),
 	}, !o.queueOnly)
 	if err != nil {
 		return err

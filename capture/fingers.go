@@ -231,9 +231,14 @@ func (e *NoFingerprintError) Error() string {
 
 // Message is the operator's sentence for it.
 func (e *NoFingerprintError) Message(lang string) string {
-	name := map[int][2]string{2: {"índice derecho", "right index"}, 7: {"índice izquierdo", "left index"}}[e.Finger]
 	if lang == "en" {
-		return fmt.Sprintf("No usable print of the %s. %s", name[1], e.Problem.Message("en"))
+		return fmt.Sprintf("No usable print of the %s. %s", scanner.FingerName(e.Finger, lang), e.Problem.Message(lang))
 	}
-	return fmt.Sprintf("No se obtuvo una huella útil del %s. %s", name[0], e.Problem.Message("es"))
+	return fmt.Sprintf("No se obtuvo una huella útil del %s. %s", scanner.FingerName(e.Finger, lang), e.Problem.Message(lang))
 }
+
+// FingerName is a finger's name, lower case, for sentences (scanner.FingerName).
+func FingerName(finger int, lang string) string { return scanner.FingerName(finger, lang) }
+
+// FingerLabel is a finger's name as a label (scanner.FingerLabel).
+func FingerLabel(finger int, lang string) string { return scanner.FingerLabel(finger, lang) }

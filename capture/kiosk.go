@@ -43,36 +43,6 @@ type Kiosk struct {
 	GPS location.Watcher
 }
 
-// WatchGPS reports the receiver's state in the operator's words until ctx ends; nil
-// when the position is the branch's fixed place.
-func (k *Kiosk) WatchGPS(ctx context.Context, lang string) <-chan string {
-	if k.GPS == nil {
-		return nil
-	}
-	out := make(chan string, 1)
-	go func() {
-		defer close(out)
-		for u := range k.GPS.Watch(ctx) {
-			text := "GPS: sin señal"
-			if lang == "en" {
-				text = "GPS: no fix"
-			}
-			if u.Err == nil {
-				text = fmt.Sprintf("GPS: %.5f, %.5f", u.Fix.Lat, u.Fix.Lon)
-				if u.Fix.Accuracy > 0 {
-					text += fmt.Sprintf(" ±%.0f m", u.Fix.Accuracy)
-				}
-			}
-			select {
-			case out <- text:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	return out
-}
-
 // Sender makes the outbox's sender for the kiosk's store and client.
 func (k *Kiosk) Sender(events func(storage.Event)) *storage.Sender {
 	return &storage.Sender{DB: k.DB, Client: k.Client, Events: events}
@@ -201,7 +171,7 @@ func (k *Kiosk) CitizenName(e storage.Entry) string {
 }
 
 // Submit sends the session's request (or queues it when INE is unreachable).
-func (k *Kiosk) Submit(ctx context.Context, s *Session, operator string) (storage.Entry, error) {
+func (k *Kiosk) Submit(ctx context.Context, s *Session) (storage.Entry, error) {
 	if k.Sealer == nil || k.DB == nil {
 		return storage.Entry{}, fmt.Errorf("capture: the kiosk is not connected to a service")
 	}
@@ -313,13 +283,8 @@ func (k *Kiosk) Receipt(w io.Writer, e storage.Entry, lang, institution, operato
 		r.Fields = append(r.Fields, receipt.Field{Label: FieldLabel(f.Field, lang), Mark: f.Comparison.String()})
 	}
 	if res.HasFingers {
-		names := map[int][2]string{2: {"Índice derecho", "Right index"}, 7: {"Índice izquierdo", "Left index"}}
 		for _, finger := range []int{2, 7} {
-			label := names[finger][0]
-			if lang == "en" {
-				label = names[finger][1]
-			}
-			r.Fingers = append(r.Fingers, receipt.Finger{Label: label, Similarity: res.Similarity(finger), Threshold: k.Threshold})
+			r.Fingers = append(r.Fingers, receipt.Finger{Label: FingerLabel(finger, lang), Similarity: res.Similarity(finger), Threshold: k.Threshold})
 		}
 	}
 	for _, code := range res.Codes() {

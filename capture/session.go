@@ -242,10 +242,9 @@ func (s *Session) Submit(ctx context.Context, sealer Sealer, out Submitter, send
 	if err != nil {
 		return storage.Entry{}, err
 	}
-	c := s.cred
 	entry, err := out.Submit(ctx, storage.Request{
 		Sealed: sealed, Kind: "verificacion", Operator: s.operator, Biometrics: s.fingers != nil,
-		Citizen: storage.Citizen{Nombre: strings.TrimSpace(c.Nombre + " " + c.ApellidoPaterno + " " + c.ApellidoMaterno), CURP: c.CURP, CIC: c.CIC, OCR: c.OCR},
+		Citizen: CitizenRecord(s.cred),
 		Consent: fmt.Sprintf("aviso de privacidad v%s aceptado %s", s.consent.Notice, s.consent.At.Format(time.RFC3339)),
 	}, sendNow)
 	if err != nil {
@@ -255,6 +254,12 @@ func (s *Session) Submit(ctx context.Context, sealer Sealer, out Submitter, send
 	s.entry = entry
 	s.stage = StageResult
 	return entry, nil
+}
+
+// CitizenRecord is what the outbox keeps of a credential to find a verification again
+// and to print the receipt: the full name and the identifiers (sealed at rest).
+func CitizenRecord(c credential.Credential) storage.Citizen {
+	return storage.Citizen{Nombre: strings.TrimSpace(c.Nombre + " " + c.ApellidoPaterno + " " + c.ApellidoMaterno), CURP: c.CURP, CIC: c.CIC, OCR: c.OCR}
 }
 
 // Entry is the outbox entry once submitted.

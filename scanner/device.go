@@ -9,6 +9,7 @@ import (
 	"errors"
 	"image"
 	"time"
+	"unicode"
 )
 
 // Info describes a connected scanner.
@@ -100,4 +101,28 @@ func Message(err error, lang string) string {
 		return "The fingerprint scanner failed: " + err.Error()
 	}
 	return "Falló el lector de huellas: " + err.Error()
+}
+
+// FingerLabel is FingerName with a capital: a label, or the start of a sentence.
+func FingerLabel(finger int, lang string) string {
+	r := []rune(FingerName(finger, lang))
+	r[0] = unicode.ToUpper(r[0])
+	return string(r)
+}
+
+// FingerName is a finger position's name (ANSI/NIST numbering: 1 right thumb … 10 left
+// little; 2 and 7 are the index fingers INE asks for), lower case, in "es" or "en".
+func FingerName(finger int, lang string) string {
+	names := [...][2]string{{"dedo desconocido", "unknown finger"},
+		{"pulgar derecho", "right thumb"}, {"índice derecho", "right index"}, {"medio derecho", "right middle"},
+		{"anular derecho", "right ring"}, {"meñique derecho", "right little"},
+		{"pulgar izquierdo", "left thumb"}, {"índice izquierdo", "left index"}, {"medio izquierdo", "left middle"},
+		{"anular izquierdo", "left ring"}, {"meñique izquierdo", "left little"}}
+	if finger < 0 || finger >= len(names) {
+		finger = 0
+	}
+	if lang == "en" {
+		return names[finger][1]
+	}
+	return names[finger][0]
 }

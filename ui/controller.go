@@ -90,18 +90,14 @@ func New(k *capture.Kiosk, win fyne.Window, opts Options) *Controller {
 func (c *Controller) Start() {
 	c.win.SetTitle(c.t("app.title"))
 	if c.k.DB != nil && c.k.Client != nil && !c.opts.NoAutoSend {
-		c.loops.Add(1)
-		go func() {
-			defer c.loops.Done()
-			// Delivers what was queued while INE was unreachable; its events refresh
-			// the home screen.
-			s := c.k.Sender(func(ev capture.SenderEvent) {
-				if ev.Kind == capture.EventAnswered {
-					fyne.Do(c.refreshStatus)
-				}
-			})
-			s.Run(c.ctx)
-		}()
+		// Delivers what was queued while INE was unreachable; its events refresh the
+		// home screen.
+		s := c.k.Sender(func(ev capture.SenderEvent) {
+			if ev.Kind == capture.EventAnswered {
+				fyne.Do(c.refreshStatus)
+			}
+		})
+		spawn(&c.loops, c.ctx, func(ctx context.Context) { s.Run(ctx) })
 	}
 	c.showSignIn()
 }
@@ -118,11 +114,13 @@ func (c *Controller) Close() {
 func (c *Controller) Wait() { c.bg.Wait() }
 
 // loop runs f off the UI goroutine until the screen is left.
-func (c *Controller) loop(f func(ctx context.Context)) {
-	ctx := c.screenCtx
-	c.loops.Add(1)
+func (c *Controller) loop(f func(ctx context.Context)) { spawn(&c.loops, c.screenCtx, f) }
+
+// spawn runs f(ctx) on its own goroutine, counted in wg.
+func spawn(wg *sync.WaitGroup, ctx context.Context, f func(context.Context)) {
+	wg.Add(1)
 	go func() {
-		defer c.loops.Done()
+		defer wg.Done()
 		f(ctx)
 	}()
 }
@@ -136,23 +134,10 @@ func (c *Controller) tf(key string, a ...any) string { return fmt.Sprintf(tr(c.l
 
 // background runs f off the UI goroutine, with a context that ends when the screen that
 // started it is left. f reports to widgets through fyne.Do.
-func (c *Controller) background(f func(ctx context.Context)) {
-	ctx := c.screenCtx
-	c.bg.Add(1)
-	go func() {
-		defer c.bg.Done()
-		f(ctx)
-	}()
-}
+func (c *Controller) background(f func(ctx context.Context)) { spawn(&c.bg, c.screenCtx, f) }
 
 // backgroundApp runs f off the UI goroutine until the application closes.
-func (c *Controller) backgroundApp(f func(ctx context.Context)) {
-	c.bg.Add(1)
-	go func() {
-		defer c.bg.Done()
-		f(c.ctx)
-	}()
-}
+func (c *Controller) backgroundApp(f func(ctx context.Context)) { spawn(&c.bg, c.ctx, f) }
 
 // show replaces the window's content with a screen: a title bar, the body, and the
 // buttons at the bottom.

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"unicode"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -13,12 +12,7 @@ import (
 	"cotejo/capture"
 )
 
-func (c *Controller) fingerName(f int) string {
-	if f == 7 {
-		return c.t("fing.left")
-	}
-	return c.t("fing.right")
-}
+func (c *Controller) fingerName(f int) string { return capture.FingerName(f, c.lang) }
 
 func (c *Controller) showFingers() {
 	status := c.reset()
@@ -34,7 +28,7 @@ func (c *Controller) showFingers() {
 	f, results := c.session.Fingers()
 	for _, r := range results {
 		l := map[int]*widget.Label{2: right, 7: left}[r.Finger]
-		l.SetText(c.tf("fing.done", capitalize(c.fingerName(r.Finger)), r.Quality.Score))
+		l.SetText(c.tf("fing.done", capture.FingerLabel(r.Finger, c.lang), r.Quality.Score))
 	}
 	if reason := c.session.WithoutFingersReason(); reason != "" {
 		guide.SetText(c.tf("fing.skipped", reason))
@@ -94,7 +88,7 @@ func (c *Controller) captureFingers() {
 					w.status.SetText(c.tf("fing.different", c.fingerName(st.Finger)))
 				case capture.FingerDone:
 					l := map[int]*widget.Label{2: w.labels["right"], 7: w.labels["left"]}[st.Finger]
-					l.SetText(c.tf("fing.done", capitalize(c.fingerName(st.Finger)), st.Score))
+					l.SetText(c.tf("fing.done", capture.FingerLabel(st.Finger, c.lang), st.Score))
 				}
 			})
 		}})
@@ -150,12 +144,4 @@ func (c *Controller) skipWith(reason string) {
 		return
 	}
 	c.showFingers()
-}
-
-func capitalize(s string) string {
-	r := []rune(s)
-	if len(r) > 0 {
-		r[0] = unicode.ToUpper(r[0])
-	}
-	return string(r)
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -69,10 +70,11 @@ func (c *Controller) showHome() {
 			}
 		})
 	}
-	if gps := c.k.WatchGPS(c.screenCtx, c.lang); gps != nil {
+	if c.k.GPS != nil {
 		label := c.w.labels["location"]
 		c.loop(func(ctx context.Context) {
-			for text := range gps {
+			for u := range c.k.GPS.Watch(ctx) {
+				text := c.gpsText(u.Err, u.Fix.Lat, u.Fix.Lon, u.Fix.Accuracy)
 				fyne.Do(func() {
 					if ctx.Err() == nil {
 						label.SetText(c.tf("home.location", text))
@@ -138,4 +140,16 @@ func (c *Controller) startVerification() {
 	c.session = capture.NewSession(c.op.ID, nil)
 	c.reading = nil
 	c.showCredential()
+}
+
+// gpsText is the receiver's state for the home screen: its fix, or that it has none.
+func (c *Controller) gpsText(err error, lat, lon, accuracy float64) string {
+	if err != nil {
+		return c.t("home.nofix")
+	}
+	text := c.tf("cons.gps", lat, lon)
+	if accuracy > 0 {
+		text += fmt.Sprintf(" ±%.0f m", accuracy)
+	}
+	return text
 }

@@ -64,7 +64,7 @@ func (c *Controller) resultBody(body *fyne.Container, res *capture.Result) {
 		for _, f := range []struct {
 			key, label string
 			s          *float64
-		}{{"right", capitalize(c.t("fing.right")), res.Similarity(2)}, {"left", capitalize(c.t("fing.left")), res.Similarity(7)}} {
+		}{{"right", capture.FingerLabel(2, c.lang), res.Similarity(2)}, {"left", capture.FingerLabel(7, c.lang), res.Similarity(7)}} {
 			l := widget.NewLabel("—")
 			l.TextStyle.Bold = true
 			if f.s != nil {

@@ -27,7 +27,7 @@ func (c *Controller) showReview() {
 	fingers := ""
 	if _, results := c.session.Fingers(); len(results) > 0 {
 		for _, r := range results {
-			fingers += c.tf("fing.done", capitalize(c.fingerName(r.Finger)), r.Quality.Score) + "\n"
+			fingers += c.tf("fing.done", capture.FingerLabel(r.Finger, c.lang), r.Quality.Score) + "\n"
 		}
 	} else {
 		fingers = c.tf("fing.skipped", c.session.WithoutFingersReason())
@@ -58,7 +58,7 @@ func (c *Controller) showReview() {
 		// Not tied to the screen: once sending starts it finishes (or queues) even if
 		// the operator switches language meanwhile.
 		c.backgroundApp(func(ctx context.Context) {
-			entry, err := c.k.Submit(ctx, c.session, c.op.ID)
+			entry, err := c.k.Submit(ctx, c.session)
 			fyne.Do(func() {
 				bar.Hide()
 				if err != nil {

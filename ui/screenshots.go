@@ -67,7 +67,6 @@ func (c *Controller) walkForScreenshots(dir string, op [2]string, quit func()) {
 	shot("06-review")
 	tap("send")
 	shot("07-result")
-	tap("queue")
 	do(c.showQueue)
 	shot("08-queue")
 	do(c.showHistory)

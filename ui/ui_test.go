@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"cotejo/capture"
+	"cotejo/capture/location"
 	"cotejo/capture/signin"
 	"cotejo/ocr"
 	"cotejo/storage"
@@ -375,5 +376,21 @@ func TestCertificateWarnings(t *testing.T) {
 		if !strings.Contains(text, c2.want) || !strings.Contains(text, "banco-demo") {
 			t.Errorf("%d days: %q", c2.days, text)
 		}
+	}
+}
+
+// TestGPSText: the home screen's words for a receiver watched through capture/location.
+func TestGPSText(t *testing.T) {
+	c := New(&capture.Kiosk{}, test.NewTempWindow(t, nil), Options{})
+	lat, lon := 19.4326, -99.1332
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	u := <-location.Fixed{Lat: &lat, Lon: &lon, Accuracy: 12}.Watch(ctx)
+	if got := c.gpsText(u.Err, u.Fix.Lat, u.Fix.Lon, u.Fix.Accuracy); got != "GPS: 19.43260, -99.13320 ±12 m" {
+		t.Errorf("%q", got)
+	}
+	u = <-location.Fixed{}.Watch(ctx)
+	if got := c.gpsText(u.Err, u.Fix.Lat, u.Fix.Lon, u.Fix.Accuracy); got != "GPS: sin señal" {
+		t.Errorf("no position: %q", got)
 	}
 }

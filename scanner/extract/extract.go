@@ -157,48 +157,37 @@ func invert(b []bool) []bool {
 	return out
 }
 
-// largest keeps the largest 4-connected true region.
+// largest keeps the largest 4-connected true region (the first found, on a tie).
 func largest(b []bool, w, h int) []bool {
-	label := make([]int, len(b))
-	best, bestN, next := 0, 0, 0
-	var stack []int
-	for s := range b {
-		if !b[s] || label[s] != 0 {
-			continue
+	var best []int
+	regions(b, w, h, true, func(r []int) {
+		if len(r) > len(best) {
+			best = append(best[:0], r...)
 		}
-		next++
-		n := 0
-		stack = append(stack[:0], s)
-		label[s] = next
-		for len(stack) > 0 {
-			p := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			n++
-			x, y := p%w, p/w
-			for _, q := range [4][2]int{{x - 1, y}, {x + 1, y}, {x, y - 1}, {x, y + 1}} {
-				if q[0] < 0 || q[1] < 0 || q[0] >= w || q[1] >= h {
-					continue
-				}
-				i := q[1]*w + q[0]
-				if b[i] && label[i] == 0 {
-					label[i] = next
-					stack = append(stack, i)
-				}
-			}
-		}
-		if n > bestN {
-			best, bestN = next, n
-		}
-	}
+	})
 	out := make([]bool, len(b))
-	for i, l := range label {
-		out[i] = l == best && best != 0
+	for _, p := range best {
+		out[p] = true
 	}
 	return out
 }
 
 // removeSmall flips connected regions of value v smaller than n pixels.
 func removeSmall(b []bool, w, h int, v bool, n int) {
+	regions(b, w, h, v, func(r []int) {
+		if len(r) <= n {
+			for _, p := range r {
+				b[p] = !v
+			}
+		}
+	})
+}
+
+// regions calls fn with each 4-connected region of pixels equal to v, as indices, in
+// the order of their first pixel. fn may change the region's own pixels. Each region is
+// filled whole: stopping early would leave its rest to be taken, piece by piece, for
+// small regions.
+func regions(b []bool, w, h int, v bool, fn func(region []int)) {
 	seen := make([]bool, len(b))
 	var stack, region []int
 	for s := range b {
@@ -208,8 +197,6 @@ func removeSmall(b []bool, w, h int, v bool, n int) {
 		region = region[:0]
 		stack = append(stack[:0], s)
 		seen[s] = true
-		// Fill the whole region even when it is already too big to flip: stopping early
-		// would leave its rest to be taken, piece by piece, for small regions.
 		for len(stack) > 0 {
 			p := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
@@ -226,11 +213,7 @@ func removeSmall(b []bool, w, h int, v bool, n int) {
 				}
 			}
 		}
-		if len(region) <= n {
-			for _, p := range region {
-				b[p] = !v
-			}
-		}
+		fn(region)
 	}
 }
 

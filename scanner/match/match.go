@@ -6,6 +6,7 @@
 package match
 
 import (
+	"cmp"
 	"math"
 	"slices"
 
@@ -61,15 +62,7 @@ func describe(ms []ridge.Minutia) []local {
 				cs = append(cs, cand{j, d})
 			}
 		}
-		slices.SortFunc(cs, func(a, b cand) int {
-			if a.d < b.d {
-				return -1
-			}
-			if a.d > b.d {
-				return 1
-			}
-			return 0
-		})
+		slices.SortFunc(cs, func(a, b cand) int { return cmp.Compare(a.d, b.d) })
 		out[i].m = m
 		for _, c := range cs[:min(len(cs), neighbours)] {
 			o := ms[c.j]
@@ -243,15 +236,7 @@ func aligned(a []ridge.Minutia, o *Template, pa, pb ridge.Minutia) float64 {
 			}
 		}
 	}
-	slices.SortFunc(ps, func(x, y pair) int {
-		if x.d < y.d {
-			return -1
-		}
-		if x.d > y.d {
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(ps, func(x, y pair) int { return cmp.Compare(x.d, y.d) })
 	ua, ub := make([]bool, len(a)), make([]bool, len(b))
 	n := 0
 	for _, p := range ps {

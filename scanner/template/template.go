@@ -140,6 +140,10 @@ const (
 	minutiaLen = 6
 )
 
+// Sniff reports whether data starts like a finger minutiae record of either standard
+// (Detect then says which, or why it is broken).
+func Sniff(data []byte) bool { return bytes.HasPrefix(data, magic[:4]) }
+
 // Detect says which standard data's header follows, by which reading of the record
 // length matches the data's size (trailing zero padding allowed, as some capture kits
 // hand over fixed-size buffers).

@@ -309,3 +309,16 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func TestSniff(t *testing.T) {
+	ansi, _ := indexes(template.ANSI).Encode()
+	iso, _ := indexes(template.ISO).Encode()
+	for _, c := range []struct {
+		data []byte
+		want bool
+	}{{ansi, true}, {iso, true}, {ansi[:4], true}, {ansi[:3], false}, {nil, false}, {[]byte{0xff, 0xa0, 0xff, 0xa8}, false}} {
+		if got := template.Sniff(c.data); got != c.want {
+			t.Errorf("% x: %v", c.data, got)
+		}
+	}
+}

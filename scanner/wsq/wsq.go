@@ -44,6 +44,12 @@ type Info struct {
 	Comments []string
 }
 
+// Sniff reports whether data starts like a WSQ file (its start-of-image marker), to
+// tell it from other images before decoding.
+func Sniff(data []byte) bool {
+	return len(data) >= 2 && uint16(data[0])<<8|uint16(data[1]) == markerSOI
+}
+
 // FormatError reports input that is not valid WSQ, or that this decoder cannot read.
 type FormatError struct {
 	Offset int64  // byte offset in the input where the problem was found

@@ -555,3 +555,16 @@ func BenchmarkDecode(b *testing.B) {
 	}
 	b.ReportMetric(psnr(img, dec), "dB")
 }
+
+func TestSniff(t *testing.T) {
+	img := image.NewGray(image.Rect(0, 0, 100, 100))
+	data := encodeBytes(t, img, nil)
+	for _, c := range []struct {
+		data []byte
+		want bool
+	}{{data, true}, {data[:2], true}, {data[:1], false}, {nil, false}, {[]byte("FMR\x00 20\x00"), false}, {[]byte("\x89PNG"), false}} {
+		if got := Sniff(c.data); got != c.want {
+			t.Errorf("% x: %v", c.data, got)
+		}
+	}
+}
