@@ -17,6 +17,7 @@ import (
 	"cotejo/scanner/wsq"
 	"cotejo/verify"
 	"cotejo/verify/sandbox"
+	"cotejo/verify/sandbox/sandboxtest"
 )
 
 // TestSyntheticMatcher: a citizen's own fingers, taken again, match their enrolment; an
@@ -136,7 +137,7 @@ func wsqOf(t *testing.T, raw []byte) []byte {
 // of a genuine citizen's index fingers, then an impostor's: INE's answer carries real
 // similarities, and the verdict follows them.
 func TestFingerprintsMatch(t *testing.T) {
-	e := newEnv(t, nil)
+	e := newEnvWith(t, sandboxtest.Options{Timeout: 15 * time.Minute})
 	c := e.find(t, vigenteG)
 	capture := func(impostor bool) *verify.Fingers {
 		s, err := simulated.Open(simulated.Config{Citizen: c.ID, Impostor: impostor, Quality: fingergen.Fair,

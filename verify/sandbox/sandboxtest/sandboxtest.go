@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/BurntSushi/toml"
 
@@ -66,6 +67,10 @@ type Options struct {
 	// Addr is where to listen; default a free loopback port. A test that takes INE
 	// down and brings it back starts a second sandbox on the first one's address.
 	Addr string
+	// Timeout replaces the configuration's per-request timeout (30 s): a test whose
+	// requests do real work (fingerprint extraction under the race detector, on a busy
+	// machine) must not fail for being slow.
+	Timeout time.Duration
 }
 
 // Env is a running sandbox and a client for it.
@@ -90,6 +95,9 @@ func Start(tb testing.TB, o Options) *Env {
 	}
 	if o.Biometrics != "" {
 		f.Sandbox.Biometrics = o.Biometrics
+	}
+	if o.Timeout > 0 {
+		f.Service.Timeout = o.Timeout
 	}
 	srv, tlsConf, err := f.Sandbox.Open(dir, o.Logger)
 	if err != nil {

