@@ -271,3 +271,6 @@ func inside(a, b []ridge.Minutia) int {
 	}
 	return n
 }
+
+// Threshold is the default similarity at which two prints are taken as one finger.
+const Threshold = 70.0
