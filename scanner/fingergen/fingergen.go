@@ -2,9 +2,13 @@
 // SFinGe: a master fingerprint grown from noise by Gabor filters that follow an
 // orientation field (set by the pattern class's singular points) and a ridge-frequency
 // map, with its minutiae found on the grown ridges; then impressions of the master as a
-// scanner would take them at different times (moved, turned, stretched, pressed harder or
-// drier, partly lifted), the true minutiae moved with them. Everything is deterministic
-// for a seed: every citizen of the sandbox register gets their own ten fingers.
+// scanner would take them at different times, with the defects of real captures: moved,
+// turned and plastically distorted, touching with another part of the finger, dry
+// (broken, pale ridges) or wet (merged ridges, blotches), crossed by creases and scars,
+// on a platen with a previous finger's residue, under uneven light. The true minutiae
+// move with the skin, and those an impression cannot show are dropped. Everything is
+// deterministic for a seed: every citizen of the sandbox register gets their own ten
+// fingers.
 package fingergen
 
 import (
@@ -58,6 +62,8 @@ type Master struct {
 	Minutiae []Minutia
 	orient   []float64 // ridge orientation, radians in [0, π)
 	period   []float64 // ridge period, pixels
+	relief   []float32 // Ridges softened to a graded profile, 1 on a crest (see relief)
+	skin     uint64    // seed of the finger's creases and scars
 }
 
 // Finger position as ANSI 378 numbers them: 1–5 right thumb to little, 6–10 left.
@@ -97,6 +103,8 @@ func NewMaster(seed uint64, class Class) *Master {
 	m.period = periods(rnd)
 	m.Ridges = grow(m, rnd)
 	m.Minutiae = findMinutiae(m.Ridges, m.Mask, m.orient)
+	m.relief = relief(m.Ridges)
+	m.skin = rnd.Uint64() // drawn last: the ridges stay what they were before skin marks
 	return m
 }
 

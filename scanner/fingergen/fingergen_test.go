@@ -109,8 +109,12 @@ func BenchmarkMaster(b *testing.B) {
 
 func BenchmarkImpression(b *testing.B) {
 	m := fingergen.NewMaster(1, fingergen.Whorl)
-	rnd := rand.New(rand.NewPCG(1, 2))
-	for i := 0; b.Loop(); i++ {
-		m.Impress(uint64(i), fingergen.Preset(fingergen.Fair, rnd))
+	for q := fingergen.Good; q <= fingergen.Poor; q++ {
+		b.Run(q.String(), func(b *testing.B) {
+			rnd := rand.New(rand.NewPCG(1, 2))
+			for i := 0; b.Loop(); i++ {
+				m.Impress(uint64(i), fingergen.Preset(q, rnd))
+			}
+		})
 	}
 }
