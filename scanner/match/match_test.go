@@ -135,23 +135,142 @@ func TestAccuracy(t *testing.T) {
 	}
 }
 
-// BenchmarkSimilarity: one comparison of two prepared templates (good and fair
-// impressions, 87 and 68 minutiae).
-func BenchmarkSimilarity(b *testing.B) {
-	ps := prints(b, 2, 2)
-	x, y := match.Prepare(ps[0].mins), match.Prepare(ps[1].mins)
-	b.ResetTimer()
-	for b.Loop() {
-		x.Similarity(y)
+// fakePrint is n minutiae spread over a finger-sized ellipse (300 × 400 px) at least
+// 10 px apart, with directions that drift slowly across it, as ridges do.
+func fakePrint(seed uint64, n int) []ridge.Minutia {
+	rnd := rand.New(rand.NewPCG(seed, 7))
+	var out []ridge.Minutia
+	for len(out) < n {
+		x, y := 2*rnd.Float64()-1, 2*rnd.Float64()-1
+		if x*x+y*y > 1 {
+			continue
+		}
+		m := ridge.Minutia{X: 200 + 150*x, Y: 250 + 200*y, Quality: 60, Kind: ridge.Kind(rnd.IntN(2))}
+		if slices.ContainsFunc(out, func(o ridge.Minutia) bool { return math.Hypot(o.X-m.X, o.Y-m.Y) < 10 }) {
+			continue
+		}
+		flow := math.Atan2(y, x) + 1.5*x*y // a whorl-like field
+		if rnd.IntN(2) == 0 {
+			flow += math.Pi
+		}
+		m.Angle = ridge.Norm(flow + 0.3*rnd.NormFloat64())
+		out = append(out, m)
+	}
+	return out
+}
+
+// moved turns the minutiae by rot (radians, counter-clockwise as seen) about (200, 250)
+// and shifts them by (dx, dy).
+func moved(ms []ridge.Minutia, rot, dx, dy float64) []ridge.Minutia {
+	s, c := math.Sincos(rot)
+	out := slices.Clone(ms)
+	for i, m := range out {
+		x, y := m.X-200, -(m.Y - 250) // y up, as the angles
+		out[i].X, out[i].Y = 200+x*c-y*s+dx, 250-(x*s+y*c)+dy
+		out[i].Angle = ridge.Norm(m.Angle + rot)
+	}
+	return out
+}
+
+// damaged drops a share of the minutiae and moves the rest by up to jitter px and
+// jitterAngle radians, as a second capture of the same finger would.
+func damaged(ms []ridge.Minutia, seed uint64, drop, jitter, jitterAngle float64) []ridge.Minutia {
+	rnd := rand.New(rand.NewPCG(seed, 11))
+	var out []ridge.Minutia
+	for _, m := range ms {
+		if rnd.Float64() < drop {
+			continue
+		}
+		m.X += jitter * (2*rnd.Float64() - 1)
+		m.Y += jitter * (2*rnd.Float64() - 1)
+		m.Angle = ridge.Norm(m.Angle + jitterAngle*(2*rnd.Float64()-1))
+		out = append(out, m)
+	}
+	return out
+}
+
+func TestSimilarityCases(t *testing.T) {
+	a := fakePrint(1, 50)
+	self := match.Similarity(a, a)
+	cases := []struct {
+		name     string
+		a, b     []ridge.Minutia
+		min, max float64
+	}{
+		{"identity", a, a, 95, 100},
+		{"turned 45° and moved", a, moved(a, math.Pi/4, 40, -25), self - 0.01, self + 0.01},
+		{"turned −40° and moved", a, moved(a, -40*math.Pi/180, -60, 30), self - 0.01, self + 0.01},
+		{"30 % dropped, jitter 3 px and 6°", a, damaged(a, 2, 0.3, 3, 6*math.Pi/180), match.Threshold, 100},
+		{"30 % dropped, jitter, turned 30°", a, moved(damaged(a, 3, 0.3, 3, 6*math.Pi/180), math.Pi/6, 20, 20), match.Threshold, 100},
+		{"half the print", a, slices.DeleteFunc(slices.Clone(a), func(m ridge.Minutia) bool { return m.X < 200 }), match.Threshold, 100},
+		{"unrelated", a, fakePrint(2, 50), 0, 40},
+		{"unrelated, fewer minutiae", a, fakePrint(3, 25), 0, 40},
+		{"three minutiae", a[:3], a[:3], 0, 0},
+		{"none", nil, a, 0, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := match.Similarity(c.a, c.b)
+			t.Logf("%d and %d minutiae: %.2f", len(c.a), len(c.b), s)
+			if s < c.min || s > c.max {
+				t.Errorf("similarity %.2f, want %.2f … %.2f", s, c.min, c.max)
+			}
+			if r := match.Similarity(c.b, c.a); r != s {
+				t.Errorf("not symmetric: %.6f one way, %.6f the other", s, r)
+			}
+		})
 	}
 }
 
-// BenchmarkPrepare: describing one template's neighbourhoods.
+// TestUnrelated: many unrelated fake prints stay below the threshold, and the matcher
+// answers the same whichever comes first.
+func TestUnrelated(t *testing.T) {
+	var ts []*match.Template
+	for i := range 30 {
+		ts = append(ts, match.Prepare(fakePrint(uint64(100+i), 30+i)))
+	}
+	worst := 0.0
+	for i := range ts {
+		for j := i + 1; j < len(ts); j++ {
+			s := ts[i].Similarity(ts[j])
+			if r := ts[j].Similarity(ts[i]); r != s {
+				t.Fatalf("prints %d and %d: %.6f one way, %.6f the other", i, j, s, r)
+			}
+			worst = max(worst, s)
+		}
+	}
+	t.Logf("highest of %d unrelated pairs: %.1f", len(ts)*(len(ts)-1)/2, worst)
+	if worst >= match.Threshold {
+		t.Errorf("an unrelated pair scores %.1f, at least the threshold %.0f", worst, match.Threshold)
+	}
+}
+
+// BenchmarkSimilarity: one comparison of two prepared templates: synthetic prints as the
+// extractor reads them (good and fair impressions), and fake prints of 50 minutiae each.
+func BenchmarkSimilarity(b *testing.B) {
+	ps := prints(b, 2, 2)
+	for _, c := range []struct {
+		name string
+		x, y []ridge.Minutia
+	}{
+		{"synthetic", ps[0].mins, ps[1].mins},
+		{"50 minutiae", fakePrint(1, 50), damaged(moved(fakePrint(1, 55), 0.3, 10, 10), 4, 0.1, 3, 0.1)},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			x, y := match.Prepare(c.x), match.Prepare(c.y)
+			b.Logf("%d and %d minutiae", len(c.x), len(c.y))
+			for b.Loop() {
+				x.Similarity(y)
+			}
+		})
+	}
+}
+
+// BenchmarkPrepare: describing one template's cylinders (a fake print of 50 minutiae).
 func BenchmarkPrepare(b *testing.B) {
-	ps := prints(b, 1, 1)
-	b.ResetTimer()
+	m := fakePrint(1, 50)
 	for b.Loop() {
-		match.Prepare(ps[0].mins)
+		match.Prepare(m)
 	}
 }
 

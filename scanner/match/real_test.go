@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -29,11 +30,12 @@ import (
 )
 
 var (
-	realSets   = flag.String("fvc.sets", "", "comma-separated real sets to measure (default: all in the fixtures)")
-	realDET    = flag.String("fvc.det", "", "draw each set's DET curves into this folder (det-<set>.png)")
-	realScores = flag.String("fvc.scores", "", "write each set's scores as <folder>/<set>/scores.tsv")
-	realNBIS   = flag.String("fvc.nbis", "", "folder of NIST NBIS's binaries (cjpegl, mindtct, bozorth3), built by hand outside the repository: score every pair with them too, in the same run")
-	realRefs   = flag.String("fvc.ref", "", "other systems' scores to set beside ours, as name=folder[,name=folder]: <folder>/<set>/scores.tsv, lines <printA> <printB> <genuine|impostor> <score>")
+	realSets      = flag.String("fvc.sets", "", "comma-separated real sets to measure (default: all in the fixtures)")
+	realDET       = flag.String("fvc.det", "", "draw each set's DET curves into this folder (det-<set>.png)")
+	realScores    = flag.String("fvc.scores", "", "write each set's scores as <folder>/<set>/scores.tsv")
+	realCalibrate = flag.Bool("fvc.calibrate", false, "print the raw scores at which each set's false match rate falls to 10 %, 1 %, 0.1 % and 0.01 %: the knots of the similarity scale")
+	realNBIS      = flag.String("fvc.nbis", "", "folder of NIST NBIS's binaries (cjpegl, mindtct, bozorth3), built by hand outside the repository: score every pair with them too, in the same run")
+	realRefs      = flag.String("fvc.ref", "", "other systems' scores to set beside ours, as name=folder[,name=folder]: <folder>/<set>/scores.tsv, lines <printA> <printB> <genuine|impostor> <score>")
 )
 
 // refScores reads another system's scores of the set's pairs, in the order of the
@@ -289,6 +291,7 @@ func writeScores(path string, r *realResult) error {
 
 var (
 	realERC      = flag.String("fvc.erc", "", "draw the error-versus-reject curves of every real set into this PNG")
+	realFeatures = flag.String("fvc.features", "", "append each print's quality report and how often it failed to match to this TSV file, for tuning the quality check")
 	realRejected = flag.String("fvc.rejected", "", "draw a contact sheet of each set's prints sent back for recapture into this folder (rejected-<set>.png)")
 )
 
@@ -333,6 +336,24 @@ func TestRealQuality(t *testing.T) {
 				if 2*misses[i] > tries[i] {
 					caught++
 				}
+			}
+			if *realFeatures != "" {
+				f, err := os.OpenFile(*realFeatures, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i, rep := range r.quality {
+					var good, sumQ int
+					for _, m := range r.mins[i] {
+						sumQ += int(m.Quality)
+						if m.Quality >= 50 {
+							good++
+						}
+					}
+					fmt.Fprintf(f, "%s\t%s\t%d\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t%d\t%d\t%d\t%d\t%d\n", name, r.set.Prints[i].Name, rep.Score, rep.Problem,
+						rep.Area, rep.Clarity, rep.Coherence, rep.Frequency, rep.Minutiae, good, sumQ, misses[i], tries[i])
+				}
+				f.Close()
 			}
 			shares, fnmrs := fvc.ERC(q, r.genuine, r.genScore, match.Threshold, 0.3, 30)
 			// Rejecting at random, averaged over many draws, for comparison.
@@ -481,4 +502,60 @@ func nbisScores(t testing.TB, bin string, r *realResult) (gen, imp []float64, er
 		return nil, nil, fmt.Errorf("bozorth3 gave %d scores for %d pairs", len(scores), len(all))
 	}
 	return scores[:len(r.genuine)], scores[len(r.genuine):], nil
+}
+
+// TestCalibrate prints the knots of the similarity scale (scanner/match/calibrate.go) from
+// the real sets' impostor pairs: for each false match rate, the raw score above which no
+// more than that share of any set's impostor pairs lie (the largest over the sets, so that
+// the rate holds on each), and over all sets pooled.
+func TestCalibrate(t *testing.T) {
+	if !*realCalibrate {
+		t.Skip("the scale is recomputed with -fvc.calibrate")
+	}
+	levels := []float64{1e-1, 1e-2, 1e-3, 1e-4}
+	worst := make([]float64, len(levels))
+	var pooled []float64
+	for _, name := range realSetNames() {
+		r := measureReal(t, name)
+		set, err := fvc.LoadReal(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tpl := make([]*match.Template, len(set.Prints))
+		for i := range tpl {
+			tpl[i] = match.Prepare(r.mins[i])
+		}
+		raw := make([]float64, len(r.impostor))
+		parallel(len(raw), func(k int) { raw[k] = match.Raw(tpl[r.impostor[k].A], tpl[r.impostor[k].B]) })
+		gen := make([]float64, len(r.genuine))
+		parallel(len(gen), func(k int) { gen[k] = match.Raw(tpl[r.genuine[k].A], tpl[r.genuine[k].B]) })
+		for _, th := range []float64{0.026, 0.028, 0.030, 0.032, 0.034, 0.036} {
+			fm, fn := fvc.At(gen, raw, th)
+			t.Logf("%s: at raw %.3f: FMR %.3f %%, FNMR %.2f %%", name, th, 100*fm, 100*fn)
+		}
+		t.Logf("%s: %v", name, fvc.Measure(gen, raw))
+		pooled = append(pooled, raw...)
+		slices.Sort(raw)
+		for i, l := range levels {
+			if float64(len(raw))*l < 1 {
+				continue // too few impostor pairs to tell this rate
+			}
+			v := rawAt(raw, l)
+			t.Logf("%s: FMR %g above raw %.5f", name, l, v)
+			worst[i] = max(worst[i], v)
+		}
+	}
+	slices.Sort(pooled)
+	for i, l := range levels {
+		t.Logf("FMR %g: raw %.5f on every set, %.5f pooled (%d impostor pairs)", l, worst[i], rawAt(pooled, l), len(pooled))
+	}
+}
+
+// rawAt is the least score that at most the share l of sorted scores exceed.
+func rawAt(sorted []float64, l float64) float64 {
+	k := len(sorted) - int(l*float64(len(sorted))) // the scores from k on may be passed
+	if k <= 0 {
+		return sorted[0]
+	}
+	return math.Nextafter(sorted[k-1], math.Inf(1))
 }
