@@ -21,7 +21,6 @@ import (
 	"cotejo/scanner/ridge"
 )
 
-
 // The cylinder's grid: ns × ns cells across, nd in direction.
 const (
 	ns    = 16
