@@ -252,17 +252,6 @@ func TestRealSets(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			// What INE receives is the ANSI template (tipo 1): writing the minutiae to
-			// it, and reading them back, must not cost accuracy.
-			tpl := make([]*match.Template, len(r.mins))
-			parallel(len(r.mins), func(i int) {
-				tpl[i] = match.Prepare(throughTemplate(t, r.mins[i], r.set.Prints[i].Image, r.set.PPI, template.ANSI))
-			})
-			viaANSI := fvc.Measure(scorePairs(tpl, r.genuine), scorePairs(tpl, r.impostor))
-			t.Logf("%s: through ANSI 378 templates: %v", name, viaANSI)
-			if d := viaANSI.EER - rates.EER; d > 0.002 {
-				t.Errorf("%s: the ANSI 378 round trip costs %.2f points of EER (at most 0.2)", name, 100*d)
-			}
 			if len(r.failed) > 0 {
 				t.Errorf("%s: no fingerprint found in %d prints: %v", name, len(r.failed), r.failed)
 			}
@@ -316,7 +305,8 @@ func TestRealQuality(t *testing.T) {
 					back = append(back, i)
 				}
 			}
-			// A print fails to match when most of its genuine pairs fall below the threshold.
+			// A print fails to match when more than a quarter of its genuine pairs fall
+			// below the threshold (two of its seven on an FVC set).
 			tries, misses := make([]int, n), make([]int, n)
 			for k, p := range r.genuine {
 				for _, i := range []int{p.A, p.B} {
@@ -328,12 +318,12 @@ func TestRealQuality(t *testing.T) {
 			}
 			failing, caught := 0, 0
 			for i := range n {
-				if 2*misses[i] > tries[i] {
+				if 4*misses[i] > tries[i] {
 					failing++
 				}
 			}
 			for _, i := range back {
-				if 2*misses[i] > tries[i] {
+				if 4*misses[i] > tries[i] {
 					caught++
 				}
 			}
@@ -350,8 +340,8 @@ func TestRealQuality(t *testing.T) {
 							good++
 						}
 					}
-					fmt.Fprintf(f, "%s\t%s\t%d\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t%d\t%d\t%d\t%d\t%d\n", name, r.set.Prints[i].Name, rep.Score, rep.Problem,
-						rep.Area, rep.Clarity, rep.Coherence, rep.Frequency, rep.Minutiae, good, sumQ, misses[i], tries[i])
+					fmt.Fprintf(f, "%s\t%s\t%d\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t%d\t%d\t%d\t%d\t%d\t%.3f\n", name, r.set.Prints[i].Name, rep.Score, rep.Problem,
+						rep.Area, rep.Clarity, rep.Coherence, rep.Frequency, rep.Minutiae, good, sumQ, misses[i], tries[i], rep.Motion)
 				}
 				f.Close()
 			}
@@ -381,7 +371,9 @@ func TestRealQuality(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if fnmrs[0] > 0 && fnmrs[at] >= random[at] {
+			// Where enough genuine pairs fail to tell (ten or more), rejecting by quality
+			// must beat rejecting at random.
+			if fails := fnmrs[0] * float64(len(r.genuine)); fails >= 10 && fnmrs[at] >= random[at] {
 				t.Errorf("%s: rejecting the 10 %% of lowest quality leaves FNMR %.2f %%, no better than at random (%.2f %%)", name, 100*fnmrs[at], 100*random[at])
 			}
 			// Ordinary captures are seldom sent back; of the sets poor on purpose, what is
@@ -558,4 +550,40 @@ func rawAt(sorted []float64, l float64) float64 {
 		return sorted[0]
 	}
 	return math.Nextafter(sorted[k-1], math.Inf(1))
+}
+
+// TestTemplateRoundTrip: what INE receives is an ANSI 378 template (tipo 1), and ISO
+// 19794-2 is its twin; writing the minutiae to either and reading them back (whole
+// pixels, the format's angle unit) must not cost accuracy. One genuine pair is 0.36
+// points of EER on a 280-pair set, and sub-pixel jitter alone moves a small set's EER by
+// more than that, so the cost is judged over all the sets' pairs together.
+func TestTemplateRoundTrip(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping the real sets in -short mode")
+	}
+	type scores struct{ gen, imp []float64 }
+	pooled := map[string]*scores{"direct": {}, "ANSI 378": {}, "ISO 19794-2": {}}
+	for _, name := range realSetNames() {
+		r := measureReal(t, name)
+		pooled["direct"].gen = append(pooled["direct"].gen, r.genScore...)
+		pooled["direct"].imp = append(pooled["direct"].imp, r.impScore...)
+		for label, f := range map[string]template.Format{"ANSI 378": template.ANSI, "ISO 19794-2": template.ISO} {
+			tpl := make([]*match.Template, len(r.mins))
+			parallel(len(r.mins), func(i int) {
+				tpl[i] = match.Prepare(throughTemplate(t, r.mins[i], r.set.Prints[i].Image, r.set.PPI, f))
+			})
+			gen, imp := scorePairs(tpl, r.genuine), scorePairs(tpl, r.impostor)
+			t.Logf("%s: through %s: %v (direct: EER %.2f %%)", name, label, fvc.Measure(gen, imp), 100*fvc.Measure(r.genScore, r.impScore).EER)
+			pooled[label].gen = append(pooled[label].gen, gen...)
+			pooled[label].imp = append(pooled[label].imp, imp...)
+		}
+	}
+	direct := fvc.Measure(pooled["direct"].gen, pooled["direct"].imp)
+	for _, label := range []string{"ANSI 378", "ISO 19794-2"} {
+		via := fvc.Measure(pooled[label].gen, pooled[label].imp)
+		t.Logf("all sets: through %s: EER %.3f %%, direct %.3f %%", label, 100*via.EER, 100*direct.EER)
+		if d := via.EER - direct.EER; d > 0.002 {
+			t.Errorf("the %s round trip costs %.2f points of EER (at most 0.2)", label, 100*d)
+		}
+	}
 }

@@ -14,7 +14,7 @@ import (
 )
 
 // Recapture is the score below which a capture should be taken again.
-const Recapture = 40
+const Recapture = 45
 
 // Problem is the main reason a capture scored low.
 type Problem int
@@ -52,6 +52,7 @@ type Report struct {
 	Clarity   float64 // ridge–valley separation, 0–1
 	Coherence float64 // mean orientation certainty in the finger, 0–1
 	Frequency float64 // ridge-frequency consistency, 0–1
+	Motion    float64 // how much less clear the ridges of one direction are than another's: a finger that moved
 	Minutiae  int
 }
 
@@ -63,11 +64,17 @@ func ramp(v, lo, hi float64) float64 { return math.Max(0, math.Min(1, (v-lo)/(hi
 // along them, says where each pixel should be ridge or valley; the share of pixels on the
 // wrong side of the block's mean is the unclarity. Blur, dry breaks and smudges all raise
 // it, while mere low contrast, which sensors differ in, does not.
-func clarity(img *image.Gray, r *extract.Result) float64 {
+//
+// It also returns the ridges' contrast by their direction (four bins of 45°): a finger
+// that moved while the sensor read it blurs the ridges that cross the motion and spares
+// those along it, so the worst direction falls far below the best, which neither dry nor
+// wet skin does.
+func clarity(img *image.Gray, r *extract.Result) (all float64, byDir [4]float64) {
 	b := img.Bounds()
 	w, h := r.W, r.H
 	const half = 12
 	var sum, blocks float64
+	var dirSum, dirN [4]float64
 	var prof, cnt [2*half*2 + 3]float64
 	for cy := half; cy+half < h; cy += 16 {
 		for cx := half; cx+half < w; cx += 16 {
@@ -99,11 +106,44 @@ func clarity(img *image.Gray, r *extract.Result) float64 {
 					}
 				}
 			}
-			sum += 1 - 2*wrong/(4*half*half)
+			c := 1 - 2*wrong/(4*half*half)
+			sum += c
 			blocks++
+			// The ridges' contrast across them: the spread of the profile's means.
+			var m, m2, n float64
+			for d := range prof {
+				if cnt[d] > 0 {
+					v := prof[d] / cnt[d]
+					m, m2, n = m+v, m2+v*v, n+1
+				}
+			}
+			bin := int(o/(math.Pi/4)+0.5) % 4
+			dirSum[bin] += math.Sqrt(max(0, m2/n-(m/n)*(m/n)))
+			dirN[bin]++
 		}
 	}
-	return math.Max(0, sum/math.Max(blocks, 1))
+	for i := range byDir {
+		byDir[i] = math.NaN()
+		if dirN[i] >= max(3, blocks/10) { // few blocks of a direction (an arch's) say nothing
+			byDir[i] = dirSum[i] / dirN[i]
+		}
+	}
+	return math.Max(0, sum/math.Max(blocks, 1)), byDir
+}
+
+// motion is how much of the best direction's ridge contrast the worst direction lacks:
+// near 0 for a still finger, near 1 for one that moved.
+func motion(byDir [4]float64) float64 {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, v := range byDir {
+		if !math.IsNaN(v) {
+			lo, hi = min(lo, v), max(hi, v)
+		}
+	}
+	if hi <= 0 || hi < lo {
+		return 0
+	}
+	return 1 - lo/hi
 }
 
 // steadiness is the share of the finger's blocks whose ridge period was found and agrees,
@@ -144,13 +184,17 @@ func steadiness(r *extract.Result) float64 {
 	return good / math.Max(all, 1)
 }
 
-// Assess scores img (500 ppi) and returns the extraction it made on the way.
-func Assess(img *image.Gray) (Report, *extract.Result) {
-	r, err := extract.Extract(img)
-	if err != nil {
-		return Report{Problem: NoFinger}, nil
-	}
-	var rep Report
+// Aspects of a capture, each 0 (hopeless) to 1 (good), on ramps set on the real
+// fingerprint sets of the shared fixtures (see TestRealQuality in scanner/match): a
+// print matches badly when any one of them is low, so the worst decides.
+type aspects struct {
+	finger, clear, steady, oriented, features, still float64
+}
+
+// reliableQuality is the least minutia reliability counted as a reliable feature.
+const reliableQuality = 50
+
+func measure(rep *Report, img *image.Gray, r *extract.Result) aspects {
 	var area, coh float64
 	for i, m := range r.Mask {
 		if m {
@@ -158,47 +202,58 @@ func Assess(img *image.Gray) (Report, *extract.Result) {
 			coh += r.Coherence[i]
 		}
 	}
+	reliable := 0
+	for _, m := range r.Minutiae {
+		if m.Quality >= reliableQuality {
+			reliable++
+		}
+	}
 	rep.Area = area / float64(len(r.Mask))
 	rep.Coherence = coh / math.Max(area, 1)
-	rep.Clarity = clarity(img, r)
+	var byDir [4]float64
+	rep.Clarity, byDir = clarity(img, r)
+	rep.Motion = motion(byDir)
 	rep.Frequency = steadiness(r)
 	rep.Minutiae = len(r.Minutiae)
-	// The ramps are set so that real 500 ppi prints a matcher reads well (FVC-like
-	// optical captures, whose pores and skin texture lower orientation certainty) pass,
-	// and smeared, faint or partial ones do not: see the tests.
-	finger := ramp(rep.Area, 0.1, 0.55)
-	clear := ramp(rep.Clarity, 0.5, 0.8)
-	oriented := ramp(rep.Coherence, 0.4, 0.95)
-	features := ramp(float64(rep.Minutiae), 12, 60)
-	steady := ramp(rep.Frequency, 0.5, 0.95)
-	// A weighted geometric mean, pulled down by the worst aspect, since one bad aspect
-	// spoils matching. Orientation certainty weighs least and does not pull: skin texture
-	// and pores lower it on real sensors more than on synthetic prints, without harming
-	// the match.
-	lg := func(v float64) float64 { return math.Log(0.05 + 0.95*v) }
-	geo := math.Exp((lg(finger) + 1.5*lg(clear) + 0.5*lg(oriented) + lg(features) + lg(steady)) / 5)
-	worst := min(finger, clear, features, steady)
-	rep.Score = int(math.Round(100 * geo * (0.4 + 0.6*worst)))
+	return aspects{
+		// Pixels of finger, not a share of the frame: sensors' frames differ in size
+		// (248 × 338 to 640 × 480), fingers much less. 15,000 px at 500 ppi is 39 mm².
+		finger:   ramp(area, 15000, 40000),
+		clear:    ramp(rep.Clarity, 0.45, 0.75),
+		steady:   ramp(rep.Frequency, 0.3, 0.85),
+		oriented: ramp(rep.Coherence, 0.3, 0.85),
+		features: ramp(float64(reliable), 3, 15),
+		still:    1 - ramp(rep.Motion, 0.5, 0.6),
+	}
+}
+
+// Assess scores img (500 ppi) and returns the extraction it made on the way.
+func Assess(img *image.Gray) (Report, *extract.Result) {
+	r, err := extract.Extract(img)
+	if err != nil {
+		return Report{Problem: NoFinger}, nil
+	}
+	var rep Report
+	a := measure(&rep, img, r)
+	worst := min(a.finger, a.clear, a.steady, a.oriented, a.features, a.still)
+	mean := (a.finger + a.clear + a.steady + a.oriented + a.features + a.still) / 6
+	rep.Score = int(math.Round(100 * (0.7*worst + 0.3*mean)))
 	if rep.Score >= Recapture {
 		return rep, r
 	}
-	// The reason, in the order a citizen can fix it. Both dry skin and a moving finger
-	// leave ridges unclear, but dry skin breaks them into short pieces that lose their
-	// orientation while keeping their spacing, and a moving (or wet, pressed) finger
-	// smears them along one direction: orientation survives, the spacing does not.
-	switch {
-	case finger < 0.35 && clear >= 0.5:
+	// The reason is the worst aspect, said as what the citizen can change. Ridges whose
+	// spacing cannot be read, though their direction can, are merged or smeared: a wet
+	// finger, one pressed too hard or moved. Ridges broken into pieces that lose
+	// clarity and direction are a dry finger or a light touch.
+	switch worst {
+	case a.finger:
 		rep.Problem = SmallArea
-	case clear < 0.5 && oriented >= steady:
+	case a.steady, a.still:
 		rep.Problem = Smudged
-	case clear < 0.5 || oriented < 0.3:
+	case a.clear, a.oriented:
 		rep.Problem = Faint
-	case steady == worst:
-		rep.Problem = Smudged
-	case features == worst:
-		rep.Problem = FewMinutiae
 	default:
-		rep.Problem = SmallArea
+		rep.Problem = FewMinutiae
 	}
 	return rep, r
 }
