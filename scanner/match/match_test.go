@@ -16,6 +16,7 @@ import (
 
 	"cotejo/scanner/extract"
 	"cotejo/scanner/fingergen"
+	"cotejo/scanner/fvc"
 	"cotejo/scanner/match"
 	"cotejo/scanner/quality"
 	"cotejo/scanner/ridge"
@@ -63,30 +64,6 @@ func prints(t testing.TB, n, k int) []print {
 	return out
 }
 
-// rates: the false non-match rate at the threshold where the false match rate is at
-// most fmr, and the equal error rate.
-func rates(gen, imp []float64, fmr float64) (fnmr, eer float64) {
-	slices.Sort(gen)
-	slices.Sort(imp)
-	above := func(s []float64, th float64) float64 {
-		i, _ := slices.BinarySearch(s, th)
-		return float64(len(s)-i) / float64(len(s))
-	}
-	fnmr, eer = 1, 1
-	bestGap := math.Inf(1)
-	for th := 0.0; th <= 100.0001; th += 0.05 {
-		fm := above(imp, th)
-		fn := 1 - above(gen, th)
-		if fm <= fmr && fn < fnmr {
-			fnmr = fn
-		}
-		if g := math.Abs(fm - fn); g < bestGap {
-			bestGap, eer = g, (fm+fn)/2
-		}
-	}
-	return fnmr, eer
-}
-
 func TestAccuracy(t *testing.T) {
 	ps := prints(t, *masters, *impressions)
 	var gen, imp []float64
@@ -100,8 +77,7 @@ func TestAccuracy(t *testing.T) {
 			}
 		}
 	}
-	f1, eer := rates(slices.Clone(gen), slices.Clone(imp), 0.01)
-	f01, _ := rates(slices.Clone(gen), slices.Clone(imp), 0.001)
+	r := fvc.Measure(gen, imp)
 	mean := func(s []float64) float64 {
 		var m float64
 		for _, v := range s {
@@ -109,8 +85,7 @@ func TestAccuracy(t *testing.T) {
 		}
 		return m / float64(len(s))
 	}
-	t.Logf("%d genuine pairs (mean %.1f), %d impostor pairs (mean %.1f, max %.1f): EER %.2f %%, FNMR %.2f %% at FMR 1 %%, %.2f %% at FMR 0.1 %%",
-		len(gen), mean(gen), len(imp), mean(imp), slices.Max(imp), 100*eer, 100*f1, 100*f01)
+	t.Logf("synthetic, genuine mean %.1f, impostor mean %.1f, max %.1f: %v", mean(gen), mean(imp), slices.Max(imp), r)
 	if *report != "" {
 		f, err := os.Create(*report)
 		if err != nil {
@@ -125,13 +100,13 @@ func TestAccuracy(t *testing.T) {
 		f.Close()
 	}
 	if *det != "" {
-		title := fmt.Sprintf("synthetic: %d genuine, %d impostor pairs; EER %.2f %%", len(gen), len(imp), 100*eer)
-		if err := writeDET(*det, gen, imp, title); err != nil {
+		title := fmt.Sprintf("synthetic: %d genuine, %d impostor pairs", len(gen), len(imp))
+		if err := fvc.WriteDET(*det, title, fvc.Curve{Label: fmt.Sprintf("Cotejo EER %.2f%%", 100*r.EER), Genuine: gen, Impostor: imp}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if eer > 0.10 || mean(gen) < 2*mean(imp) {
-		t.Errorf("EER %.1f %%: genuine and impostor scores are not apart", 100*eer)
+	if r.EER > 0.10 || mean(gen) < 2*mean(imp) {
+		t.Errorf("EER %.1f %%: genuine and impostor scores are not apart", 100*r.EER)
 	}
 }
 
