@@ -25,6 +25,7 @@ import (
 var (
 	masters     = flag.Int("match.masters", 8, "fingers in the accuracy test")
 	impressions = flag.Int("match.impressions", 3, "impressions per finger (qualities good, fair, poor in turn)")
+	onlyQuality = flag.String("match.quality", "", "take every impression at this quality (good, fair or poor) instead of in turn")
 	report      = flag.String("match.report", "", "write the score lists (genuine, impostor) as CSV to this file")
 	det         = flag.String("match.det", "", "draw the DET curve into this PNG file")
 )
@@ -50,6 +51,11 @@ func prints(t testing.TB, n, k int) []print {
 			rnd := rand.New(rand.NewPCG(uint64(f), 9))
 			for i := range k {
 				q := fingergen.Quality(i % 3)
+				for _, c := range []fingergen.Quality{fingergen.Good, fingergen.Fair, fingergen.Poor} {
+					if c.String() == *onlyQuality {
+						q = c
+					}
+				}
 				imp := m.Impress(uint64(f*100+i), fingergen.Preset(q, rnd))
 				r, err := extract.Extract(imp.Image)
 				var mins []ridge.Minutia
