@@ -190,13 +190,18 @@ func Measure(genuine, impostor []float64) Rates {
 	ts = append(ts, math.Inf(1))
 	slices.Sort(ts)
 	ts = slices.Compact(ts)
-	// EER as FVC defines it: between the last threshold where FNMR is still below FMR
-	// and the first where it is not, take the nearer pair.
-	gap := math.Inf(1)
+	// EER as FVC2000 defines it: t1 the last threshold where FNMR ≤ FMR, t2 the first
+	// where FNMR ≥ FMR; of the two, the one whose rates sum less bounds the EER, which is
+	// the middle of its two rates. Discrete scores (bozorth3's integers) then get the
+	// same EER as FVC's tables give them.
+	var t1, t2 = math.Inf(-1), math.Inf(1)
 	for _, t := range ts {
 		fm, fn := above(imp, t), 1-above(gen, t)
-		if g := math.Abs(fm - fn); g < gap {
-			gap, r.EER = g, (fm+fn)/2
+		if fn <= fm {
+			t1 = t
+		}
+		if fn >= fm && math.IsInf(t2, 1) {
+			t2 = t
 		}
 		if fm <= 0.01 && fn < r.FNMR1 {
 			r.FNMR1 = fn
@@ -207,6 +212,13 @@ func Measure(genuine, impostor []float64) Rates {
 		if fm == 0 && fn < r.ZeroFMR {
 			r.ZeroFMR = fn
 		}
+	}
+	fm1, fn1 := above(imp, t1), 1-above(gen, t1)
+	fm2, fn2 := above(imp, t2), 1-above(gen, t2)
+	if fm1+fn1 <= fm2+fn2 {
+		r.EER = (fn1 + fm1) / 2
+	} else {
+		r.EER = (fm2 + fn2) / 2
 	}
 	return r
 }
