@@ -1,8 +1,12 @@
-// Package extract finds the minutiae of a 500 ppi fingerprint image: it separates the
-// finger from the background, estimates the ridges' orientation and period, enhances the
-// ridges with Gabor filters tuned to both, thins them, and takes the endings and
-// bifurcations away from the finger's edge, dropping the breaks, spurs, islands and
-// lakes that thinning a real print leaves.
+// Package extract finds the minutiae of a 500 ppi fingerprint image. It separates the
+// finger from the background by the contrast and coherence of its ridges relative to the
+// print's own, estimates the ridges' orientation at several scales and their period from
+// x-signatures, enhances them with Gabor filters tuned to both (mending the gaps of dry
+// skin, pores and creases), thins them, and reads endings and bifurcations off the
+// skeleton's graph once the spurs, islands, lakes and bridges that thinning leaves are
+// cut. Endings facing each other across a break, minutiae near the finger's edge and
+// tight clusters are dropped, and each minutia kept gets a reliability from the ridges
+// round it.
 package extract
 
 import (
@@ -22,336 +26,352 @@ type Result struct {
 	Coherence []float64 // how clearly oriented the ridges are, 0–1, per pixel
 	Period    float64   // median ridge period, pixels
 	// Periods are the per-block period estimates (0 where the ridges gave none), for
-	// judging how consistent the ridge frequency is.
+	// judging how consistent the ridge frequency is; blocks of 16 pixels, (W+15)/16 a row.
 	Periods []float64
 	W, H    int
+	// Enhanced is the ridge image after contextual filtering: positive on ridges,
+	// negative in valleys, about ±1, 0 outside the mask.
+	Enhanced []float64
 }
 
 // ErrNoFinger means no ridged area was found.
 var ErrNoFinger = errors.New("extract: no fingerprint in the image")
 
-const block = 16
+const (
+	block = 16 // period blocks, pixels
+	cell  = 4  // orientation cells, pixels
+)
 
-// minQuality is the least minutia quality kept.
-const minQuality = 45
+// Period limits at 500 ppi: FVC's and NIST's prints hold ridges 5 to 15 pixels apart.
+const (
+	minPeriod = 4.5
+	maxPeriod = 16
+)
+
+// minCoherence is the least mean coherence of a finger's area: real prints, dry,
+// creased or smudged, keep above 0.3; noise stays near 0.1.
+const minCoherence = 0.2
+
+// config holds the extractor's settings; defaults are what Extract uses, and tests vary
+// them to tune it on the real sets.
+type config struct {
+	segContrast, segCoherence, segStrong float64   // see segment
+	segSigma, segSmooth                  float64   // smoothing of the energy and of the outline, cells
+	scales                               []float64 // orientation smoothing, cells
+	along, across                        float64   // Gabor sigmas, in periods
+	prune                                ridge.PruneParams
+	margin                               float64 // least distance to the mask's edge, periods
+	breakGap                             float64 // endings facing across a gap shorter than this, periods
+	cluster                              float64 // cluster radius, periods
+	minQuality                           int     // least reliability kept
+}
+
+func defaults() config {
+	return config{
+		segContrast: 0.25, segCoherence: 0.3, segStrong: 0.5,
+		segSigma: 2, segSmooth: 2,
+		scales: []float64{1, 2.5, 6},
+		along:  0.6, across: 0.45,
+		prune:      ridge.PruneParams{Spur: 1, Island: 1.5, Lake: 3, Bridge: 1.5},
+		margin:     1.2,
+		breakGap:   2,
+		cluster:    0.75,
+		minQuality: 10,
+	}
+}
+
+// stages are the intermediate images, for tests and debugging.
+type stages struct {
+	energy, contrast, coh []float64 // per cell
+	norm                  []float64 // normalised band-passed grey, per pixel
+	binary                []bool
+	skeleton              *ridge.Skeleton
+	raw                   []ridge.Minutia // before the break, cluster and quality rules
+	cw, ch                int
+}
 
 // Extract finds the minutiae of img (500 ppi).
 func Extract(img *image.Gray) (*Result, error) {
+	r, _, err := extract(img, defaults())
+	return r, err
+}
+
+func extract(img *image.Gray, cf config) (*Result, *stages, error) {
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
 	if w < 64 || h < 64 {
-		return nil, ErrNoFinger
+		return nil, nil, ErrNoFinger
 	}
 	g := make([]float64, w*h)
 	for y := range h {
+		row := img.Pix[img.PixOffset(b.Min.X, b.Min.Y+y):]
 		for x := range w {
-			g[y*w+x] = float64(img.Pix[img.PixOffset(b.Min.X+x, b.Min.Y+y)])
+			g[y*w+x] = float64(row[x])
 		}
 	}
-	mask := segment(g, w, h)
+	st := &stages{cw: (w + cell - 1) / cell, ch: (h + cell - 1) / cell}
+	cw, ch := st.cw, st.ch
+	// Pixel noise and pores off; then the ridges against their surroundings, about two
+	// periods wide, so that uneven pressure and lighting drop out.
+	lp := ridge.Gauss(g, w, h, 1)
+	// The buffers are reused as they fall free: at this size allocating is not free.
+	band := ridge.BoxMean(lp, w, h, 8)
+	sq := g
+	for i := range band {
+		band[i] -= lp[i] // ridges (dark) positive
+		sq[i] = band[i] * band[i]
+	}
+	st.energy = ridge.Gauss(cellMean(sq, w, h, cw, ch), cw, ch, cf.segSigma)
+	tensor := ridge.NewTensor(lp, w, h, cell, 1.5)
+	st.coh = tensor.Coherence()
+	mask, share := segment(st.energy, st.coh, w, h, cell, cw, ch, cf)
+	// Ridges are oriented: an area of noise that passed as strong contrast is not.
 	area := 0
-	for _, m := range mask {
+	var meanCoh float64
+	for i, m := range mask {
 		if m {
 			area++
+			meanCoh += st.coh[(i/w/cell)*cw+(i%w)/cell]
 		}
 	}
-	if area < w*h/20 {
-		return nil, ErrNoFinger
+	if area < w*h/25 || meanCoh < minCoherence*float64(area) {
+		return nil, st, ErrNoFinger
 	}
-	// Normalise inside the finger: zero mean, unit spread; ridges (dark) positive.
-	var mean, sd float64
-	for i, m := range mask {
-		if m {
-			mean += g[i]
+	// Contrast relative to the finger's typical ridges, for the minutiae's reliability.
+	var fe []float64
+	for i, s := range share {
+		if s > 0.5 {
+			fe = append(fe, st.energy[i])
 		}
 	}
-	mean /= float64(area)
-	for i, m := range mask {
-		if m {
-			sd += (g[i] - mean) * (g[i] - mean)
-		}
+	slices.Sort(fe)
+	typical := fe[len(fe)*3/4] + 1e-9
+	st.contrast = make([]float64, cw*ch)
+	for i, e := range st.energy {
+		st.contrast[i] = math.Min(1, math.Sqrt(e/typical))
 	}
-	sd = math.Sqrt(sd/float64(area)) + 1e-9
-	norm := ridge.NewField(w, h)
-	for i := range g {
+	angle := tensor.Orientation(share, cf.scales)
+	// Normalise the band-passed grey by its local spread, so faint and dark areas come
+	// to one amplitude; the floor keeps the background's noise from being blown up.
+	st.norm = ridge.BoxMean(sq, w, h, 12)
+	floor := 0.02 * typical
+	for i, b := range band {
 		if mask[i] {
-			norm.V[i] = (mean - g[i]) / sd
+			st.norm[i] = b / math.Sqrt(st.norm[i]+floor)
+		} else {
+			st.norm[i] = 0
 		}
 	}
-	orient, coh := orientation(g, w, h)
-	period, blocks := periods(norm, orient, mask, w, h)
-	bank := ridge.NewZeroMeanBank(6, 14)
-	kernels := make([]*ridge.Kernel, w*h)
-	for i := range kernels {
-		kernels[i] = bank.Choose(orient[i], period[i])
-	}
-	enh := ridge.NewField(w, h)
-	ridge.Filter(norm, enh, kernels, mask, 0)
+	period, blocks, median := periods(st.norm, angle, mask, w, h, cw)
+	enh := ridge.Enhance(st.norm, w, h, mask, angle, period, cw, cell, ridge.EnhanceParams{Along: cf.along, Across: cf.across, MinP: minPeriod, MaxP: maxPeriod})
 	on := make([]bool, w*h)
-	for i, v := range enh.V {
+	for i, v := range enh {
 		on[i] = mask[i] && v > 0
 	}
-	// Islands (specks of ridge) and lakes (specks of valley) become false minutiae.
-	removeSmall(on, w, h, true, 30)
-	removeSmall(on, w, h, false, 30)
-	inner := ridge.Erode(w, h, mask, 17)
+	// Specks of ridge and of valley (pores, sweat) left after filtering become islands
+	// and lakes.
+	speck := int(median * median / 2)
+	removeSmall(on, mask, w, h, true, speck)
+	removeSmall(on, mask, w, h, false, speck)
+	st.binary = on // Thin works on its own copy
 	sk := ridge.Thin(w, h, on)
-	mins := sk.Minutiae(func(x, y int) bool { return inner[y*w+x] }, func(x, y int) float64 { return orient[y*w+x] }, 8)
-	// A minutia's quality is how clearly the ridges round it are oriented; where they
-	// are not (creases, scars, the core's tight turns) thinning invents minutiae.
+	sk.Slim()
+	atCell := func(v []float64) func(x, y int) float64 {
+		return func(x, y int) float64 { return v[(y/cell)*cw+x/cell] }
+	}
+	orient, per := atCell(angle), atCell(period)
+	sk.Prune(per, orient, cf.prune)
+	st.skeleton = sk
+	dist := ridge.EdgeDistance(w, h, mask)
+	margin := cf.margin * median
+	mins := sk.Features(func(x, y int) bool { return dist[y*w+x] >= margin }, orient, int(math.Round(median)))
+	st.raw = slices.Clone(mins)
+	mins = dropBreaks(mins, per, cf.breakGap)
+	mins = dropClusters(mins, per, cf.cluster)
+	// Reliability (ANSI 378's minutia quality): how clearly oriented and how
+	// contrasty the ridges are round the minutia, over a couple of periods (the
+	// minutia itself disturbs the orientation at its own cell), and how far it lies
+	// inside the finger. Where the ridges are poor the minutia is more likely made up,
+	// and near the edge the ridges are cut and distorted.
+	cohWide := ridge.Gauss(st.coh, cw, ch, 2)
 	kept := mins[:0]
 	for _, m := range mins {
-		c := coh[int(m.Y)*w+int(m.X)]
-		m.Quality = uint8(math.Round(100 * math.Min(1, c*1.4)))
-		if m.Quality >= minQuality {
+		x, y := int(m.X), int(m.Y)
+		c := (y/cell)*cw + x/cell
+		certain := ramp(cohWide[c], 0.15, 0.65)
+		clear := ramp(st.contrast[c], 0.1, 0.6)
+		inside := 0.4 + 0.6*ramp(dist[y*w+x]-margin, 0, 2*median)
+		m.Quality = uint8(math.Round(100 * certain * clear * inside))
+		if int(m.Quality) >= cf.minQuality {
 			kept = append(kept, m)
 		}
 	}
 	mins = kept
-	ps := slices.Clone(period)
-	slices.Sort(ps)
-	return &Result{Minutiae: mins, Mask: mask, Orient: orient, Coherence: coh, Period: ps[len(ps)/2], Periods: blocks, W: w, H: h}, nil
-}
-
-// segment keeps the blocks whose grey varies like ridges do, then the largest such
-// region with its holes filled.
-func segment(g []float64, w, h int) []bool {
-	bw, bh := (w+block-1)/block, (h+block-1)/block
-	fg := make([]bool, bw*bh)
-	for by := range bh {
-		for bx := range bw {
-			var s, s2, n float64
-			for y := by * block; y < min((by+1)*block, h); y++ {
-				for x := bx * block; x < min((bx+1)*block, w); x++ {
-					v := g[y*w+x]
-					s += v
-					s2 += v * v
-					n++
-				}
-			}
-			m := s / n
-			fg[by*bw+bx] = s2/n-m*m > 24*24 && m < 240
-		}
-	}
-	// Largest 4-connected region of blocks, then fill what it encloses.
-	fg = largest(fg, bw, bh)
-	bg := largest(invert(fg), bw, bh)
-	for i := range fg {
-		fg[i] = !bg[i]
-	}
-	// Only the background touching the border is background.
-	mask := make([]bool, w*h)
+	orientPx := make([]float64, w*h)
+	cohPx := make([]float64, w*h)
 	for y := range h {
 		for x := range w {
-			mask[y*w+x] = fg[(y/block)*bw+x/block]
+			orientPx[y*w+x] = angle[(y/cell)*cw+x/cell]
+			cohPx[y*w+x] = st.coh[(y/cell)*cw+x/cell]
 		}
 	}
-	return mask
+	return &Result{Minutiae: mins, Mask: mask, Orient: orientPx, Coherence: cohPx, Period: median, Periods: blocks, W: w, H: h, Enhanced: enh}, st, nil
 }
 
-func invert(b []bool) []bool {
-	out := make([]bool, len(b))
-	for i, v := range b {
-		out[i] = !v
+// ramp maps v linearly from [lo, hi] onto [0, 1], clamped.
+func ramp(v, lo, hi float64) float64 { return math.Max(0, math.Min(1, (v-lo)/(hi-lo))) }
+
+// cellMean averages a pixel grid over the cells.
+func cellMean(v []float64, w, h, cw, ch int) []float64 {
+	out := make([]float64, cw*ch)
+	n := make([]float64, cw*ch)
+	for y := range h {
+		for x := range w {
+			c := (y/cell)*cw + x/cell
+			out[c] += v[y*w+x]
+			n[c]++
+		}
+	}
+	for i := range out {
+		out[i] /= n[i]
 	}
 	return out
 }
 
-// largest keeps the largest 4-connected true region (the first found, on a tie).
-func largest(b []bool, w, h int) []bool {
-	var best []int
-	regions(b, w, h, true, func(r []int) {
-		if len(r) > len(best) {
-			best = append(best[:0], r...)
-		}
-	})
-	out := make([]bool, len(b))
-	for _, p := range best {
-		out[p] = true
-	}
-	return out
-}
-
-// removeSmall flips connected regions of value v smaller than n pixels.
-func removeSmall(b []bool, w, h int, v bool, n int) {
-	regions(b, w, h, v, func(r []int) {
-		if len(r) <= n {
-			for _, p := range r {
-				b[p] = !v
+// periods estimates the ridge period on blocks from x-signatures, fills the blocks that
+// gave none and smooths (Hong et al.), and returns it per cell, the raw block estimates
+// and the median over the finger.
+func periods(norm, angle []float64, mask []bool, w, h, cw int) (perCell, est []float64, median float64) {
+	bw, bh := (w+block-1)/block, (h+block-1)/block
+	est = make([]float64, bw*bh)
+	var found []float64
+	for by := range bh {
+		for bx := range bw {
+			cx, cy := min(bx*block+block/2, w-1), min(by*block+block/2, h-1)
+			if !mask[cy*w+cx] {
+				continue
+			}
+			o := angle[(cy/cell)*cw+cx/cell]
+			sig := ridge.Signature(norm, w, h, float64(cx), float64(cy), o, 2*block, block)
+			if p := ridge.SignaturePeriod(sig, minPeriod, maxPeriod); p > 0 {
+				est[by*bw+bx] = p
+				found = append(found, p)
 			}
 		}
-	})
+	}
+	median = 9
+	if len(found) > 0 {
+		slices.Sort(found)
+		median = found[len(found)/2]
+	}
+	filled := ridge.FillPeriods(est, bw, bh, 1)
+	ch := (h + cell - 1) / cell
+	perCell = make([]float64, cw*ch)
+	for y := range ch {
+		for x := range cw {
+			perCell[y*cw+x] = sample(filled, bw, bh, block/cell, x, y)
+		}
+	}
+	return perCell, est, median
 }
 
-// regions calls fn with each 4-connected region of pixels equal to v, as indices, in
-// the order of their first pixel. fn may change the region's own pixels. Each region is
-// filled whole: stopping early would leave its rest to be taken, piece by piece, for
-// small regions.
-func regions(b []bool, w, h int, v bool, fn func(region []int)) {
+// dropBreaks removes pairs of endings that face each other across a short gap along the
+// ridges: a ridge broken by a crease, a scar or dry skin, not two features.
+func dropBreaks(ms []ridge.Minutia, period func(x, y int) float64, gap float64) []ridge.Minutia {
+	drop := make([]bool, len(ms))
+	for i, a := range ms {
+		if a.Kind != ridge.Ending {
+			continue
+		}
+		T := period(int(a.X), int(a.Y))
+		for j := i + 1; j < len(ms); j++ {
+			b := ms[j]
+			if b.Kind != ridge.Ending {
+				continue
+			}
+			dx, dy := b.X-a.X, -(b.Y - a.Y) // y up, as the angles
+			d := math.Hypot(dx, dy)
+			if d > gap*T || d == 0 {
+				continue
+			}
+			// Opposite directions, and each pointing at the other.
+			if math.Cos(a.Angle-b.Angle) > -math.Cos(math.Pi/6) {
+				continue
+			}
+			ca := (math.Cos(a.Angle)*dx + math.Sin(a.Angle)*dy) / d
+			cb := -(math.Cos(b.Angle)*dx + math.Sin(b.Angle)*dy) / d
+			if ca > math.Cos(math.Pi/4) && cb > math.Cos(math.Pi/4) {
+				drop[i], drop[j] = true, true
+			}
+		}
+	}
+	return keep(ms, drop)
+}
+
+// dropClusters removes minutiae with two or more others within radius periods: skin
+// does not pack features that tightly, noise does.
+func dropClusters(ms []ridge.Minutia, period func(x, y int) float64, radius float64) []ridge.Minutia {
+	drop := make([]bool, len(ms))
+	for i, a := range ms {
+		r := radius * period(int(a.X), int(a.Y))
+		n := 0
+		for j, b := range ms {
+			if i != j && math.Hypot(a.X-b.X, a.Y-b.Y) < r {
+				n++
+			}
+		}
+		drop[i] = n >= 2
+	}
+	return keep(ms, drop)
+}
+
+func keep(ms []ridge.Minutia, drop []bool) []ridge.Minutia {
+	var out []ridge.Minutia
+	for i, m := range ms {
+		if !drop[i] {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// removeSmall flips the 4-connected regions of pixels of value v, inside mask, of at
+// most n pixels. A region touching the mask's edge is left alone: it is open, not an
+// island or a lake, and the background is not flooded for nothing.
+func removeSmall(b, mask []bool, w, h int, v bool, n int) {
 	seen := make([]bool, len(b))
-	var stack, region []int
+	var stack, region []int32
 	for s := range b {
-		if b[s] != v || seen[s] {
+		if b[s] != v || seen[s] || !mask[s] {
 			continue
 		}
 		region = region[:0]
-		stack = append(stack[:0], s)
+		stack = append(stack[:0], int32(s))
 		seen[s] = true
+		open := false
 		for len(stack) > 0 {
-			p := stack[len(stack)-1]
+			p := int(stack[len(stack)-1])
 			stack = stack[:len(stack)-1]
-			region = append(region, p)
+			region = append(region, int32(p))
 			x, y := p%w, p/w
-			for _, q := range [4][2]int{{x - 1, y}, {x + 1, y}, {x, y - 1}, {x, y + 1}} {
-				if q[0] < 0 || q[1] < 0 || q[0] >= w || q[1] >= h {
-					continue
-				}
-				i := q[1]*w + q[0]
-				if b[i] == v && !seen[i] {
-					seen[i] = true
-					stack = append(stack, i)
-				}
-			}
-		}
-		fn(region)
-	}
-}
-
-// orientation estimates the ridge orientation from the grey gradients' doubled angles,
-// averaged over a 17-pixel window and smoothed again; coherence is how consistent they
-// are there.
-func orientation(g []float64, w, h int) (orient, coh []float64) {
-	gxx, gyy, gxy := make([]float64, w*h), make([]float64, w*h), make([]float64, w*h)
-	for y := 1; y < h-1; y++ {
-		for x := 1; x < w-1; x++ {
-			p := func(dx, dy int) float64 { return g[(y+dy)*w+x+dx] }
-			gx := (p(1, -1) + 2*p(1, 0) + p(1, 1)) - (p(-1, -1) + 2*p(-1, 0) + p(-1, 1))
-			gy := (p(-1, 1) + 2*p(0, 1) + p(1, 1)) - (p(-1, -1) + 2*p(0, -1) + p(1, -1))
-			i := y*w + x
-			gxx[i], gyy[i], gxy[i] = gx*gx, gy*gy, gx*gy
-		}
-	}
-	sxx, syy, sxy := boxFilter(gxx, w, h, 8), boxFilter(gyy, w, h, 8), boxFilter(gxy, w, h, 8)
-	c2, s2 := make([]float64, w*h), make([]float64, w*h)
-	coh = make([]float64, w*h)
-	for i := range c2 {
-		a, b := sxx[i]-syy[i], 2*sxy[i]
-		c2[i], s2[i] = a, b
-		if t := sxx[i] + syy[i]; t > 0 {
-			coh[i] = math.Hypot(a, b) / t
-		}
-	}
-	c2, s2 = boxFilter(c2, w, h, 6), boxFilter(s2, w, h, 6)
-	orient = make([]float64, w*h)
-	for i := range orient {
-		// The gradient's mean direction, turned a quarter: the ridge's.
-		o := 0.5*math.Atan2(s2[i], c2[i]) + math.Pi/2
-		orient[i] = math.Mod(o+math.Pi, math.Pi)
-	}
-	return orient, coh
-}
-
-// boxFilter averages over a (2r+1)² window with an integral image.
-func boxFilter(v []float64, w, h, r int) []float64 {
-	in := make([]float64, (w+1)*(h+1))
-	for y := range h {
-		row := 0.0
-		for x := range w {
-			row += v[y*w+x]
-			in[(y+1)*(w+1)+x+1] = in[y*(w+1)+x+1] + row
-		}
-	}
-	out := make([]float64, w*h)
-	for y := range h {
-		y0, y1 := max(y-r, 0), min(y+r+1, h)
-		for x := range w {
-			x0, x1 := max(x-r, 0), min(x+r+1, w)
-			s := in[y1*(w+1)+x1] - in[y0*(w+1)+x1] - in[y1*(w+1)+x0] + in[y0*(w+1)+x0]
-			out[y*w+x] = s / float64((y1-y0)*(x1-x0))
-		}
-	}
-	return out
-}
-
-// periods estimates the ridge period block by block from the autocorrelation of the
-// grey profile across the ridges, then fills gaps and smooths with the median.
-func periods(norm *ridge.Field, orient []float64, mask []bool, w, h int) ([]float64, []float64) {
-	bw, bh := (w+block-1)/block, (h+block-1)/block
-	est := make([]float64, bw*bh)
-	var all []float64
-	for by := range bh {
-		for bx := range bw {
-			cx, cy := bx*block+block/2, by*block+block/2
-			if cy >= h || cx >= w || !mask[cy*w+cx] {
+			if x == 0 || y == 0 || x == w-1 || y == h-1 {
+				open = true
 				continue
 			}
-			o := orient[cy*w+cx]
-			ux, uy := math.Cos(o), math.Sin(o) // along the ridge
-			nx, ny := -uy, ux                  // across it
-			const half = 20
-			var prof [2*half + 1]float64
-			for k := -half; k <= half; k++ {
-				s, n := 0.0, 0.0
-				for t := -6; t <= 6; t += 2 {
-					x := int(float64(cx) + float64(k)*nx + float64(t)*ux)
-					y := int(float64(cy) + float64(k)*ny + float64(t)*uy)
-					if x >= 0 && y >= 0 && x < w && y < h {
-						s += norm.V[y*w+x]
-						n++
-					}
-				}
-				if n > 0 {
-					prof[k+half] = s / n
+			for _, q := range [4]int{p - 1, p + 1, p - w, p + w} {
+				switch {
+				case !mask[q]:
+					open = true
+				case b[q] == v && !seen[q]:
+					seen[q] = true
+					stack = append(stack, int32(q))
 				}
 			}
-			best, bestLag := -1.0, 0
-			for lag := 6; lag <= 14; lag++ {
-				var c float64
-				for i := 0; i+lag < len(prof); i++ {
-					c += prof[i] * prof[i+lag]
-				}
-				c /= float64(len(prof) - lag)
-				if c > best {
-					best, bestLag = c, lag
-				}
-			}
-			if best > 0.1 {
-				est[by*bw+bx] = float64(bestLag)
-				all = append(all, float64(bestLag))
+		}
+		if !open && len(region) <= n {
+			for _, p := range region {
+				b[p] = !v
 			}
 		}
 	}
-	med := 9.0
-	if len(all) > 0 {
-		slices.Sort(all)
-		med = all[len(all)/2]
-	}
-	// Median of the 3 × 3 blocks around each block, the global median where none
-	// estimated; then spread over the block's pixels.
-	smooth := make([]float64, bw*bh)
-	var near []float64
-	for by := range bh {
-		for bx := range bw {
-			near = near[:0]
-			for dy := -1; dy <= 1; dy++ {
-				for dx := -1; dx <= 1; dx++ {
-					if X, Y := bx+dx, by+dy; X >= 0 && Y >= 0 && X < bw && Y < bh && est[Y*bw+X] > 0 {
-						near = append(near, est[Y*bw+X])
-					}
-				}
-			}
-			smooth[by*bw+bx] = med
-			if len(near) > 0 {
-				slices.Sort(near)
-				smooth[by*bw+bx] = near[len(near)/2]
-			}
-		}
-	}
-	out := make([]float64, w*h)
-	for y := range h {
-		for x := range w {
-			out[y*w+x] = smooth[(y/block)*bw+x/block]
-		}
-	}
-	return out, est
 }

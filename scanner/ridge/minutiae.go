@@ -30,49 +30,78 @@ type Skeleton struct {
 
 func (s *Skeleton) at(x, y int) bool { return x >= 0 && y >= 0 && x < s.W && y < s.H && s.On[y*s.W+x] }
 
-// Thin reduces ridges (true pixels) to one-pixel lines: Zhang and Suen's thinning.
+// Thin reduces ridges (true pixels) to one-pixel lines: Zhang and Suen's thinning. Each
+// sub-iteration looks only at the pixels still set, on a padded copy, with the deletion
+// rule tabulated by neighbourhood.
 func Thin(w, h int, ridges []bool) *Skeleton {
-	b := append([]bool(nil), ridges...)
-	at := func(x, y int) int {
-		if x < 0 || y < 0 || x >= w || y >= h || !b[y*w+x] {
-			return 0
+	pw := w + 2
+	b := make([]uint8, pw*(h+2))
+	var on []int32
+	for y := range h {
+		for x := range w {
+			if ridges[y*w+x] {
+				i := (y+1)*pw + x + 1
+				b[i] = 1
+				on = append(on, int32(i))
+			}
 		}
-		return 1
 	}
-	var del []int
+	// The neighbours clockwise from north, as bits 0–7 of a code.
+	ring := [8]int{-pw, -pw + 1, 1, pw + 1, pw, pw - 1, -1, -pw - 1}
+	var del [2][256]bool
+	for code := range 256 {
+		var p [8]int
+		n, t := 0, 0
+		for k := range 8 {
+			p[k] = code >> k & 1
+			n += p[k]
+		}
+		for k := range 8 {
+			if p[k] == 0 && p[(k+1)%8] == 1 {
+				t++
+			}
+		}
+		if n < 2 || n > 6 || t != 1 {
+			continue
+		}
+		del[0][code] = p[0]*p[2]*p[4] == 0 && p[2]*p[4]*p[6] == 0
+		del[1][code] = p[0]*p[2]*p[6] == 0 && p[0]*p[4]*p[6] == 0
+	}
+	var gone []int32
 	for changed := true; changed; {
 		changed = false
 		for step := range 2 {
-			del = del[:0]
-			for y := range h {
-				for x := range w {
-					if !b[y*w+x] {
-						continue
-					}
-					p := [8]int{at(x, y-1), at(x+1, y-1), at(x+1, y), at(x+1, y+1), at(x, y+1), at(x-1, y+1), at(x-1, y), at(x-1, y-1)}
-					n, t := 0, 0
-					for k := range 8 {
-						n += p[k]
-						if p[k] == 0 && p[(k+1)%8] == 1 {
-							t++
-						}
-					}
-					if n < 2 || n > 6 || t != 1 {
-						continue
-					}
-					if step == 0 && p[0]*p[2]*p[4] == 0 && p[2]*p[4]*p[6] == 0 ||
-						step == 1 && p[0]*p[2]*p[6] == 0 && p[0]*p[4]*p[6] == 0 {
-						del = append(del, y*w+x)
-					}
+			gone = gone[:0]
+			for _, i := range on {
+				code := 0
+				for k, o := range ring {
+					code |= int(b[int(i)+o]) << k
+				}
+				if del[step][code] {
+					gone = append(gone, i)
 				}
 			}
-			for _, i := range del {
-				b[i] = false
+			if len(gone) == 0 {
+				continue
 			}
-			changed = changed || len(del) > 0
+			changed = true
+			for _, i := range gone {
+				b[i] = 0
+			}
+			kept := on[:0]
+			for _, i := range on {
+				if b[i] != 0 {
+					kept = append(kept, i)
+				}
+			}
+			on = kept
 		}
 	}
-	return &Skeleton{W: w, H: h, On: b}
+	out := make([]bool, w*h)
+	for _, i := range on {
+		out[(int(i)/pw-1)*w+int(i)%pw-1] = true
+	}
+	return &Skeleton{W: w, H: h, On: out}
 }
 
 // Minutiae finds the points where one line ends (crossing number 1) or three meet (3),
@@ -136,7 +165,10 @@ func (s *Skeleton) direction(x, y int, kind Kind, orient float64) float64 {
 			for dy := -1; dy <= 1 && !moved; dy++ {
 				for dx := -1; dx <= 1 && !moved; dx++ {
 					nx, ny := cx+dx, cy+dy
-					if (dx == 0 && dy == 0) || (nx == px && ny == py) || (nx == x && ny == y) {
+					// Not back into the minutia's own neighbourhood: from there a walk
+					// can hop onto another branch, counting one branch twice and
+					// another not at all.
+					if (dx == 0 && dy == 0) || (nx == px && ny == py) || abs(nx-x) <= 1 && abs(ny-y) <= 1 {
 						continue
 					}
 					if s.at(nx, ny) {
