@@ -94,7 +94,7 @@ func TestBozorth3(t *testing.T) {
 			}
 			counts := make([]int, len(set.Prints))
 			errs := make([]error, len(set.Prints))
-			each(len(set.Prints), func(i int) {
+			fvc.Each(len(set.Prints), func(i int) {
 				r, _, err := extract(set.Prints[i].Image, cf)
 				if err != nil {
 					errs[i] = fmt.Errorf("%s: %w", set.Prints[i].Name, err)
@@ -233,22 +233,4 @@ func medianLines(dir string, set *fvc.Set) int {
 	}
 	slices.Sort(counts)
 	return counts[len(counts)/2]
-}
-
-// each calls fn(0) … fn(n-1) on as many goroutines as there are cores.
-func each(n int, fn func(i int)) {
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range runtime.GOMAXPROCS(0) {
-		wg.Go(func() {
-			for i := range next {
-				fn(i)
-			}
-		})
-	}
-	for i := range n {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
 }

@@ -15,9 +15,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Print is one impression of a set.
@@ -261,4 +263,23 @@ func ERC(quality []float64, genuine []Pair, scores []float64, threshold, maxShar
 		shares, fnmrs = append(shares, share), append(fnmrs, miss/n)
 	}
 	return shares, fnmrs
+}
+
+// Each calls fn(0) … fn(n-1) on as many goroutines as there are cores: extracting and
+// scoring a set's prints are independent, and the sets are large.
+func Each(n int, fn func(i int)) {
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for i := range next {
+				fn(i)
+			}
+		})
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 }

@@ -10,11 +10,9 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"cotejo/scanner/extract"
@@ -112,28 +110,14 @@ func loadXYT(t testing.TB, dir, name string) *xytSet {
 // scores of every genuine and impostor pair with the configuration c, on all cores.
 func (s *xytSet) scores(c *config) (gen, imp []float64, genP, impP []fvc.Pair) {
 	tpl := make([]*Template, len(s.mins))
-	run(len(tpl), func(i int) { tpl[i] = prepare(c, s.mins[i]) })
+	fvc.Each(len(tpl), func(i int) { tpl[i] = prepare(c, s.mins[i]) })
 	genP, impP = s.set.Pairs()
 	score := func(ps []fvc.Pair) []float64 {
 		out := make([]float64, len(ps))
-		run(len(ps), func(k int) { out[k] = tpl[ps[k].A].raw(tpl[ps[k].B]) })
+		fvc.Each(len(ps), func(k int) { out[k] = tpl[ps[k].A].raw(tpl[ps[k].B]) })
 		return out
 	}
 	return score(genP), score(impP), genP, impP
-}
-
-// run calls fn(0) … fn(n-1) on as many goroutines as there are cores.
-func run(n int, fn func(i int)) {
-	var wg sync.WaitGroup
-	workers := runtime.GOMAXPROCS(0)
-	for w := range workers {
-		wg.Go(func() {
-			for i := w; i < n; i += workers {
-				fn(i)
-			}
-		})
-	}
-	wg.Wait()
 }
 
 func spread(s []float64) string {
@@ -232,7 +216,7 @@ func TestDumpXYT(t *testing.T) {
 			t.Fatal(err)
 		}
 		errs := make([]error, len(set.Prints))
-		run(len(set.Prints), func(i int) {
+		fvc.Each(len(set.Prints), func(i int) {
 			p := set.Prints[i]
 			var mins []ridge.Minutia
 			if r, err := extract.Extract(p.Image); err == nil {
