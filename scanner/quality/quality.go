@@ -14,7 +14,7 @@ import (
 )
 
 // Recapture is the score below which a capture should be taken again.
-const Recapture = 45
+const Recapture = 40
 
 // Problem is the main reason a capture scored low.
 type Problem int
