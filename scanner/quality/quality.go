@@ -223,7 +223,7 @@ func measure(rep *Report, img *image.Gray, r *extract.Result) aspects {
 		steady:   ramp(rep.Frequency, 0.3, 0.85),
 		oriented: ramp(rep.Coherence, 0.3, 0.85),
 		features: ramp(float64(reliable), 3, 15),
-		still:    1 - ramp(rep.Motion, 0.5, 0.6),
+		still:    1 - ramp(rep.Motion, 0.45, 0.55),
 	}
 }
 
