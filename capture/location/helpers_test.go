@@ -1,7 +1,6 @@
 package location
 
 import (
-	"errors"
 	"math"
 	"os"
 	"path/filepath"
@@ -9,6 +8,8 @@ import (
 
 	nmea "github.com/adrianmo/go-nmea"
 	"go.uber.org/goleak"
+
+	"cotejo/scanner/fvc"
 )
 
 // TestMain fails the run if any test leaves a goroutine behind (Watch, ReadNMEA's
@@ -17,31 +18,9 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// fixturesDir is the workspace's shared fixtures: $COTEJO_FIXTURES, or ../shared/fixtures
-// beside the module root (the directory holding go.mod, found walking up from here).
-func fixturesDir() (string, error) {
-	if d := os.Getenv("COTEJO_FIXTURES"); d != "" {
-		return d, nil
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "fixtures"), nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the package directory")
-		}
-		dir = parent
-	}
-}
-
 // fixturePath finds a fixture, reporting whether it is there.
 func fixturePath(rel string) (string, bool) {
-	dir, err := fixturesDir()
+	dir, err := fvc.FixturesDir()
 	if err != nil {
 		return "", false
 	}
