@@ -1,20 +1,16 @@
 package extract
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"flag"
 	"fmt"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"cotejo/scanner/fvc"
@@ -149,59 +145,12 @@ func xyt(png string) string { return strings.TrimSuffix(png, ".png") + ".xyt" }
 // writes the scores to <-extract.xyt>/<set>-<label>.tsv.
 func bozorth(dir, label string, set *fvc.Set, genuine, impostor []fvc.Pair, m1 bool) (fvc.Rates, error) {
 	pairs := append(slices.Clone(genuine), impostor...)
-	n := runtime.GOMAXPROCS(0)
-	scores := make([]float64, len(pairs))
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for k := range n {
-		wg.Go(func() {
-			lo, hi := k*len(pairs)/n, (k+1)*len(pairs)/n
-			var list bytes.Buffer
-			for _, p := range pairs[lo:hi] {
-				fmt.Fprintf(&list, "%s\n%s\n", filepath.Join(dir, xyt(set.Prints[p.A].Name)), filepath.Join(dir, xyt(set.Prints[p.B].Name)))
-			}
-			f, err := os.CreateTemp("", "mates-*.lis")
-			if err != nil {
-				errs[k] = err
-				return
-			}
-			defer os.Remove(f.Name())
-			if _, err := f.Write(list.Bytes()); err != nil {
-				errs[k] = err
-				return
-			}
-			f.Close()
-			args := []string{"-A", "outfmt=s", "-A", "maxfiles=100000", "-M", f.Name()}
-			if m1 {
-				args = append([]string{"-m1"}, args...)
-			}
-			out, err := exec.Command(*bozorth3, args...).Output()
-			if err != nil {
-				errs[k] = fmt.Errorf("bozorth3: %w", err)
-				return
-			}
-			sc := bufio.NewScanner(bytes.NewReader(out))
-			i := lo
-			for sc.Scan() {
-				if i >= hi {
-					errs[k] = fmt.Errorf("bozorth3: more scores than pairs")
-					return
-				}
-				v, err := strconv.ParseFloat(strings.TrimSpace(sc.Text()), 64)
-				if err != nil {
-					errs[k] = fmt.Errorf("bozorth3: %q: %w", sc.Text(), err)
-					return
-				}
-				scores[i] = v
-				i++
-			}
-			if i != hi {
-				errs[k] = fmt.Errorf("bozorth3: %d scores for %d pairs", i-lo, hi-lo)
-			}
-		})
+	var extra []string
+	if m1 {
+		extra = []string{"-m1"}
 	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	scores, err := fvc.Bozorth3(*bozorth3, pairs, func(i int) string { return filepath.Join(dir, xyt(set.Prints[i].Name)) }, extra...)
+	if err != nil {
 		return fvc.Rates{}, err
 	}
 	var tsv bytes.Buffer

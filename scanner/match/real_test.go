@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -40,21 +39,13 @@ var (
 // refScores reads another system's scores of the set's pairs, in the order of the
 // genuine and impostor pair lists.
 func refScores(path string, r *realResult) (gen, imp []float64, err error) {
-	b, err := os.ReadFile(path)
+	all, err := fvc.ReadScores(path)
 	if err != nil {
 		return nil, nil, err
 	}
 	byPair := map[[2]string]float64{}
-	for line := range strings.Lines(string(b)) {
-		f := strings.Fields(line)
-		if len(f) != 4 {
-			continue
-		}
-		v, err := strconv.ParseFloat(f[3], 64)
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %q: %w", path, line, err)
-		}
-		byPair[[2]string{f[0], f[1]}] = v
+	for _, sc := range all {
+		byPair[[2]string{sc.A, sc.B}] = sc.Value
 	}
 	look := func(ps []fvc.Pair) ([]float64, error) {
 		out := make([]float64, len(ps))
@@ -451,31 +442,12 @@ func nbisScores(t testing.TB, bin string, r *realResult) (gen, imp []float64, er
 	if err := errors.Join(errs...); err != nil {
 		return nil, nil, err
 	}
-	var mates strings.Builder
 	all := append(slices.Clone(r.genuine), r.impostor...)
-	for _, p := range all {
-		for _, i := range []int{p.A, p.B} {
-			fmt.Fprintf(&mates, "%s.xyt\n", filepath.Join(dir, strings.TrimSuffix(r.set.Prints[i].Name, ".png")))
-		}
-	}
-	list := filepath.Join(dir, "mates.lis")
-	if err := os.WriteFile(list, []byte(mates.String()), 0o600); err != nil {
-		return nil, nil, err
-	}
-	out, err := exec.Command(filepath.Join(bin, "bozorth3"), "-A", fmt.Sprintf("maxfiles=%d", 2*len(all)), "-A", "outfmt=s", "-M", list).Output()
+	scores, err := fvc.Bozorth3(filepath.Join(bin, "bozorth3"), all, func(i int) string {
+		return filepath.Join(dir, strings.TrimSuffix(r.set.Prints[i].Name, ".png")+".xyt")
+	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("bozorth3: %w", err)
-	}
-	var scores []float64
-	for line := range strings.Lines(string(out)) {
-		v, err := strconv.ParseFloat(strings.TrimSpace(line), 64)
-		if err != nil {
-			return nil, nil, fmt.Errorf("bozorth3 printed %q", line)
-		}
-		scores = append(scores, v)
-	}
-	if len(scores) != len(all) {
-		return nil, nil, fmt.Errorf("bozorth3 gave %d scores for %d pairs", len(scores), len(all))
+		return nil, nil, err
 	}
 	return scores[:len(r.genuine)], scores[len(r.genuine):], nil
 }

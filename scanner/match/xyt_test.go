@@ -171,28 +171,16 @@ func TestXYTSets(t *testing.T) {
 
 // readBozorth reads scores.tsv as real_test.go writes it: a, b, genuine|impostor, score.
 func readBozorth(path string) (gen, imp []float64, err error) {
-	data, err := os.ReadFile(path)
+	all, err := fvc.ReadScores(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	for line := range strings.Lines(string(data)) {
-		fs := strings.Fields(line)
-		if len(fs) < 4 {
-			continue
+	for _, sc := range all {
+		if sc.Genuine {
+			gen = append(gen, sc.Value)
+		} else {
+			imp = append(imp, sc.Value)
 		}
-		v, err := strconv.ParseFloat(fs[3], 64)
-		if err != nil {
-			continue // a header
-		}
-		switch fs[2] {
-		case "genuine":
-			gen = append(gen, v)
-		case "impostor":
-			imp = append(imp, v)
-		}
-	}
-	if len(gen) == 0 || len(imp) == 0 {
-		return nil, nil, fmt.Errorf("%s: no genuine or impostor scores", path)
 	}
 	return gen, imp, nil
 }
