@@ -7,6 +7,7 @@ DEBS := gcc g++ pkg-config openssl ca-certificates \
 	libgl1-mesa-dev xorg-dev libwayland-dev libxkbcommon-dev xvfb imagemagick \
 	libtesseract-dev libleptonica-dev tesseract-ocr-eng tesseract-ocr-spa tesseract-ocr-osd \
 	libusb-1.0-0-dev umockdev softhsm2 gpsd gpsd-clients fonts-dejavu-core fonts-ocr-b \
+	fonts-liberation fonts-freefont-ttf fonts-noto-core \
 	dbus-daemon gnome-keyring sane-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -56,6 +57,8 @@ test: deps
 bench: deps
 	CGO_ENABLED=1 $(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./...
 	CGO_ENABLED=1 $(GO) test -run TestAccuracy -ocr.accuracy=30 -ocr.accuracy.out=docs/ocr-accuracy.md -timeout 90m -v ./ocr/
+	CGO_ENABLED=1 $(GO) test -run TestAccuracy -ocr.accuracy=10 -ocr.family=mixed -ocr.levels=0,1,2 -ocr.accuracy.out=docs/ocr-accuracy-mixed.md -timeout 90m -v ./ocr/
+	CGO_ENABLED=1 $(GO) test -run TestAccuracy -ocr.accuracy=10 -ocr.family=heldout -ocr.levels=0,1,2 -ocr.accuracy.out=docs/ocr-accuracy-heldout.md -timeout 90m -v ./ocr/
 
 # Short fuzzing of every parser of outside data; longer with FUZZTIME=10m.
 FUZZTIME ?= 30s
@@ -66,6 +69,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzOpen -fuzztime $(FUZZTIME) ./storage/sealbox/
 	$(GO) test -run '^$$' -fuzz FuzzDecodeEntry -fuzztime $(FUZZTIME) ./storage/audit/
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./ocr/mrz/
+	$(GO) test -run '^$$' -fuzz FuzzFind -fuzztime $(FUZZTIME) ./ocr/zone/
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./ocr/qrtext/
 	$(GO) test -run '^$$' -fuzz FuzzFind -fuzztime $(FUZZTIME) ./ocr/locate/
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME) ./scanner/template/

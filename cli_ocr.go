@@ -92,17 +92,29 @@ func runOCR(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if fs.NArg() < 1 || fs.NArg() > 2 {
 		return errors.New("usage: cotejo ocr [--json] FRONT [BACK]")
 	}
+	// With --json the answer is always JSON, a failure included, for the programs that
+	// read it.
+	fail := func(err error) error {
+		if *asJSON {
+			enc := json.NewEncoder(stdout)
+			enc.SetEscapeHTML(false)
+			if jerr := enc.Encode(map[string]any{"error": err.Error()}); jerr != nil {
+				return jerr
+			}
+		}
+		return err
+	}
 	var imgs []image.Image
 	for _, path := range fs.Args() {
 		img, err := decodeImage(path)
 		if err != nil {
-			return err
+			return fail(err)
 		}
 		imgs = append(imgs, img)
 	}
 	r, err := ocr.NewReader(runtime.NumCPU())
 	if err != nil {
-		return err
+		return fail(err)
 	}
 	defer r.Close()
 	res, err := r.Read(ctx, imgs, func(p ocr.Progress) {
@@ -114,14 +126,10 @@ func runOCR(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fmt.Fprint(stderr, "\r\033[K")
 	}
 	if err != nil {
-		var p *ocr.Problem
-		if errors.As(err, &p) {
-			return errors.New(p.Message(*lang))
-		}
-		return err
+		return fail(err)
 	}
 	if *asJSON {
-		return printOCRJSON(stdout, res)
+		return printOCRJSON(stdout, res, *lang)
 	}
 	return printOCRText(stdout, res, *lang)
 }
@@ -139,9 +147,9 @@ func decodeImage(path string) (image.Image, error) {
 	return img, nil
 }
 
-func printOCRJSON(w io.Writer, res *ocr.Result) error {
-	out := map[string]any{"modelo": res.Model}
-	conf, src := map[string]float64{}, map[string]string{}
+func printOCRJSON(w io.Writer, res *ocr.Result, lang string) error {
+	out := map[string]any{"modelo": res.Model, "modeloSure": res.ModelSure}
+	conf, src, found, notes := map[string]float64{}, map[string]string{}, map[string]string{}, map[string]string{}
 	for _, k := range ocr.FieldNames() {
 		f, ok := res.Fields[k]
 		if !ok {
@@ -150,13 +158,24 @@ func printOCRJSON(w io.Writer, res *ocr.Result) error {
 		out[k] = f.Value
 		conf[k] = float64(int(f.Confidence*1000)) / 1000
 		src[k] = f.Source
+		if f.Found != "" {
+			found[k] = f.Found
+		}
+		if f.Note != "" {
+			notes[k] = f.Note
+		}
 	}
-	out["confidence"], out["source"] = conf, src
+	out["confidence"], out["source"], out["found"], out["note"] = conf, src, found, notes
 	review := res.ToReview()
 	if review == nil {
 		review = []string{}
 	}
 	out["review"] = review
+	problems := []map[string]any{}
+	for _, p := range res.Problems {
+		problems = append(problems, map[string]any{"image": p.Image + 1, "reason": p.Reason.String(), "message": p.Message(lang)})
+	}
+	out["problems"] = problems
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
@@ -166,7 +185,14 @@ func printOCRJSON(w io.Writer, res *ocr.Result) error {
 func printOCRText(w io.Writer, res *ocr.Result, lang string) error {
 	en := lang == "en"
 	label := map[bool][4]string{false: {"Modelo", "confianza", "origen", "Revise"}, true: {"Model", "confidence", "source", "Check"}}[en]
-	fmt.Fprintf(w, "%s: %s\n", label[0], res.Model)
+	for _, p := range res.Problems {
+		fmt.Fprintf(w, "⚠ %s\n", p.Message(lang))
+	}
+	sure := ""
+	if !res.ModelSure {
+		sure = "  ⚠"
+	}
+	fmt.Fprintf(w, "%s: %s%s\n", label[0], res.Model, sure)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, k := range ocr.FieldNames() {
 		f, ok := res.Fields[k]
@@ -177,7 +203,11 @@ func printOCRText(w io.Writer, res *ocr.Result, lang string) error {
 		if f.Confidence < ocr.Review {
 			mark = "  ⚠"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%.0f %%\t%s%s\n", credential.Label(k, lang), f.Value, f.Confidence*100, f.Source, mark)
+		where := f.Source
+		if f.Found != "" {
+			where += " (" + ocr.FoundWord(f.Found, lang) + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%.0f %%\t%s%s\n", credential.Label(k, lang), f.Value, f.Confidence*100, where, mark)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

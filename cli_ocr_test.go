@@ -67,8 +67,22 @@ func TestOCRCommand(t *testing.T) {
 	if code, _, stderr := runCLI(t, ctx, "ocr", bad); code == 0 || !strings.Contains(stderr, "no es una imagen") {
 		t.Errorf("a corrupt file: %d %s", code, stderr)
 	}
-	if code, _, stderr := runCLI(t, ctx, "ocr", "--lang", "en", "assets/demo-0001-front.jpg", "assets/demo-0002-front.jpg"); code == 0 || !strings.Contains(stderr, "same side") {
-		t.Errorf("two fronts: %d %s", code, stderr)
+	// --json answers in JSON whatever happens.
+	if code, stdout, _ := runCLI(t, ctx, "ocr", "--json", bad); code == 0 || !json.Valid([]byte(stdout)) || !strings.Contains(stdout, `"error"`) {
+		t.Errorf("a corrupt file, --json: %d %s", code, stdout)
+	}
+	// Not all or nothing: two fronts still give the front's fields, with the problem said.
+	if code, stdout, stderr := runCLI(t, ctx, "ocr", "--lang", "en", "assets/demo-0001-front.jpg", "assets/demo-0002-front.jpg"); code != 0 || !strings.Contains(stdout, "same side") || !strings.Contains(stdout, truth.CURP) {
+		t.Errorf("two fronts: %d %s %s", code, stdout, stderr)
+	}
+	code, stdout, _ = runCLI(t, ctx, "ocr", "--json", "assets/demo-0001-front.jpg", "assets/demo-0002-front.jpg")
+	var two struct {
+		CURP     string `json:"curp"`
+		Problems []struct{ Reason, Message string }
+		Found    map[string]string
+	}
+	if err := json.Unmarshal([]byte(stdout), &two); code != 0 || err != nil || two.CURP != truth.CURP || len(two.Problems) == 0 || two.Problems[0].Reason != "sameSide" || two.Found["curp"] == "" {
+		t.Errorf("two fronts, --json: %d %v %s", code, err, stdout)
 	}
 }
 

@@ -189,6 +189,13 @@ type (
 	Verdict      = verify.Verdict
 )
 
+// FoundByLayout is how a field read at its model's usual place was found; FoundWord
+// says how any other was, for the operator.
+const FoundByLayout = ocr.ByLayout
+
+// FoundWord says how a read field's place was found, in the operator's language.
+func FoundWord(by, lang string) string { return ocr.FoundWord(by, lang) }
+
 // ReviewConfidence is the confidence under which a read field is shown for checking.
 const ReviewConfidence = ocr.Review
 

@@ -7,6 +7,7 @@ import (
 	"image"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -14,17 +15,41 @@ import (
 	"cotejo/ocr"
 	"cotejo/ocr/cardgen"
 	"cotejo/ocr/layout"
+	"cotejo/ocr/mrz"
 	"cotejo/verify/credential"
 )
 
 var (
-	accuracyCitizens = flag.Int("ocr.accuracy", 0, "run the accuracy benchmark over this many citizens × 6 models × levels 0–3")
+	accuracyCitizens = flag.Int("ocr.accuracy", 0, "run the accuracy benchmark over this many citizens × 6 models per level")
 	accuracyOut      = flag.String("ocr.accuracy.out", "", "write the accuracy tables (markdown) to this file")
+	accuracyFamily   = flag.String("ocr.family", "", `the cards' layout family: "" (base), a family's name, "mixed" (every tuned family in turn) or "heldout"`)
+	accuracyLevels   = flag.String("ocr.levels", "0,1,2,3", "distortion levels to measure")
 )
+
+// tally counts right answers by key.
+type tally struct{ right, total map[string]int }
+
+func newTally() tally { return tally{map[string]int{}, map[string]int{}} }
+
+func (t tally) add(k string, ok bool) {
+	t.total[k]++
+	if ok {
+		t.right[k]++
+	}
+}
+
+func (t tally) pct(k string) string {
+	if t.total[k] == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.1f %%", 100*float64(t.right[k])/float64(t.total[k]))
+}
 
 // TestAccuracy reads generated cards and reports, per level, the exact-match rate of
 // each field, the share of zones read with every check digit valid, and the time per
-// card. It runs only with -ocr.accuracy=N (make bench).
+// card; then per level and model the zone's fields (CIC, OCR, surnames, birth date, sex,
+// expiry, against the zone as printed) and the front's (CURP, clave de elector, names).
+// It runs only with -ocr.accuracy=N (make bench); -ocr.family chooses the layouts.
 func TestAccuracy(t *testing.T) {
 	if *accuracyCitizens == 0 {
 		t.Skip("the accuracy benchmark runs with -ocr.accuracy=N (make bench)")
@@ -34,38 +59,65 @@ func TestAccuracy(t *testing.T) {
 		t.Skip(err)
 	}
 	r := reader(t)
-	fields := []string{"cic", "ocr", "claveElector", "numeroEmisionCredencial", "curp", "nombre", "apellidoPaterno", "apellidoMaterno", "anioRegistro", "anioEmision", "searchKey", "all"}
-	var report strings.Builder
+	fields := []string{"modelo", "cic", "ocr", "claveElector", "numeroEmisionCredencial", "curp", "nombre", "apellidoPaterno", "apellidoMaterno", "anioRegistro", "anioEmision", "searchKey", "all"}
+	var report, byModel strings.Builder
 	fmt.Fprintf(&report, "| level | cards | %s | zones valid | wrong fields shown as sure | median s | p95 s |\n|---|---|%s---|---|---|---|\n",
 		strings.Join(fields, " | "), strings.Repeat("---|", len(fields)))
+	fmt.Fprintf(&byModel, "| level | model | cards | zone's fields | front's fields | model told |\n|---|---|---|---|---|---|\n")
 	var allTimes []time.Duration
-	for level := range 4 {
-		right := map[string]int{}
-		total := map[string]int{}
+	for _, ls := range strings.Split(*accuracyLevels, ",") {
+		level, err := strconv.Atoi(ls)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all, per := newTally(), map[credential.Model]tally{}
 		zones, zonesValid, cards := 0, 0, 0
-		confidentWrong, wrongFields := 0, 0
+		confidentWrong, wrongFields, logged := 0, 0, 0
 		var times []time.Duration
-		set := cardgen.Set{Count: *accuracyCitizens * 6, Level: level, Seed: 2026, Models: layout.Models()}
-		err := f.Generate(context.Background(), set, func(c cardgen.Card) bool {
+		set := cardgen.Set{Count: *accuracyCitizens * 6, Level: level, Seed: 2026, Models: layout.Models(), Family: *accuracyFamily}
+		err = f.Generate(context.Background(), set, func(c cardgen.Card) bool {
 			cards++
+			want := c.Truth
+			pm, ok := per[want.Modelo]
+			if !ok {
+				pm = newTally()
+				per[want.Modelo] = pm
+			}
+			pm.add("cards", true)
 			start := time.Now()
 			res, err := r.Read(context.Background(), []image.Image{c.Front, c.Back}, nil)
 			times = append(times, time.Since(start))
-			var got credential.Credential
-			if err == nil {
-				got = res.Credential()
-				if c.Truth.Modelo.HasCIC() {
-					zones++
-					if res.Zone != nil && res.Zone.Checks.AllValid() && len(res.Zone.Lines[2]) == 30 {
-						zonesValid++
-					}
-				}
-			} else {
-				t.Logf("level %d card %s: %v", level, c.Name, err)
+			if err != nil {
+				t.Fatalf("level %d card %s: %v", level, c.Name, err)
 			}
-			want := c.Truth
+			got := res.Credential()
+			if want.Modelo.HasCIC() {
+				zones++
+				if res.Zone != nil && res.Zone.Checks.AllValid() && len(res.Zone.Lines[2]) == 30 {
+					zonesValid++
+				}
+				// The zone's own fields against the zone as printed.
+				tz, err := mrz.Parse(strings.Join(c.Zone, "\n"))
+				if err != nil {
+					t.Fatalf("card %s: the printed zone does not parse: %v", c.Name, err)
+				}
+				z := res.Zone
+				if z == nil {
+					z = &mrz.Zone{}
+				}
+				for _, ok := range []bool{z.CIC == tz.CIC, z.OCR == tz.OCR, z.Paterno == tz.Paterno && z.Materno == tz.Materno,
+					z.Birth.Equal(tz.Birth), z.Sex == tz.Sex, z.Expiry.Equal(tz.Expiry)} {
+					pm.add("zone", ok)
+				}
+			}
+			for _, ok := range []bool{got.CURP == want.CURP, got.ClaveElector == want.ClaveElector,
+				got.Nombre == want.Nombre && got.ApellidoPaterno == want.ApellidoPaterno && got.ApellidoMaterno == want.ApellidoMaterno} {
+				pm.add("front", ok)
+			}
+			pm.add("model", got.Modelo == want.Modelo)
 			pairs := map[string][2]string{
-				"cic": {got.CIC, want.CIC}, "ocr": {got.OCR, want.OCR}, "claveElector": {got.ClaveElector, want.ClaveElector},
+				"modelo": {string(got.Modelo), string(want.Modelo)},
+				"cic":    {got.CIC, want.CIC}, "ocr": {got.OCR, want.OCR}, "claveElector": {got.ClaveElector, want.ClaveElector},
 				"numeroEmisionCredencial": {got.NumeroEmisionCredencial, want.NumeroEmisionCredencial}, "curp": {got.CURP, want.CURP},
 				"nombre": {got.Nombre, want.Nombre}, "apellidoPaterno": {got.ApellidoPaterno, want.ApellidoPaterno},
 				"apellidoMaterno": {got.ApellidoMaterno, want.ApellidoMaterno}, "anioRegistro": {got.AnioRegistro, want.AnioRegistro},
@@ -75,29 +127,23 @@ func TestAccuracy(t *testing.T) {
 				if k == "cic" && !want.Modelo.HasCIC() {
 					continue
 				}
-				total[k]++
+				all.add(k, p[0] == p[1])
 				if p[0] == p[1] {
-					right[k]++
 					continue
 				}
 				wrongFields++
-				if res != nil && res.Fields[k].Confidence >= ocr.Review {
+				if k != "modelo" && res.Fields[k].Confidence >= ocr.Review {
 					confidentWrong++
 				}
-				if level < 2 {
-					t.Logf("level %d card %s model %s: %s read %q, is %q", level, c.Name, want.Modelo, k, p[0], p[1])
+				if level < 2 && logged < 40 {
+					logged++
+					t.Logf("level %d card %s (%s) model %s: %s read %q, is %q", level, c.Name, c.Family, want.Modelo, k, p[0], p[1])
 				}
 			}
-			total["searchKey"]++
 			gk, _ := got.SearchKey()
 			wk, _ := want.SearchKey()
-			if gk == wk && got.Modelo == want.Modelo {
-				right["searchKey"]++
-			}
-			total["all"]++
-			if got == want {
-				right["all"]++
-			}
+			all.add("searchKey", gk == wk && got.Modelo == want.Modelo)
+			all.add("all", got == want)
 			return true
 		})
 		if err != nil {
@@ -107,14 +153,19 @@ func TestAccuracy(t *testing.T) {
 		allTimes = append(allTimes, times...)
 		fmt.Fprintf(&report, "| %d | %d |", level, cards)
 		for _, k := range fields {
-			fmt.Fprintf(&report, " %.1f %% |", 100*float64(right[k])/float64(max(total[k], 1)))
+			fmt.Fprintf(&report, " %s |", all.pct(k))
 		}
 		fmt.Fprintf(&report, " %.1f %% | %d of %d | %.2f | %.2f |\n", 100*float64(zonesValid)/float64(max(zones, 1)), confidentWrong, wrongFields,
 			times[len(times)/2].Seconds(), times[len(times)*95/100].Seconds())
+		for _, m := range layout.Models() {
+			if pm, ok := per[m]; ok {
+				fmt.Fprintf(&byModel, "| %d | %s | %d | %s | %s | %s |\n", level, m, pm.total["cards"], pm.pct("zone"), pm.pct("front"), pm.pct("model"))
+			}
+		}
 	}
 	slices.Sort(allTimes)
-	fmt.Fprintf(&report, "\nAll levels: median %.2f s, p95 %.2f s per card (front and back), %d cards.\n",
-		allTimes[len(allTimes)/2].Seconds(), allTimes[len(allTimes)*95/100].Seconds(), len(allTimes))
+	fmt.Fprintf(&report, "\nAll levels: median %.2f s, p95 %.2f s per card (front and back), %d cards.\n\n%s",
+		allTimes[len(allTimes)/2].Seconds(), allTimes[len(allTimes)*95/100].Seconds(), len(allTimes), byModel.String())
 	t.Log("\n" + report.String())
 	if *accuracyOut != "" {
 		if err := os.WriteFile(*accuracyOut, []byte(report.String()), 0o644); err != nil {

@@ -8,11 +8,13 @@ import (
 	"sync"
 
 	"github.com/makiuchi-d/gozxing"
+	multiqr "github.com/makiuchi-d/gozxing/multi/qrcode"
 	"github.com/makiuchi-d/gozxing/qrcode"
 	"github.com/otiai10/gosseract/v2"
 
 	"cotejo/ocr/layout"
 	"cotejo/ocr/mrz"
+	"cotejo/ocr/qrtext"
 	"cotejo/verify/credential"
 )
 
@@ -99,11 +101,11 @@ func (r *Reader) readFields(ctx context.Context, res *Result, report func(Progre
 		if s == nil {
 			continue
 		}
-		for _, whole := range layout.For(s.Model, s.Side).Fields {
-			for _, reg := range split(whole) {
-				if _, ok := spec(reg.Field); ok || reg.Field == layout.QR {
-					jobs = append(jobs, job{s.card, reg})
-				}
+		s.by = map[layout.Field]string{}
+		for _, l := range s.plan() {
+			if _, ok := spec(l.Field); ok || l.Field == layout.QR {
+				jobs = append(jobs, job{s.card, l.Region})
+				s.by[l.Field] = l.by
 			}
 		}
 	}
@@ -144,21 +146,27 @@ func (r *Reader) readFields(ctx context.Context, res *Result, report func(Progre
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if res.Front != nil {
-		// The CURP has a check digit: read it again while it fails.
-		if reg, ok := layout.For(res.Front.Model, res.Front.Side).Region(layout.CURP); ok {
+	for _, j := range jobs {
+		switch j.region.Field {
+		case layout.CURP:
+			// The CURP has a check digit: read it again while it fails.
 			valid := func(v raw) bool {
 				return credential.ValidateCURP(shape(squeeze(v.text()), "LLLLDDDDDDSLLLLLAD")) == nil
 			}
-			if err := r.rereadLine(ctx, res.Front.card, reg, out, valid); err != nil {
+			if err := r.rereadLine(ctx, j.card, j.region, out, valid); err != nil {
 				return nil, err
 			}
-		}
-	}
-	if res.Back != nil {
-		if reg, ok := layout.For(res.Back.Model, res.Back.Side).Region(layout.MRZ); ok {
-			if err := r.rereadZone(ctx, res.Back.card, reg, out); err != nil {
-				return nil, err
+		case mrzLine1:
+			var lines []layout.Region
+			for _, k := range jobs {
+				if k.region.Field == mrzLine1 || k.region.Field == mrzLine2 || k.region.Field == mrzLine3 {
+					lines = append(lines, k.region)
+				}
+			}
+			if len(lines) == 3 {
+				if err := r.rereadZone(ctx, j.card, lines, out); err != nil {
+					return nil, err
+				}
 			}
 		}
 	}
@@ -189,8 +197,7 @@ func (r *Reader) rereadLine(ctx context.Context, card *image.RGBA, reg layout.Re
 // rereadZone reads the zone's lines again from other variants of their crops while the
 // zone fails its check digits, and keeps the first combination of readings that passes
 // them all (or the one passing most).
-func (r *Reader) rereadZone(ctx context.Context, card *image.RGBA, reg layout.Region, out map[layout.Field]raw) error {
-	lines := split(reg)
+func (r *Reader) rereadZone(ctx context.Context, card *image.RGBA, lines []layout.Region, out map[layout.Field]raw) error {
 	readings := make([][]raw, len(lines)) // per line, per variant
 	for i, l := range lines {
 		readings[i] = append(readings[i], out[l.Field])
@@ -362,7 +369,9 @@ func cropGrey(card *image.RGBA, reg layout.Region, brightest, withMargin bool) *
 	return g
 }
 
-// readQR decodes the small QR code from its region of the straightened card.
+// readQR decodes the small QR code from its region of the straightened card. A region
+// holding other 2D codes too (the whole card, when the design is unknown) gives the code
+// that reads as INE's, else the first.
 func readQR(card *image.RGBA, box image.Rectangle) raw {
 	b := box.Inset(-20).Intersect(card.Bounds())
 	sub := card.SubImage(b)
@@ -370,9 +379,21 @@ func readQR(card *image.RGBA, box image.Rectangle) raw {
 	if err != nil {
 		return raw{err: err}
 	}
-	res, err := qrcode.NewQRCodeReader().Decode(bmp, map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true})
-	if err != nil {
-		return raw{err: err}
+	hints := map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true}
+	res, err := multiqr.NewQRCodeMultiReader().DecodeMultiple(bmp, hints)
+	if err != nil || len(res) == 0 {
+		one, err := qrcode.NewQRCodeReader().Decode(bmp, hints)
+		if err != nil {
+			return raw{err: err}
+		}
+		res = []*gozxing.Result{one}
 	}
-	return raw{lines: []Line{{Text: res.GetText(), Confidence: 1}}}
+	text := res[0].GetText()
+	for _, r := range res {
+		if _, err := qrtext.Parse(r.GetText()); err == nil {
+			text = r.GetText()
+			break
+		}
+	}
+	return raw{lines: []Line{{Text: text, Confidence: 1}}}
 }

@@ -141,6 +141,12 @@ func readCURP(in map[layout.Field]raw, names map[string]Field, birth time.Time, 
 	}
 	v := in[layout.CURP]
 	s := shape(squeeze(v.text()), pattern)
+	if yy := atoi(shape(s, pattern)[min(4, len(s)):min(6, len(s))]); birth.IsZero() && len(s) == 18 && yy > time.Now().Year()%100 {
+		// Born in a year ending above this one's: in the 1900s, so the homonym
+		// character is a digit (the check digit cannot tell O from 0 there).
+		pattern = pattern[:16] + "DD"
+		s = shape(s, pattern)
+	}
 	f := Field{Value: s, Confidence: v.conf(), Source: "front"}
 	agrees := func(c string) bool {
 		return !birth.IsZero() && c[4:10] == birth.Format("060102") && (sex == "" || c[10:11] == sex)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -46,6 +47,14 @@ func (p *Pool) get(ctx context.Context) (*gosseract.Client, error) {
 		}
 		p.all = append(p.all, c)
 		p.mu.Unlock()
+		// Loading the language takes a while: not under the lock.
+		if err := initialise(c); err != nil {
+			p.mu.Lock()
+			p.all = slices.DeleteFunc(p.all, func(x *gosseract.Client) bool { return x == c })
+			p.mu.Unlock()
+			c.Close()
+			return nil, err
+		}
 		return c, nil
 	}
 	p.mu.Unlock()

@@ -11,8 +11,10 @@ import (
 	"image"
 	"sync"
 
+	"cotejo/ocr/labels"
 	"cotejo/ocr/layout"
 	"cotejo/ocr/locate"
+	"cotejo/ocr/zone"
 	"cotejo/verify/credential"
 )
 
@@ -63,9 +65,36 @@ type Reason int
 const (
 	NotACard    Reason = iota // no credential found
 	TooSmall                  // too small or too far
-	UnknownCard               // a card, not a known model
+	UnknownCard               // a card, but neither its design nor its labels and zone were recognised
 	SameSide                  // two photos of the same side
+	NewDesign                 // a design not in the tables: fields read by their labels and zone
+	NoBack                    // only the front: the zone's fields (CIC, OCR) are missing
+	NoFront                   // only the back: the front's fields (CURP, clave) are missing
+	ZoneFailed                // the zone was read but fails its check digits
 )
+
+// String names the reason, for programs (JSON).
+func (r Reason) String() string {
+	names := [...]string{"notACard", "tooSmall", "unknownCard", "sameSide", "newDesign", "noBack", "noFront", "zoneFailed"}
+	if int(r) < len(names) {
+		return names[r]
+	}
+	return fmt.Sprintf("reason%d", int(r))
+}
+
+// FoundWord says how a field's place was found (ByLayout…), in the operator's language.
+func FoundWord(by, lang string) string {
+	w := map[string][2]string{
+		ByLayout: {"posición del modelo", "model's layout"},
+		ByLabel:  {"por su etiqueta", "by its label"},
+		ByZone:   {"zona de lectura", "machine-readable zone"},
+		ByShape:  {"por su forma", "by its shape"},
+	}[by]
+	if lang == "en" {
+		return w[1]
+	}
+	return w[0]
+}
 
 func (e *Problem) Error() string { return e.Message("es") + " (" + e.Err.Error() + ")" }
 func (e *Problem) Unwrap() error { return e.Err }
@@ -77,6 +106,10 @@ func (e *Problem) Message(lang string) string {
 		TooSmall:    {"La credencial se ve muy pequeña en la imagen %d. Acérquela a la cámara.", "The credential is too small in image %d. Bring it closer to the camera."},
 		UnknownCard: {"La imagen %d no parece una Credencial para Votar de un modelo conocido.", "Image %d does not look like a known model of Credencial para Votar."},
 		SameSide:    {"Las dos imágenes muestran el mismo lado (%d). Capture el frente y el reverso.", "Both images show the same side (%d). Capture the front and the back."},
+		NewDesign:   {"La imagen %d es de un diseño que no está en las tablas: los datos se leyeron por sus etiquetas. Revise el modelo y los campos marcados.", "Image %d has a design not in the tables: the data were read by their labels. Check the model and the marked fields."},
+		NoBack:      {"Falta el reverso (imagen %d es el frente): capture el reverso para leer el CIC y el OCR.", "The back is missing (image %d is the front): capture the back to read the CIC and OCR."},
+		NoFront:     {"Falta el frente (imagen %d es el reverso): capture el frente para leer la CURP y la clave de elector.", "The front is missing (image %d is the back): capture the front to read the CURP and the clave de elector."},
+		ZoneFailed:  {"La zona de lectura del reverso (imagen %d) no pasa sus dígitos verificadores: revise los campos marcados o capture otra foto.", "The back's machine-readable zone (image %d) fails its check digits: check the marked fields or take another photo."},
 	}[e.Reason]
 	if lang == "en" {
 		return fmt.Sprintf(m[1], e.Image+1)
@@ -92,38 +125,23 @@ type SideInfo struct {
 	Flipped bool    // the card lay upside down
 	Whole   bool    // the image was the card itself
 	Score   float64 // resemblance to the design
-	card    *image.RGBA
-}
-
-// straighten finds, straightens and classifies the card in one image.
-func (r *Reader) straighten(i int, img image.Image) (*SideInfo, error) {
-	f, err := locate.Find(img)
-	if err != nil {
-		reason := NotACard
-		if errors.Is(err, locate.ErrTooSmall) {
-			reason = TooSmall
-		}
-		return nil, &Problem{Image: i, Reason: reason, Err: err}
-	}
-	flat, err := locate.Straighten(img, f, false)
-	if err != nil {
-		return nil, &Problem{Image: i, Reason: NotACard, Err: err}
-	}
-	m, err := r.cls.Classify(flat)
-	if err != nil {
-		return nil, &Problem{Image: i, Reason: UnknownCard, Err: err}
-	}
-	if m.Flipped {
-		if flat, err = locate.Straighten(img, f, true); err != nil {
-			return nil, &Problem{Image: i, Reason: NotACard, Err: err}
-		}
-	}
-	return &SideInfo{Image: i, Model: m.Model, Side: m.Side, Flipped: m.Flipped, Whole: f.Whole, Score: m.Score, card: flat}, nil
+	// Known: the design is one of the tables' (the model and side as Classify said);
+	// otherwise they come from the card's content.
+	Known  bool
+	card   *image.RGBA
+	img    image.Image
+	found  locate.Found
+	zone   *zone.Band     // the machine-readable zone, found by its look
+	words  []labels.Word  // the page's words, when read
+	labels []labels.Value // the labels among them
+	by     map[layout.Field]string
 }
 
 // Read reads a credential from one or two photos (front and back, in either order).
-// progress, if not nil, is called as work completes, from the reading goroutines but
-// never concurrently.
+// It reads whatever it can: a side that is missing, unreadable or of an unknown design
+// leaves the fields it carries empty or flagged, and Result.Problems says why. The error
+// is only for a wrong number of images or an ended ctx. progress, if not nil, is called
+// as work completes, from the reading goroutines but never concurrently.
 func (r *Reader) Read(ctx context.Context, images []image.Image, progress func(Progress)) (*Result, error) {
 	if len(images) == 0 || len(images) > 2 {
 		return nil, fmt.Errorf("ocr: want one or two images, got %d", len(images))
@@ -138,31 +156,57 @@ func (r *Reader) Read(ctx context.Context, images []image.Image, progress func(P
 	errs := make([]error, len(images))
 	var wg sync.WaitGroup
 	for i, img := range images {
-		wg.Go(func() { sides[i], errs[i] = r.straighten(i, img) })
+		wg.Go(func() { sides[i], errs[i] = r.look(ctx, i, img) })
 	}
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	res := &Result{}
-	for _, s := range sides {
-		if s.Side == layout.Front {
-			if res.Front != nil {
-				return nil, &Problem{Image: s.Image, Reason: SameSide, Err: errors.New("two fronts")}
-			}
-			res.Front = s
-		} else {
-			if res.Back != nil {
-				return nil, &Problem{Image: s.Image, Reason: SameSide, Err: errors.New("two backs")}
-			}
-			res.Back = s
+	for i, err := range errs {
+		var p *Problem
+		switch {
+		case err == nil:
+		case errors.As(err, &p):
+			res.Problems = append(res.Problems, p)
+		default:
+			res.Problems = append(res.Problems, &Problem{Image: i, Reason: NotACard, Err: err})
 		}
+	}
+	for _, s := range sides {
+		if s == nil {
+			continue
+		}
+		if !s.Known {
+			res.Problems = append(res.Problems, &Problem{Image: s.Image, Reason: NewDesign, Err: errors.New("design not recognised")})
+		}
+		slot := &res.Front
+		if s.Side == layout.Back {
+			slot = &res.Back
+		}
+		if *slot != nil {
+			// Two of one side: keep the one whose design was recognised, or the first.
+			res.Problems = append(res.Problems, &Problem{Image: s.Image, Reason: SameSide, Err: fmt.Errorf("two %ss", s.Side)})
+			if (*slot).Known || !s.Known {
+				continue
+			}
+		}
+		*slot = s
+	}
+	switch {
+	case res.Front != nil && res.Back == nil && len(images) == 1:
+		res.Problems = append(res.Problems, &Problem{Image: res.Front.Image, Reason: NoBack, Err: errors.New("front only")})
+	case res.Back != nil && res.Front == nil && len(images) == 1:
+		res.Problems = append(res.Problems, &Problem{Image: res.Back.Image, Reason: NoFront, Err: errors.New("back only")})
 	}
 	raw, err := r.readFields(ctx, res, report)
 	if err != nil {
 		return nil, err
 	}
 	reconcile(res, raw)
+	if z := res.Zone; res.Back != nil && res.Model.HasCIC() && (z == nil || !z.Checks.AllValid()) {
+		res.Problems = append(res.Problems, &Problem{Image: res.Back.Image, Reason: ZoneFailed, Err: errors.Join(errors.New("zone fails its check digits"), res.ZoneErr)})
+	}
 	report(Progress{Step: StepDone})
 	return res, nil
 }

@@ -18,6 +18,9 @@ type Field struct {
 	Confidence float64 `json:"confidence"`       // 0–1
 	Source     string  `json:"source,omitempty"` // front, back, mrz, qr, or several joined by +
 	Note       string  `json:"note,omitempty"`   // what was corrected or doubted, in English
+	// Found is how the field's place on the card was found: ByLayout, ByLabel or ByZone;
+	// empty for what came from the QR code or was derived.
+	Found string `json:"found,omitempty"`
 }
 
 // Review is the confidence under which the operator is asked to check a field.
@@ -33,6 +36,12 @@ type Result struct {
 	// parse. Both are for the operator's correction screen, never for logs.
 	ZoneText string
 	ZoneErr  error
+	// ModelSure is false when the model was inferred from the card's content and more
+	// than one model fits: the operator must confirm it.
+	ModelSure bool
+	// Problems are why something could not be read, for the operator, in image order;
+	// the fields still hold all that was read.
+	Problems []*Problem
 }
 
 // Names of the fields, as in the request's plaintext.
@@ -153,17 +162,14 @@ func shape(s, pattern string) string {
 func reconcile(res *Result, in map[layout.Field]raw) {
 	res.Fields = map[string]Field{}
 	set := func(k string, f Field) { res.Fields[k] = f }
-	// The model: the back tells C (no zone) from D–H best; the front otherwise.
-	switch {
-	case res.Back != nil:
-		res.Model = res.Back.Model
-	case res.Front != nil:
-		res.Model = res.Front.Model
+	// The model: the back tells C (no zone) from D–H best; the front otherwise; from
+	// the content when neither design was recognised.
+	hasQR := false
+	if qr, ok := in[layout.QR]; ok && qr.err == nil {
+		_, err := qrtext.Parse(qr.text())
+		hasQR = err == nil
 	}
-	if res.Front != nil && res.Back != nil && res.Front.Model != res.Back.Model {
-		// Same family only differs in details; trust the back, which carries the zone.
-		res.Model = res.Back.Model
-	}
+	res.Model, res.ModelSure = decideModel(res, hasQR)
 
 	// The machine-readable zone.
 	var z *mrz.Zone
@@ -333,6 +339,7 @@ func reconcile(res *Result, in map[layout.Field]raw) {
 			set("anioEmision", Field{Value: sq, Confidence: 0.2, Source: "front", Note: "unreadable"})
 		}
 	}
+	annotate(res)
 	if r, ok := res.Fields["anioRegistro"]; ok {
 		if e, ok := res.Fields["anioEmision"]; ok && r.Value > e.Value && len(e.Value) == 4 {
 			r.Confidence, r.Note = min(r.Confidence, 0.5), "after the year of issue"
@@ -358,4 +365,57 @@ func yearField(y string, c float64, src string) Field {
 		f.Confidence, f.Note = min(c, 0.3), "not a year"
 	}
 	return f
+}
+
+// printedAt is where on the front a field is printed.
+func printedAt(field string) []layout.Field {
+	switch field {
+	case "nombre", "apellidoPaterno", "apellidoMaterno":
+		return []layout.Field{layout.Nombre}
+	case "curp":
+		return []layout.Field{layout.CURP}
+	case "claveElector":
+		return []layout.Field{layout.ClaveElector}
+	case "anioRegistro", "numeroEmisionCredencial":
+		return []layout.Field{layout.Registro}
+	case "anioEmision":
+		return []layout.Field{layout.Emision, layout.Vigencia}
+	case "ocr":
+		return []layout.Field{layout.Seccion}
+	}
+	return nil
+}
+
+// annotate says how each field's place was found, and lists every field the model
+// needs that nothing was read for, flagged for the operator.
+func annotate(res *Result) {
+	for k, f := range res.Fields {
+		switch {
+		case strings.HasPrefix(f.Source, "mrz") && res.Back != nil:
+			f.Found = res.Back.by[mrzLine1]
+		case strings.HasPrefix(f.Source, "back") && res.Back != nil:
+			f.Found = res.Back.by[layout.OCRLine]
+		case strings.HasPrefix(f.Source, "front") && res.Front != nil:
+			for _, lf := range printedAt(k) {
+				if by := res.Front.by[lf]; by != "" {
+					f.Found = by
+					break
+				}
+			}
+		}
+		res.Fields[k] = f
+	}
+	for _, k := range fieldNames {
+		if k == "cic" && !res.Model.HasCIC() {
+			continue
+		}
+		// An empty second surname can be right (a citizen with one surname).
+		if f, ok := res.Fields[k]; !ok || (f.Value == "" && k != "apellidoMaterno") {
+			f.Confidence = 0
+			if f.Note == "" {
+				f.Note = "not found on the card"
+			}
+			res.Fields[k] = f
+		}
+	}
 }

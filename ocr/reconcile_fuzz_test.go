@@ -27,7 +27,7 @@ func FuzzReconcile(f *testing.F) {
 			layout.OCRLine: lines(0.9, seccion), layout.Emision: lines(0.9, vigencia),
 			layout.Nacimiento: lines(0.9, registro), layout.Sexo: lines(0.9, qr),
 		}
-		res := &Result{Back: &SideInfo{Model: m, Side: layout.Back}, Front: &SideInfo{Model: m}}
+		res := &Result{Back: &SideInfo{Model: m, Side: layout.Back, Known: true}, Front: &SideInfo{Model: m, Known: true}}
 		reconcile(res, in)
 		for k, f := range res.Fields {
 			if f.Confidence < 0 || f.Confidence > 1 {

@@ -162,7 +162,7 @@ func TestReconcile(t *testing.T) {
 			if m == "" {
 				m = credential.ModelG
 			}
-			res := &Result{Back: &SideInfo{Model: m, Side: layout.Back}, Front: &SideInfo{Model: m}}
+			res := &Result{Back: &SideInfo{Model: m, Side: layout.Back, Known: true}, Front: &SideInfo{Model: m, Known: true}}
 			reconcile(res, in)
 			w := want
 			if tc.want != nil {

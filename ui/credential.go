@@ -143,13 +143,26 @@ func (c *Controller) applyReading(r *capture.Reading, fill bool) {
 			review++
 		}
 		c.markField(name, e.Text, low)
-	}
-	if fill {
-		if review > 0 {
-			c.showInfo(c.t("cred.read"))
-		} else {
-			c.showInfo(c.t("cred.readok"))
+		if mark := c.w.marks[name]; ok && mark != nil && f.Found != "" && f.Found != capture.FoundByLayout {
+			mark.SetText(mark.Text + " (" + capture.FoundWord(f.Found, c.lang) + ")")
 		}
+	}
+	if !fill {
+		return
+	}
+	// Whatever could not be read is said, in the operator's words; the form keeps all
+	// that was read.
+	var says []string
+	for _, p := range r.Problems {
+		says = append(says, p.Message(c.lang))
+	}
+	switch {
+	case len(says) > 0:
+		c.showInfo(strings.Join(says, "\n"))
+	case review > 0:
+		c.showInfo(c.t("cred.read"))
+	default:
+		c.showInfo(c.t("cred.readok"))
 	}
 }
 

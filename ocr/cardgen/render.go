@@ -20,6 +20,7 @@ import (
 	"github.com/makiuchi-d/gozxing/qrcode"
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/opentype"
+	"golang.org/x/image/font/sfnt"
 	"golang.org/x/image/math/fixed"
 
 	"cotejo/ocr/layout"
@@ -38,26 +39,69 @@ const (
 )
 
 // ErrFonts means the fonts the cards are printed with are not installed.
-var ErrFonts = errors.New("cardgen: fonts missing (install the Debian packages fonts-dejavu-core and fonts-ocr-b)")
+var ErrFonts = errors.New("cardgen: fonts missing (install the Debian packages fonts-dejavu-core, fonts-ocr-b, fonts-liberation, fonts-freefont-ttf and fonts-noto-core)")
+
+// typeface names one of the loaded fonts.
+type typeface int
+
+const (
+	dejavu typeface = iota
+	dejavuBold
+	ocrb
+	liberation
+	liberationBold
+	narrowBold // Liberation Sans Narrow
+	noto
+	notoBold
+	freeSans
+	freeSansBold
+	freeSansOblique
+	numTypefaces
+)
+
+// typefaceFiles are the fonts' files; the layout families print with the ones after
+// OCR-B, from Debian's fonts-liberation, fonts-noto-core and fonts-freefont-ttf.
+func typefaceFiles() [numTypefaces]string {
+	const lib, free = "/usr/share/fonts/truetype/liberation/", "/usr/share/fonts/truetype/freefont/"
+	return [numTypefaces]string{
+		dejavu: SansFile, dejavuBold: BoldFile, ocrb: OCRBFile,
+		liberation: lib + "LiberationSans-Regular.ttf", liberationBold: lib + "LiberationSans-Bold.ttf",
+		narrowBold: lib + "LiberationSansNarrow-Bold.ttf",
+		noto:       "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf", notoBold: "/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf",
+		freeSans: free + "FreeSans.ttf", freeSansBold: free + "FreeSansBold.ttf", freeSansOblique: free + "FreeSansOblique.ttf",
+	}
+}
 
 // Fonts are the parsed typefaces; safe for concurrent use (faces are made per card).
 type Fonts struct {
-	sans, bold, ocrb *opentype.Font
+	tf [numTypefaces]*opentype.Font
+	// capRatio is each typeface's cap height over its size, so that families can ask
+	// for a cap height whatever the font.
+	capRatio [numTypefaces]float64
 }
 
 // LoadFonts parses the Debian fonts.
 func LoadFonts() (*Fonts, error) {
 	var f Fonts
-	for _, x := range []struct {
-		path string
-		dst  **opentype.Font
-	}{{SansFile, &f.sans}, {BoldFile, &f.bold}, {OCRBFile, &f.ocrb}} {
-		b, err := os.ReadFile(x.path)
+	var buf sfnt.Buffer
+	for t, path := range typefaceFiles() {
+		b, err := os.ReadFile(path)
 		if err != nil {
+			if typeface(t) > ocrb {
+				return nil, fmt.Errorf("%w: layout families need fonts-liberation fonts-freefont-ttf fonts-noto-core: %v", ErrFonts, err)
+			}
 			return nil, fmt.Errorf("%w: %v", ErrFonts, err)
 		}
-		if *x.dst, err = opentype.Parse(b); err != nil {
-			return nil, fmt.Errorf("cardgen: %s: %w", x.path, err)
+		if f.tf[t], err = opentype.Parse(b); err != nil {
+			return nil, fmt.Errorf("cardgen: %s: %w", path, err)
+		}
+		m, err := f.tf[t].Metrics(&buf, fixed.I(1000), font.HintingNone)
+		if err != nil {
+			return nil, fmt.Errorf("cardgen: %s: %w", path, err)
+		}
+		f.capRatio[t] = math.Abs(float64(m.CapHeight)) / 64 / 1000
+		if f.capRatio[t] == 0 {
+			f.capRatio[t] = 0.7 // no OS/2 cap height: a typical sans's
 		}
 	}
 	return &f, nil
@@ -137,43 +181,77 @@ func (h Holder) value(f layout.Field, m credential.Model) []string {
 	return nil
 }
 
-// Render draws one side of the holder's card of model m, straightened, at layout size.
+// Render draws one side of the holder's card of model m, straightened, at layout size,
+// as the layout's tables say (the base family).
 // rnd varies only decoration (pattern phase, large codes' contents).
 func (f *Fonts) Render(h Holder, m credential.Model, side layout.Side, rnd *rand.Rand) (*image.RGBA, error) {
-	d := layout.For(m, side)
-	img := image.NewRGBA(image.Rect(0, 0, layout.Width, layout.Height))
-	drawBackground(img, d, rnd)
-	drawPhoto(img, d.Photo, side)
-	faces := map[string]font.Face{}
-	defer func() {
-		for _, fc := range faces {
-			fc.Close()
-		}
-	}()
-	face := func(ft *opentype.Font, name string, size float64) font.Face {
-		key := fmt.Sprint(name, size)
-		if fc, ok := faces[key]; ok {
-			return fc
-		}
-		fc, _ := opentype.NewFace(ft, &opentype.FaceOptions{Size: size, DPI: 72, Hinting: font.HintingFull})
-		faces[key] = fc
+	return f.RenderFamily(h, m, side, Family{Name: "base"}, rnd)
+}
+
+// faceCache makes each face once per card.
+type faceCache struct {
+	f *Fonts
+	m map[faceKey]font.Face
+}
+
+type faceKey struct {
+	t    typeface
+	size float64
+}
+
+func newFaceCache(f *Fonts) *faceCache { return &faceCache{f: f, m: map[faceKey]font.Face{}} }
+
+func (c *faceCache) face(t typeface, size float64) font.Face {
+	k := faceKey{t, size}
+	if fc, ok := c.m[k]; ok {
 		return fc
 	}
-	white := image.NewUniform(color.RGBA{255, 255, 255, 255})
-	if side == layout.Front {
-		for i, t := range d.Title {
-			size := 22.0
-			if i == len(d.Title)-1 {
-				size = 26
-			}
-			text(img, face(f.bold, "bold", size), white, 300, 32+i*32, t)
+	// opentype.NewFace cannot fail.
+	fc, _ := opentype.NewFace(c.f.tf[t], &opentype.FaceOptions{Size: size, DPI: 72, Hinting: font.HintingFull})
+	c.m[k] = fc
+	return fc
+}
+
+func (c *faceCache) close() {
+	for _, fc := range c.m {
+		fc.Close()
+	}
+}
+
+// draw prints a planned card side.
+func (c *faceCache) draw(p *plan, h Holder, rnd *rand.Rand) (*image.RGBA, error) {
+	d := p.design
+	img := image.NewRGBA(image.Rect(0, 0, layout.Width, layout.Height))
+	draw.Draw(img, img.Bounds(), image.NewUniform(p.paper), image.Point{}, draw.Src)
+	drawGround(img, p, rnd)
+	for _, b := range p.bands {
+		if !b.fade {
+			draw.Draw(img, b.r, image.NewUniform(b.c), image.Point{}, draw.Src)
+			continue
+		}
+		// Toward white down the band, as the header's ink thins.
+		for y := b.r.Min.Y; y < b.r.Max.Y; y++ {
+			k := float64(y-b.r.Min.Y) / float64(b.r.Dy())
+			row := color.RGBA{mix(b.c.R, 255, k*0.35), mix(b.c.G, 255, k*0.35), mix(b.c.B, 255, k*0.35), 255}
+			draw.Draw(img, image.Rect(b.r.Min.X, y, b.r.Max.X, y+1), image.NewUniform(row), image.Point{}, draw.Src)
 		}
 	}
-	ink := image.NewUniform(color.RGBA{20, 20, 25, 255})
-	accent := image.NewUniform(d.Accent)
-	for _, r := range d.Fields {
-		if r.Label != "" {
-			text(img, face(f.bold, "bold", 15), accent, r.Box.Min.X, r.Box.Min.Y-6, r.Label)
+	for _, dc := range p.discs {
+		disc(img, dc.at.X, dc.at.Y, dc.r, dc.c)
+	}
+	drawPhoto(img, d.Photo, d.Side)
+	if p.holo.r > 0 {
+		hologram(img, p.holo)
+	}
+	for _, t := range p.titles {
+		text(img, c.face(t.tf, t.size), image.NewUniform(t.c), t.at.X, t.at.Y, t.s)
+	}
+	ink := image.NewUniform(p.ink)
+	for _, it := range p.items {
+		r := it.reg
+		if it.label.s != "" {
+			l := it.label
+			text(img, c.face(l.tf, l.size), image.NewUniform(l.c), l.at.X, l.at.Y, l.s)
 		}
 		switch r.Field {
 		case layout.MRZ:
@@ -181,21 +259,17 @@ func (f *Fonts) Render(h Holder, m credential.Model, side layout.Side, rnd *rand
 			if err != nil {
 				return nil, err
 			}
-			drawLines(img, face(f.ocrb, "ocrb", r.Size), ink, r, lines[:])
+			drawLines(img, c.face(ocrb, r.Size), ink, r, lines[:])
 		case layout.QR:
 			if err := drawQR(img, r.Box, "https://qr.ine.mx/"+h.QRDigits); err != nil {
 				return nil, err
 			}
 		case layout.Barcode:
-			if err := drawCodes(img, r.Box, m, h, rnd); err != nil {
+			if err := drawCodes(img, r.Box, d.Model, h, rnd); err != nil {
 				return nil, err
 			}
 		default:
-			if r.Mono {
-				drawLines(img, face(f.ocrb, "ocrb", r.Size), ink, r, h.value(r.Field, m))
-			} else {
-				drawLines(img, face(f.sans, "sans", r.Size), ink, r, h.value(r.Field, m))
-			}
+			drawLines(img, c.face(it.tf, r.Size), ink, r, h.value(r.Field, d.Model))
 		}
 	}
 	return img, nil
@@ -222,14 +296,16 @@ func baseline(fc font.Face, r layout.Region, i int) int {
 	return r.Box.Min.Y + i*step + (step-c)/2 + c
 }
 
-// drawBackground: a light card, the design's tinted guilloche, and its header band.
-func drawBackground(img *image.RGBA, d layout.Design, rnd *rand.Rand) {
-	base := color.RGBA{250, 249, 246, 255}
-	draw.Draw(img, img.Bounds(), image.NewUniform(base), image.Point{}, draw.Src)
+// drawGround draws the plan's guilloche in its tint, light enough that printed text
+// stays the darkest thing on the card.
+func drawGround(img *image.RGBA, p *plan, rnd *rand.Rand) {
 	phase := rnd.Float64() * 2 * math.Pi
-	t := d.Tint
-	// Two crossed families of sine waves, as on security printing, light enough that
-	// printed text stays the darkest thing on the card:
+	t := p.design.Tint
+	if p.ground != groundSine {
+		drawPattern(img, p, phase)
+		return
+	}
+	// Two crossed families of sine waves, as on security printing:
 	// sin(x/9 + 4 sin(y/37+φ)) · sin(y/11 + 3 sin(x/53)), each factor split by the
 	// sum formula into per-column and per-row tables.
 	sx1, cx1, sx2, cx2 := make([]float64, layout.Width), make([]float64, layout.Width), make([]float64, layout.Width), make([]float64, layout.Width)
@@ -245,23 +321,6 @@ func drawBackground(img *image.RGBA, d layout.Design, rnd *rand.Rand) {
 			if v > 0.55 {
 				img.SetRGBA(x, y, t)
 			}
-		}
-	}
-	switch d.Side {
-	case layout.Front:
-		band := image.Rect(0, 0, layout.Width, 112)
-		for y := band.Min.Y; y < band.Max.Y; y++ {
-			k := float64(y) / 112
-			c := color.RGBA{mix(d.Accent.R, 255, k*0.35), mix(d.Accent.G, 255, k*0.35), mix(d.Accent.B, 255, k*0.35), 255}
-			draw.Draw(img, image.Rect(0, y, layout.Width, y+1), image.NewUniform(c), image.Point{}, draw.Src)
-		}
-		// An emblem disc at the header's left.
-		disc(img, 150, 56, 44, color.RGBA{255, 255, 255, 255})
-		disc(img, 150, 56, 34, d.Accent)
-	case layout.Back:
-		draw.Draw(img, image.Rect(0, 0, 18, layout.Height), image.NewUniform(d.Accent), image.Point{}, draw.Src)
-		if d.Model == credential.ModelC || d.Model == credential.ModelD {
-			draw.Draw(img, image.Rect(0, 0, layout.Width, 14), image.NewUniform(d.Accent), image.Point{}, draw.Src)
 		}
 	}
 }

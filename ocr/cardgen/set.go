@@ -19,6 +19,8 @@ import (
 // Card is one generated credential: both sides photographed, and the truth.
 type Card struct {
 	Name        string
+	Family      string   // the layout family it is printed in
+	Zone        []string // the machine-readable zone's three lines as printed; nil on model C
 	Front, Back *image.RGBA
 	Truth       credential.Credential
 	// Corners are where the card's printed corners landed in each photo.
@@ -33,6 +35,10 @@ type Set struct {
 	Seed     uint64
 	Models   []credential.Model // nil: each citizen in their own model
 	Citizens []synthetic.Citizen
+	// Family names the layout family the cards are printed in ("": base). MixedFamilies
+	// prints citizen i's card in model slot j in Families()[(i+j)%n], so that every model
+	// meets every family.
+	Family string
 }
 
 // Generate makes the set's cards in order, calling yield for each; it stops at the
@@ -44,6 +50,14 @@ func (f *Fonts) Generate(ctx context.Context, s Set, yield func(Card) bool) erro
 		return err
 	}
 	per := max(len(s.Models), 1)
+	fams := Families()
+	if s.Family != MixedFamilies {
+		fam, err := FamilyByName(s.Family)
+		if err != nil {
+			return err
+		}
+		fams = []Family{fam}
+	}
 	gen := synthetic.NewGenerator(s.Seed, 0x636172)
 	var holder Holder
 	for k := range s.Count {
@@ -72,13 +86,21 @@ func (f *Fonts) Generate(ctx context.Context, s Set, yield func(Card) bool) erro
 		}
 		h := holder.as(model, rand.New(rand.NewPCG(s.Seed^0x5eed, uint64(k))))
 		rnd := rand.New(rand.NewPCG(s.Seed, uint64(k)<<8|uint64(s.Level)))
-		card := Card{Name: fmt.Sprintf("%04d", k+1), Truth: h.Truth()}
+		fam := fams[(i+k%per)%len(fams)]
+		card := Card{Name: fmt.Sprintf("%04d", k+1), Family: fam.Name, Truth: h.Truth()}
+		if model.HasCIC() {
+			z, err := h.MRZ()
+			if err != nil {
+				return err
+			}
+			card.Zone = z[:]
+		}
 		for _, dst := range []struct {
 			side    layout.Side
 			img     **image.RGBA
 			corners *[4]geom.Point
 		}{{layout.Front, &card.Front, &card.FrontCorners}, {layout.Back, &card.Back, &card.BackCorners}} {
-			flat, err := f.Render(h, model, dst.side, rnd)
+			flat, err := f.RenderFamily(h, model, dst.side, fam, rnd)
 			if err != nil {
 				return err
 			}

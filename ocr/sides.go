@@ -1,0 +1,474 @@
+package ocr
+
+import (
+	"context"
+	"errors"
+	"image"
+	"regexp"
+	"strings"
+
+	"cotejo/ocr/geom"
+	"cotejo/ocr/labels"
+	"cotejo/ocr/layout"
+	"cotejo/ocr/locate"
+	"cotejo/ocr/zone"
+	"cotejo/verify/credential"
+)
+
+// How a field's place on the card was found.
+const (
+	ByLayout = "layout" // the recognised model's table
+	ByLabel  = "label"  // its printed label, wherever it stands
+	ByZone   = "zone"   // the machine-readable zone's own look
+	ByShape  = "shape"  // the value's own shape (a CURP's letters and digits)
+)
+
+// look finds, straightens and reads the layout of one image: which side it is, which
+// way up, and where each field stands. The model's design, when recognised, is a prior
+// that the content confirms or overrules; an unknown design is read by its labels and
+// its zone. A problem that leaves nothing to read is returned; one that still leaves
+// something is kept in the side's notes.
+func (r *Reader) look(ctx context.Context, i int, img image.Image) (*SideInfo, error) {
+	f, err := locate.Find(img)
+	unseen := NotACard // the reason when nothing on the card can be read
+	if errors.Is(err, locate.ErrNoCard) && cardShaped(img.Bounds()) {
+		// Perhaps a scanner's page or a tight photo: the image is the card.
+		f, err = wholeImage(img.Bounds()), nil
+	} else {
+		unseen = UnknownCard
+	}
+	if err != nil {
+		reason := NotACard
+		if errors.Is(err, locate.ErrTooSmall) {
+			reason = TooSmall
+		}
+		return nil, &Problem{Image: i, Reason: reason, Err: err}
+	}
+	s := &SideInfo{Image: i, Whole: f.Whole, found: f, img: img}
+	if s.card, err = locate.Straighten(img, f, false); err != nil {
+		return nil, &Problem{Image: i, Reason: NotACard, Err: err}
+	}
+	if m, err := r.cls.Classify(s.card); err == nil {
+		s.Model, s.Side, s.Score, s.Known = m.Model, m.Side, m.Score, true
+		if m.Flipped {
+			if err := s.turn(); err != nil {
+				return nil, &Problem{Image: i, Reason: NotACard, Err: err}
+			}
+		}
+	}
+	// The zone, by its own look: it makes a back of models D–H whatever the design.
+	if b, err := zone.Find(s.card); err == nil {
+		if b.UpsideDown {
+			if err := s.turn(); err != nil {
+				return nil, &Problem{Image: i, Reason: NotACard, Err: err}
+			}
+			if b, err = zone.Find(s.card); err != nil {
+				return nil, &Problem{Image: i, Reason: UnknownCard, Err: err}
+			}
+		}
+		if s.Known && (s.Side != layout.Back || !s.Model.HasCIC()) {
+			s.Known = false // the design's look said otherwise: the content wins
+		}
+		s.Side, s.zone = layout.Back, &b
+		return s, nil
+	}
+	if s.Known && s.Side == layout.Back && s.Model.HasCIC() {
+		return s, nil // a back whose zone is too worn to see: the table's place for it
+	}
+	// A front, or model C's back: read the page's layout.
+	if err := s.readPage(ctx, r.pool); err != nil {
+		return nil, err
+	}
+	if len(s.labels) < 2 {
+		// Perhaps upside down, whatever the design's look said.
+		turned := *s
+		if err := turned.turn(); err == nil && turned.readPage(ctx, r.pool) == nil && len(turned.labels) >= 2 && len(turned.labels) > len(s.labels) {
+			*s = turned
+			s.Known = false
+		}
+	}
+	switch {
+	case len(s.labels) >= 2:
+		if s.Known && (s.Side != layout.Front || !s.labelsAgree()) {
+			s.Known = false // another design than the one it resembles
+		}
+		s.Side = layout.Front
+	case s.ocrLine() != nil:
+		s.Side, s.Model, s.Known = layout.Back, credential.ModelC, s.Known && s.Model == credential.ModelC
+	case s.Known:
+		// The design is recognised but its labels could not be read: the table alone.
+	default:
+		return nil, &Problem{Image: i, Reason: unseen, Err: errors.New("no labels and no machine-readable zone")}
+	}
+	return s, nil
+}
+
+// wholeImage takes the image for the card itself.
+func wholeImage(b image.Rectangle) locate.Found {
+	x0, y0, x1, y1 := float64(b.Min.X), float64(b.Min.Y), float64(b.Max.X), float64(b.Max.Y)
+	if b.Dx() < b.Dy() { // portrait: the card's top edge is the image's left
+		return locate.Found{Whole: true, Corners: [4]geom.Point{{X: x0, Y: y1}, {X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}}}
+	}
+	return locate.Found{Whole: true, Corners: [4]geom.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}}}
+}
+
+// linesAgree: the zone's lines, found by their look, are the table's.
+func linesAgree(found [3]image.Rectangle, table []layout.Region) bool {
+	if len(table) != 3 {
+		return false
+	}
+	for k, l := range found {
+		// Thin boxes: a line off by half its height still has its centre in the other.
+		t := table[k].Box
+		in := l.Intersect(t)
+		dy := (l.Min.Y + l.Max.Y - t.Min.Y - t.Max.Y) / 2
+		if in.Empty() || 2*max(dy, -dy) > l.Dy() || 20*in.Dx() < 19*l.Dx() {
+			return false
+		}
+	}
+	return true
+}
+
+// labelsAgree: most labels found stand where the recognised design prints them.
+func (s *SideInfo) labelsAgree() bool {
+	table := layout.For(s.Model, layout.Front)
+	agree, disagree := 0, 0
+	for _, v := range s.labels {
+		if reg, ok := table.Region(v.Field); ok {
+			if agrees(v.Box, reg.Box) {
+				agree++
+			} else {
+				disagree++
+			}
+		}
+	}
+	return agree > disagree
+}
+
+// cardShaped: an image whose sides are in about the card's ratio, either way round.
+func cardShaped(b image.Rectangle) bool {
+	r := float64(b.Dx()) / float64(b.Dy())
+	if r < 1 {
+		r = 1 / r
+	}
+	return r > 1.35 && r < 1.85
+}
+
+// turn straightens the side the other way up.
+func (s *SideInfo) turn() error {
+	s.Flipped = !s.Flipped
+	card, err := locate.Straighten(s.img, s.found, s.Flipped)
+	if err != nil {
+		return err
+	}
+	s.card, s.words, s.labels = card, nil, nil
+	return nil
+}
+
+// readPage reads every word of the card and finds its labels.
+func (s *SideInfo) readPage(ctx context.Context, p *Pool) error {
+	ws, err := p.Words(ctx, PageImage(s.card))
+	if err != nil {
+		return err
+	}
+	s.words = ws
+	s.labels = labels.Find(ws, s.card.Bounds())
+	s.captionsUnder()
+	return nil
+}
+
+var thirteenDigits = regexp.MustCompile(`^[0-9OIlSB]{13}$`)
+
+// ocrLine is where model C's back prints its 13-digit OCR, found among the page's words.
+func (s *SideInfo) ocrLine() *layout.Region {
+	for _, w := range s.words {
+		if thirteenDigits.MatchString(w.Text) {
+			b := w.Box
+			return &layout.Region{Field: layout.OCRLine, Box: b.Inset(-4), Lines: 1, Size: float64(b.Dy()) / 0.729, Mono: true}
+		}
+	}
+	return nil
+}
+
+// plan lists the regions to read on a side, each with how its place was found.
+func (s *SideInfo) plan() []located {
+	var table layout.Design
+	if s.Known {
+		table = layout.For(s.Model, s.Side)
+	}
+	var out []located
+	if s.Side == layout.Back {
+		reg, ok := table.Region(layout.MRZ)
+		switch {
+		case s.zone != nil && (!ok || !linesAgree(s.zone.Lines, split(reg))):
+			for k, l := range s.zone.Lines {
+				padX, padY := int(s.zone.Pitch/2), int(s.zone.Height/3)
+				out = append(out, located{layout.Region{Field: []layout.Field{mrzLine1, mrzLine2, mrzLine3}[k], Box: image.Rect(l.Min.X-padX, l.Min.Y-padY, l.Max.X+padX, l.Max.Y+padY), Lines: 1, Size: s.zone.Height / 0.729, Mono: true}, ByZone})
+			}
+		case ok:
+			for _, l := range split(reg) {
+				out = append(out, located{l, ByLayout})
+			}
+		}
+		if reg, ok := table.Region(layout.QR); ok {
+			out = append(out, located{reg, ByLayout})
+		} else if s.zone != nil {
+			// Models G and H carry a QR code somewhere: look over the whole card.
+			out = append(out, located{layout.Region{Field: layout.QR, Box: s.card.Bounds()}, ByZone})
+		}
+		if s.zone == nil {
+			// Model C's OCR line: where the page shows 13 digits, else the table's place.
+			if reg := s.ocrLine(); reg != nil {
+				out = append(out, located{*reg, ByShape})
+			} else if reg, ok := table.Region(layout.OCRLine); ok {
+				out = append(out, located{reg, ByLayout})
+			}
+		}
+		return out
+	}
+	found := map[layout.Field]labels.Value{}
+	for _, v := range s.labels {
+		if _, ok := spec(v.Field); ok {
+			found[v.Field] = v
+		}
+	}
+	seen := map[layout.Field]bool{}
+	// The keys are known by their shape first: eighteen characters in their pattern
+	// stand for themselves wherever the label is, or whether it was read at all.
+	shaped := map[layout.Field]*layout.Region{}
+	for _, f := range []layout.Field{layout.CURP, layout.ClaveElector} {
+		shaped[f] = s.byShape(f)
+	}
+	for _, reg := range table.Fields {
+		if _, ok := spec(reg.Field); !ok {
+			continue
+		}
+		v, ok := found[reg.Field]
+		if ok && !agrees(v.Box, reg.Box) {
+			continue // printed elsewhere than the table says: by its label, below
+		}
+		if sh := shaped[reg.Field]; sh != nil && !agrees(sh.Box, reg.Box) {
+			continue // and by its shape
+		}
+		out = append(out, located{reg, ByLayout})
+		seen[reg.Field] = true
+	}
+	for _, f := range []layout.Field{layout.CURP, layout.ClaveElector} {
+		if reg := shaped[f]; reg != nil && !seen[f] {
+			out = append(out, located{*reg, ByShape})
+			seen[f] = true
+		}
+	}
+	for _, v := range s.labels {
+		if _, ok := spec(v.Field); ok && !seen[v.Field] {
+			out = append(out, located{v.Region(), ByLabel})
+			seen[v.Field] = true
+		}
+	}
+	return out
+}
+
+// byShape finds a word shaped like a CURP or a clave de elector (18 characters, the
+// birth date's digits where they belong, H or M for the sex) and not the other one.
+func (s *SideInfo) byShape(f layout.Field) *layout.Region {
+	pattern := map[layout.Field]string{layout.CURP: "LLLLDDDDDDSLLLLLAD", layout.ClaveElector: "LLLLLLDDDDDDDDSDDD"}[f]
+	// Candidates: each word, and each word joined with the next on its line (the
+	// page's reading may split a key in two).
+	type cand struct {
+		text string
+		box  image.Rectangle
+	}
+	var cs []cand
+	for i, w := range s.words {
+		cs = append(cs, cand{strings.ToUpper(squeeze(w.Text)), w.Box})
+		for j, x := range s.words {
+			if j != i && x.Box.Min.X > w.Box.Max.X && x.Box.Min.X-w.Box.Max.X < w.Box.Dy() && 2*overlapY(w.Box, x.Box) > w.Box.Dy() {
+				cs = append(cs, cand{strings.ToUpper(squeeze(w.Text + x.Text)), w.Box.Union(x.Box)})
+			}
+		}
+	}
+	var best *cand
+	bestScore := 14 // at least 15 of 18 positions of the right kind
+	for k := range cs {
+		t := cs[k].text
+		if len(t) < 17 || len(t) > 19 {
+			continue
+		}
+		n := 0
+		for k := range min(18, len(t)) {
+			c := t[k]
+			switch pattern[k] {
+			case 'L':
+				if c >= 'A' && c <= 'Z' {
+					n++
+				}
+			case 'D':
+				if c >= '0' && c <= '9' {
+					n++
+				}
+			case 'S':
+				if c == 'H' || c == 'M' {
+					n++
+				}
+			default:
+				n++
+			}
+		}
+		if n > bestScore {
+			best, bestScore = &cs[k], n
+		}
+	}
+	if best == nil {
+		return nil
+	}
+	b := best.box
+	if est := b.Dx() / 17; b.Dy() > 3*est/2 {
+		// Taller than eighteen characters that wide: the page's reading took a label
+		// with the value. The value is the tallest band of ink in the box.
+		b.Min.Y, b.Max.Y = tallestBand(s.card, b)
+	}
+	h := b.Dy()
+	return &layout.Region{Field: f, Box: image.Rect(b.Min.X-h/2, b.Min.Y-h/3, b.Max.X+h/2, b.Max.Y+h/3).Intersect(s.card.Bounds()), Lines: 1, Size: float64(h) / 0.729}
+}
+
+// located is a region to read and how it was found.
+type located struct {
+	layout.Region
+	by string
+}
+
+// agrees: two boxes for one field are the same place, give or take a straightening's
+// error (each one's centre lies in the other, widened).
+func agrees(a, b image.Rectangle) bool {
+	in := func(p image.Point, r image.Rectangle) bool { return p.In(r.Inset(-12)) }
+	centre := func(r image.Rectangle) image.Point { return r.Min.Add(r.Max).Div(2) }
+	return in(centre(a), b) && in(centre(b), a)
+}
+
+// decideModel: the model a recognised design says, if the card's content allows it
+// (the back's first: it tells C from D–H); else the latest model that fits most of what
+// the content says, sure only when it alone fits all of it.
+func decideModel(res *Result, hasQR bool) (credential.Model, bool) {
+	// Recognised designs stand unless the zone or the QR code deny them: the title's
+	// words, in white on a coloured band, are often misread. A side of a new design
+	// makes the other's resemblance suspect too (one printer printed both).
+	allKnown := true
+	for _, s := range []*SideInfo{res.Back, res.Front} {
+		allKnown = allKnown && (s == nil || s.Known)
+	}
+	strong, nStrong := modelClues(res, hasQR, false)
+	for _, s := range []*SideInfo{res.Back, res.Front} {
+		if allKnown && s != nil && s.Known && strong[s.Model] == nStrong {
+			return s.Model, true
+		}
+	}
+	score, clues := modelClues(res, hasQR, true)
+	known := func(m credential.Model) bool {
+		return (res.Back != nil && res.Back.Known && res.Back.Model == m) || (res.Front != nil && res.Front.Known && res.Front.Model == m)
+	}
+	var best credential.Model
+	n := 0
+	for _, m := range layout.Models() {
+		switch {
+		case best == "" || score[m] > score[best]:
+			best, n = m, 1
+		case score[m] == score[best]:
+			n++
+			if !known(best) || known(m) {
+				best = m // the latest of equals, unless a design resembled another
+			}
+		}
+	}
+	return best, n == 1 && score[best] == clues
+}
+
+// modelClues weighs what a card's content says of its model: the zone (D–H) or its
+// absence (C), a QR code (G, H) or none (D–F), the title (federal: C, D; nacional: E–H;
+// extranjero: F, H), an address (C–E), a year of issue (C–F); weak says whether to
+// count the clues that can mislead (all but the zone and a QR code). It returns, per model, how many clues it fits, and how many
+// there were.
+func modelClues(res *Result, hasQR, weak bool) (map[credential.Model]int, int) {
+	C, D, E, F, G, H := credential.ModelC, credential.ModelD, credential.ModelE, credential.ModelF, credential.ModelG, credential.ModelH
+	score := map[credential.Model]int{}
+	clues := 0
+	clue := func(ms ...credential.Model) {
+		clues++
+		for _, m := range ms {
+			score[m]++
+		}
+	}
+	if res.Back != nil {
+		switch {
+		case res.Back.zone != nil:
+			clue(D, E, F, G, H)
+		case !res.Back.Known || !res.Back.Model.HasCIC():
+			clue(C)
+		}
+		switch {
+		case hasQR:
+			clue(G, H)
+		case res.Back.zone != nil && weak:
+			clue(D, E, F) // a worn QR code may not read
+		}
+	}
+	if weak && res.Front != nil && len(res.Front.words) > 0 {
+		var b strings.Builder
+		for _, w := range res.Front.words {
+			b.WriteString(strings.ToUpper(w.Text) + " ")
+		}
+		all := b.String()
+		switch {
+		case strings.Contains(all, "FEDERAL"):
+			clue(C, D)
+		case strings.Contains(all, "NACIONAL"):
+			clue(E, F, G, H)
+			if strings.Contains(all, "EXTRANJERO") {
+				clue(F, H)
+			} else {
+				clue(E, G)
+			}
+		}
+		for _, v := range res.Front.labels {
+			switch v.Field {
+			case layout.Domicilio:
+				clue(C, D, E)
+			case layout.Emision: // G and H print the validity's years instead
+				clue(C, D, E, F)
+			}
+		}
+	}
+	return score, clues
+}
+
+// tallestBand is the tallest run of rows with ink in box of card (rows apart by a blank
+// row or more): in a box holding a small label and its value, the value's line.
+func tallestBand(card *image.RGBA, box image.Rectangle) (int, int) {
+	box = box.Intersect(card.Bounds())
+	ink := make([]bool, box.Dy())
+	for y := range box.Dy() {
+		n := 0
+		for x := box.Min.X; x < box.Max.X; x++ {
+			i := card.PixOffset(x, box.Min.Y+y)
+			if int(card.Pix[i])+int(card.Pix[i+1])+int(card.Pix[i+2]) < 3*110 {
+				n++
+			}
+		}
+		ink[y] = n*50 > box.Dx() // more than 2 % of the row
+	}
+	best0, best1 := box.Min.Y, box.Max.Y
+	bestH := 0
+	for y := 0; y < len(ink); {
+		if !ink[y] {
+			y++
+			continue
+		}
+		start := y
+		for y < len(ink) && ink[y] {
+			y++
+		}
+		if y-start > bestH {
+			best0, best1, bestH = box.Min.Y+start, box.Min.Y+y, y-start
+		}
+	}
+	return best0, best1
+}
