@@ -3,6 +3,7 @@ package ocr
 import (
 	"context"
 	"image"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -170,7 +171,52 @@ func (r *Reader) readFields(ctx context.Context, res *Result, report func(Progre
 			}
 		}
 	}
+	if err := r.keysElsewhere(ctx, res.Front, out); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// keysElsewhere: a CURP that fails its check digit, or a clave de elector that is not
+// shaped like one, is looked for at the other places on the front where words of about
+// its length stand, read with its own characters.
+func (r *Reader) keysElsewhere(ctx context.Context, front *SideInfo, out map[layout.Field]raw) error {
+	if front == nil || len(front.words) == 0 {
+		return nil
+	}
+	clave := regexp.MustCompile(`^[A-Z]{6}[0-9]{8}[HM][0-9]{3}$`)
+	valid := map[layout.Field]func(raw) bool{
+		layout.CURP: func(v raw) bool {
+			return v.err == nil && credential.ValidateCURP(shape(squeeze(v.text()), "LLLLDDDDDDSLLLLLAD")) == nil
+		},
+		layout.ClaveElector: func(v raw) bool {
+			return v.err == nil && clave.MatchString(shape(squeeze(v.text()), "LLLLLLDDDDDDDDSDDD"))
+		},
+	}
+	for _, f := range []layout.Field{layout.CURP, layout.ClaveElector} {
+		if valid[f](out[f]) {
+			continue
+		}
+		sp, _ := spec(f)
+		tried := 0
+		for _, c := range front.keyCandidates(f) {
+			if tried == 4 {
+				break
+			}
+			tried++
+			var x raw
+			x.lines, x.err = r.pool.Recognise(ctx, crop(front.card, c.Region), sp.psm, sp.whitelist)
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if valid[f](x) {
+				out[f] = x
+				front.by[f] = ByShape
+				break
+			}
+		}
+	}
+	return nil
 }
 
 // rereadLine reads a region again from other variants of its crop until valid accepts

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"image"
 	"regexp"
+	"slices"
 	"strings"
 
 	"cotejo/ocr/geom"
@@ -82,7 +83,8 @@ func (r *Reader) look(ctx context.Context, i int, img image.Image) (*SideInfo, e
 	if len(s.labels) < 2 {
 		// Perhaps upside down, whatever the design's look said.
 		turned := *s
-		if err := turned.turn(); err == nil && turned.readPage(ctx, r.pool) == nil && len(turned.labels) >= 2 && len(turned.labels) > len(s.labels) {
+		if err := turned.turn(); err == nil && turned.readPage(ctx, r.pool) == nil && (len(turned.labels) >= 2 && len(turned.labels) > len(s.labels) ||
+			len(turned.labels) >= len(s.labels) && turned.legible() > 2*s.legible()) {
 			*s = turned
 			s.Known = false
 		}
@@ -95,6 +97,8 @@ func (r *Reader) look(ctx context.Context, i int, img image.Image) (*SideInfo, e
 		s.Side = layout.Front
 	case s.ocrLine() != nil:
 		s.Side, s.Model, s.Known = layout.Back, credential.ModelC, s.Known && s.Model == credential.ModelC
+	case s.byShape(layout.CURP) != nil || s.byShape(layout.ClaveElector) != nil:
+		s.Side = layout.Front // its labels unread, but its keys are there
 	case s.Known:
 		// The design is recognised but its labels could not be read: the table alone.
 	default:
@@ -143,6 +147,18 @@ func (s *SideInfo) labelsAgree() bool {
 		}
 	}
 	return agree > disagree
+}
+
+// legible is how much of the page read as confident words: text the right way up
+// reads, upside down it does not.
+func (s *SideInfo) legible() float64 {
+	var sum float64
+	for _, w := range s.words {
+		if len([]rune(w.Text)) >= 3 {
+			sum += w.Conf * float64(len([]rune(w.Text)))
+		}
+	}
+	return sum
 }
 
 // cardShaped: an image whose sides are in about the card's ratio, either way round.
@@ -271,9 +287,24 @@ func (s *SideInfo) plan() []located {
 // byShape finds a word shaped like a CURP or a clave de elector (18 characters, the
 // birth date's digits where they belong, H or M for the sex) and not the other one.
 func (s *SideInfo) byShape(f layout.Field) *layout.Region {
+	cs := s.keyCandidates(f)
+	if len(cs) == 0 || cs[0].fit < 15 { // at least 15 of 18 positions of the right kind
+		return nil
+	}
+	return &cs[0].Region
+}
+
+// keyCandidate is a place a key may stand and how many of its 18 positions hold the
+// right kind of character as the page read them.
+type keyCandidate struct {
+	layout.Region
+	fit int
+}
+
+// keyCandidates lists the words (or two words of one line: the page's reading may split
+// a key) of about a key's length, the best fitting first, each as a region to read.
+func (s *SideInfo) keyCandidates(f layout.Field) []keyCandidate {
 	pattern := map[layout.Field]string{layout.CURP: "LLLLDDDDDDSLLLLLAD", layout.ClaveElector: "LLLLLLDDDDDDDDSDDD"}[f]
-	// Candidates: each word, and each word joined with the next on its line (the
-	// page's reading may split a key in two).
 	type cand struct {
 		text string
 		box  image.Rectangle
@@ -287,48 +318,47 @@ func (s *SideInfo) byShape(f layout.Field) *layout.Region {
 			}
 		}
 	}
-	var best *cand
-	bestScore := 14 // at least 15 of 18 positions of the right kind
-	for k := range cs {
-		t := cs[k].text
-		if len(t) < 17 || len(t) > 19 {
+	var out []keyCandidate
+	for _, c := range cs {
+		t := c.text
+		if len(t) < 14 || len(t) > 22 {
 			continue
 		}
 		n := 0
 		for k := range min(18, len(t)) {
-			c := t[k]
+			ch := t[k]
 			switch pattern[k] {
 			case 'L':
-				if c >= 'A' && c <= 'Z' {
+				if ch >= 'A' && ch <= 'Z' {
 					n++
 				}
 			case 'D':
-				if c >= '0' && c <= '9' {
+				if ch >= '0' && ch <= '9' {
 					n++
 				}
 			case 'S':
-				if c == 'H' || c == 'M' {
+				if ch == 'H' || ch == 'M' {
 					n++
 				}
 			default:
 				n++
 			}
 		}
-		if n > bestScore {
-			best, bestScore = &cs[k], n
+		if len(t) < 17 || len(t) > 19 {
+			n -= 3 // a key's length, give or take one, first
 		}
+		b := c.box
+		if est := b.Dx() / 17; b.Dy() > 3*est/2 {
+			// Taller than eighteen characters that wide: the page's reading took a label
+			// with the value. The value is the tallest band of ink in the box.
+			b.Min.Y, b.Max.Y = tallestBand(s.card, b)
+		}
+		h := b.Dy()
+		reg := layout.Region{Field: f, Box: image.Rect(b.Min.X-h/2, b.Min.Y-h/3, b.Max.X+h/2, b.Max.Y+h/3).Intersect(s.card.Bounds()), Lines: 1, Size: float64(h) / 0.729}
+		out = append(out, keyCandidate{reg, n})
 	}
-	if best == nil {
-		return nil
-	}
-	b := best.box
-	if est := b.Dx() / 17; b.Dy() > 3*est/2 {
-		// Taller than eighteen characters that wide: the page's reading took a label
-		// with the value. The value is the tallest band of ink in the box.
-		b.Min.Y, b.Max.Y = tallestBand(s.card, b)
-	}
-	h := b.Dy()
-	return &layout.Region{Field: f, Box: image.Rect(b.Min.X-h/2, b.Min.Y-h/3, b.Max.X+h/2, b.Max.Y+h/3).Intersect(s.card.Bounds()), Lines: 1, Size: float64(h) / 0.729}
+	slices.SortStableFunc(out, func(a, b keyCandidate) int { return b.fit - a.fit })
+	return out
 }
 
 // located is a region to read and how it was found.
@@ -342,7 +372,13 @@ type located struct {
 func agrees(a, b image.Rectangle) bool {
 	in := func(p image.Point, r image.Rectangle) bool { return p.In(r.Inset(-12)) }
 	centre := func(r image.Rectangle) image.Point { return r.Min.Add(r.Max).Div(2) }
-	return in(centre(a), b) && in(centre(b), a)
+	if !in(centre(a), b) || !in(centre(b), a) {
+		return false
+	}
+	// And of about one size: a three-line box is not the one line at its middle.
+	i := a.Intersect(b)
+	u := a.Union(b)
+	return 3*i.Dx()*i.Dy() >= u.Dx()*u.Dy() || a.In(b.Inset(-12)) || b.In(a.Inset(-12))
 }
 
 // decideModel: the model a recognised design says, if the card's content allows it

@@ -157,6 +157,8 @@ func (c *Controller) applyReading(r *capture.Reading, fill bool) {
 		says = append(says, p.Message(c.lang))
 	}
 	switch {
+	case r.Front == nil && r.Back == nil:
+		c.showError(strings.Join(says, "\n")) // nothing was read at all
 	case len(says) > 0:
 		c.showInfo(strings.Join(says, "\n"))
 	case review > 0:
