@@ -59,6 +59,7 @@ bench: deps
 	CGO_ENABLED=1 $(GO) test -run TestAccuracy -ocr.accuracy=30 -ocr.accuracy.out=docs/ocr-accuracy.md -timeout 90m -v ./ocr/
 	CGO_ENABLED=1 $(GO) test -run TestAccuracy -ocr.accuracy=10 -ocr.family=mixed -ocr.levels=0,1,2 -ocr.accuracy.out=docs/ocr-accuracy-mixed.md -timeout 90m -v ./ocr/
 	CGO_ENABLED=1 $(GO) test -run TestAccuracy -ocr.accuracy=10 -ocr.family=heldout -ocr.levels=0,1,2 -ocr.accuracy.out=docs/ocr-accuracy-heldout.md -timeout 90m -v ./ocr/
+	CGO_ENABLED=1 $(GO) test -run TestAccuracy -ocr.accuracy=10 -ocr.family=unseen -ocr.levels=0,1,2 -ocr.accuracy.out=docs/ocr-accuracy-unseen.md -timeout 90m -v ./ocr/
 
 # Short fuzzing of every parser of outside data; longer with FUZZTIME=10m.
 FUZZTIME ?= 30s

@@ -28,13 +28,14 @@ func runCardgen(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	seed := fs.Uint64("seed", 1, "seed; the same seed makes the same cards")
 	models := fs.String("models", "CDEFGH", `models to cycle through for each citizen, or "own" for each citizen's own model`)
 	padron := fs.Bool("padron", true, "start with the sandbox register's citizens")
+	family := fs.String("family", "", `layout family: "" (the tables'), reprint, inline, grid, stacked, modern, "mixed" (each in turn), heldout or unseen`)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *out == "" || fs.NArg() > 0 {
-		return errors.New("usage: cotejo cardgen --out DIR [--count N] [--level 0-3] [--seed S] [--models CDEFGH|own]")
+		return errors.New("usage: cotejo cardgen --out DIR [--count N] [--level 0-3] [--seed S] [--models CDEFGH|own] [--family NAME]")
 	}
-	set := cardgen.Set{Count: *count, Level: *level, Seed: *seed}
+	set := cardgen.Set{Count: *count, Level: *level, Seed: *seed, Family: *family}
 	if *models != "own" {
 		for _, r := range *models {
 			m, err := credential.ParseModel(string(r))

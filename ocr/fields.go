@@ -122,6 +122,11 @@ func (r *Reader) readFields(ctx context.Context, res *Result, report func(Progre
 				var v raw
 				if j.region.Field == layout.QR {
 					v = readQR(j.card, j.region.Box)
+					if v.err != nil && j.region.Box != j.card.Bounds() {
+						// Not where the design it resembles has it: another design's
+						// back (the resemblance is only a prior), so the whole card.
+						v = readQR(j.card, j.card.Bounds())
+					}
 				} else {
 					sp, _ := spec(j.region.Field)
 					v.lines, v.err = r.pool.Recognise(ctx, crop(j.card, j.region), sp.psm, sp.whitelist)

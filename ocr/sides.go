@@ -73,12 +73,15 @@ func (r *Reader) look(ctx context.Context, i int, img image.Image) (*SideInfo, e
 		s.Side, s.zone = layout.Back, &b
 		return s, nil
 	}
-	if s.Known && s.Side == layout.Back && s.Model.HasCIC() {
-		return s, nil // a back whose zone is too worn to see: the table's place for it
-	}
 	// A front, or model C's back: read the page's layout.
 	if err := s.readPage(ctx, r.pool); err != nil {
 		return nil, err
+	}
+	if s.Known && s.Side == layout.Back && s.Model.HasCIC() {
+		if s.ocrLine() == nil {
+			return s, nil // a back whose zone is too worn to see: the table's place for it
+		}
+		s.Known = false // model C's OCR line on a back that resembles a later model's
 	}
 	if len(s.labels) < 2 {
 		// Perhaps upside down, whatever the design's look said.
@@ -281,6 +284,11 @@ func (s *SideInfo) plan() []located {
 			seen[v.Field] = true
 		}
 	}
+	if !seen[layout.Nombre] {
+		if reg := s.nameBlock(); reg != nil {
+			out = append(out, located{*reg, ByShape})
+		}
+	}
 	return out
 }
 
@@ -298,7 +306,8 @@ func (s *SideInfo) byShape(f layout.Field) *layout.Region {
 // right kind of character as the page read them.
 type keyCandidate struct {
 	layout.Region
-	fit int
+	fit  int
+	text string // as the page read it
 }
 
 // keyCandidates lists the words (or two words of one line: the page's reading may split
@@ -311,10 +320,10 @@ func (s *SideInfo) keyCandidates(f layout.Field) []keyCandidate {
 	}
 	var cs []cand
 	for i, w := range s.words {
-		cs = append(cs, cand{strings.ToUpper(squeeze(w.Text)), w.Box})
+		cs = append(cs, cand{keyText(w.Text), w.Box})
 		for j, x := range s.words {
 			if j != i && x.Box.Min.X > w.Box.Max.X && x.Box.Min.X-w.Box.Max.X < w.Box.Dy() && 2*overlapY(w.Box, x.Box) > w.Box.Dy() {
-				cs = append(cs, cand{strings.ToUpper(squeeze(w.Text + x.Text)), w.Box.Union(x.Box)})
+				cs = append(cs, cand{keyText(w.Text + x.Text), w.Box.Union(x.Box)})
 			}
 		}
 	}
@@ -355,10 +364,26 @@ func (s *SideInfo) keyCandidates(f layout.Field) []keyCandidate {
 		}
 		h := b.Dy()
 		reg := layout.Region{Field: f, Box: image.Rect(b.Min.X-h/2, b.Min.Y-h/3, b.Max.X+h/2, b.Max.Y+h/3).Intersect(s.card.Bounds()), Lines: 1, Size: float64(h) / 0.729}
-		out = append(out, keyCandidate{reg, n})
+		out = append(out, keyCandidate{reg, n, t})
 	}
 	slices.SortStableFunc(out, func(a, b keyCandidate) int { return b.fit - a.fit })
 	return out
+}
+
+// keyText is a word as a key's characters: capitals and digits, the strokes tesseract
+// reads as ¡ or | taken for I, anything else dropped.
+func keyText(w string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'A' && r <= 'Z' || r >= '0' && r <= '9':
+			return r
+		case r >= 'a' && r <= 'z':
+			return r - 'a' + 'A'
+		case r == '¡' || r == '|' || r == '!':
+			return 'I'
+		}
+		return -1
+	}, w)
 }
 
 // located is a region to read and how it was found.
