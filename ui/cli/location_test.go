@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -22,7 +22,7 @@ func gpsLog(t *testing.T) string {
 	t.Helper()
 	dir := os.Getenv("COTEJO_FIXTURES")
 	if dir == "" {
-		dir = filepath.Join("..", "shared", "fixtures")
+		dir = filepath.Join("..", "..", "..", "shared", "fixtures")
 	}
 	p := filepath.Join(dir, "gps", "bu353s4.log")
 	if _, err := os.Stat(p); err != nil {

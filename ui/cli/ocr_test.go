@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -26,7 +26,7 @@ func TestMain(m *testing.M) {
 // with cardgen and reads one back.
 func TestOCRCommand(t *testing.T) {
 	ctx := context.Background()
-	code, stdout, stderr := runCLI(t, ctx, "ocr", "--json", "assets/demo-0001-front.jpg", "assets/demo-0001-back.jpg")
+	code, stdout, stderr := runCLI(t, ctx, "ocr", "--json", "../../assets/demo-0001-front.jpg", "../../assets/demo-0001-back.jpg")
 	if code != 0 {
 		t.Fatalf("ocr: %d %s", code, stderr)
 	}
@@ -38,7 +38,7 @@ func TestOCRCommand(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
 		t.Fatal(err)
 	}
-	want, err := os.ReadFile("assets/demo-0001.json")
+	want, err := os.ReadFile("../../assets/demo-0001.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,10 +72,10 @@ func TestOCRCommand(t *testing.T) {
 		t.Errorf("a corrupt file, --json: %d %s", code, stdout)
 	}
 	// Not all or nothing: two fronts still give the front's fields, with the problem said.
-	if code, stdout, stderr := runCLI(t, ctx, "ocr", "--lang", "en", "assets/demo-0001-front.jpg", "assets/demo-0002-front.jpg"); code != 0 || !strings.Contains(stdout, "same side") || !strings.Contains(stdout, truth.CURP) {
+	if code, stdout, stderr := runCLI(t, ctx, "ocr", "--lang", "en", "../../assets/demo-0001-front.jpg", "../../assets/demo-0002-front.jpg"); code != 0 || !strings.Contains(stdout, "same side") || !strings.Contains(stdout, truth.CURP) {
 		t.Errorf("two fronts: %d %s %s", code, stdout, stderr)
 	}
-	code, stdout, _ = runCLI(t, ctx, "ocr", "--json", "assets/demo-0001-front.jpg", "assets/demo-0002-front.jpg")
+	code, stdout, _ = runCLI(t, ctx, "ocr", "--json", "../../assets/demo-0001-front.jpg", "../../assets/demo-0002-front.jpg")
 	var two struct {
 		CURP     string `json:"curp"`
 		Problems []struct{ Reason, Message string }
@@ -242,7 +242,7 @@ func TestDevicesReplay(t *testing.T) {
 	}
 	dir := os.Getenv("COTEJO_FIXTURES")
 	if dir == "" {
-		dir = filepath.Join("..", "shared", "fixtures")
+		dir = filepath.Join("..", "..", "..", "shared", "fixtures")
 	}
 	dir = filepath.Join(dir, "usb", "uru4000-4500")
 	desc, err := os.ReadFile(filepath.Join(dir, "device"))
