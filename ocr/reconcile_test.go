@@ -103,6 +103,8 @@ func TestReconcile(t *testing.T) {
 				c.CURP = tCURP[:17] + "8"
 			},
 			review: []string{"curp", "nombre", "apellidoMaterno"}},
+		{name: "a name read without its Ñ: the keys' X puts it back, and the clave keeps its X",
+			edit: func(in map[layout.Field]raw) { in[layout.Nombre] = lines(0.95, "MUNOZ", "PEÑA", "MARIA") }},
 		{name: "CURP with its first letter lost",
 			edit: func(in map[layout.Field]raw) { in[layout.CURP] = lines(0.8, tCURP[1:]) }},
 		{name: "CURP with a zero read as 0O0",

@@ -77,8 +77,11 @@ func (r *Reader) look(ctx context.Context, i int, img image.Image) (*SideInfo, e
 	if err := s.readPage(ctx, r.pool); err != nil {
 		return nil, err
 	}
+	if s.ocrReg, err = s.findOCRLine(ctx, r.pool); err != nil {
+		return nil, err
+	}
 	if s.Known && s.Side == layout.Back && s.Model.HasCIC() {
-		if s.ocrLine() == nil {
+		if s.ocrReg == nil {
 			return s, nil // a back whose zone is too worn to see: the table's place for it
 		}
 		s.Known = false // model C's OCR line on a back that resembles a later model's
@@ -98,7 +101,7 @@ func (r *Reader) look(ctx context.Context, i int, img image.Image) (*SideInfo, e
 			s.Known = false // another design than the one it resembles
 		}
 		s.Side = layout.Front
-	case s.ocrLine() != nil:
+	case s.ocrReg != nil:
 		s.Side, s.Model, s.Known = layout.Back, credential.ModelC, s.Known && s.Model == credential.ModelC
 	case s.byShape(layout.CURP) != nil || s.byShape(layout.ClaveElector) != nil:
 		s.Side = layout.Front // its labels unread, but its keys are there
@@ -198,15 +201,41 @@ func (s *SideInfo) readPage(ctx context.Context, p *Pool) error {
 
 var thirteenDigits = regexp.MustCompile(`^[0-9OIlSB]{13}$`)
 
-// ocrLine is where model C's back prints its 13-digit OCR, found among the page's words.
-func (s *SideInfo) ocrLine() *layout.Region {
+// findOCRLine finds where model C's back prints its 13-digit OCR: a word of 13 digits
+// among the page's words, else a word about as wide as thirteen digits that the page's
+// reading garbled and that, read again as one line of digits, gives thirteen (on a
+// page without a front's labels only).
+func (s *SideInfo) findOCRLine(ctx context.Context, p *Pool) (*layout.Region, error) {
+	region := func(b image.Rectangle) *layout.Region {
+		h := b.Dy()
+		box := image.Rect(b.Min.X-h/2, b.Min.Y-h/3, b.Max.X+h/2, b.Max.Y+h/3).Intersect(s.card.Bounds())
+		return &layout.Region{Field: layout.OCRLine, Box: box, Lines: 1, Size: float64(h) / 0.729, Mono: true}
+	}
 	for _, w := range s.words {
 		if thirteenDigits.MatchString(w.Text) {
-			b := w.Box
-			return &layout.Region{Field: layout.OCRLine, Box: b.Inset(-4), Lines: 1, Size: float64(b.Dy()) / 0.729, Mono: true}
+			return region(w.Box), nil
 		}
 	}
-	return nil
+	if len(s.labels) >= 2 {
+		return nil, nil // a front's labels: its wide words are its keys and names
+	}
+	sp, _ := spec(layout.OCRLine)
+	for _, w := range s.words {
+		b := w.Box
+		b.Min.Y, b.Max.Y = tallestBand(s.card, b)
+		if h := b.Dy(); h < 8 || b.Dx() < 7*h || b.Dx() > 16*h {
+			continue
+		}
+		reg := region(b)
+		lines, err := p.Recognise(ctx, crop(s.card, *reg), sp.psm, sp.whitelist)
+		if err != nil {
+			return nil, err
+		}
+		if len(lines) == 1 && thirteenDigits.MatchString(squeeze(lines[0].Text)) {
+			return reg, nil
+		}
+	}
+	return nil, nil
 }
 
 // plan lists the regions to read on a side, each with how its place was found.
@@ -237,8 +266,8 @@ func (s *SideInfo) plan() []located {
 		}
 		if s.zone == nil {
 			// Model C's OCR line: where the page shows 13 digits, else the table's place.
-			if reg := s.ocrLine(); reg != nil {
-				out = append(out, located{*reg, ByShape})
+			if s.ocrReg != nil {
+				out = append(out, located{*s.ocrReg, ByShape})
 			} else if reg, ok := table.Region(layout.OCRLine); ok {
 				out = append(out, located{reg, ByLayout})
 			}
