@@ -33,6 +33,9 @@ type kioskSettings struct {
 	Demo        bool   `toml:"demo"`        // offer the sample credentials
 	Institution string `toml:"institution"` // printed on receipts
 	Receipts    string `toml:"receipts"`    // folder for receipts; default ~/Comprobantes
+	// DemoDir runs the demonstration from this folder (a development PKI, INE's
+	// stand-in inside the kiosk), as --demo does: what the first-run screen writes.
+	DemoDir string `toml:"demo_dir"`
 }
 
 // Demo operators written beside a development PKI: never for a real branch.
@@ -110,25 +113,56 @@ func runGUI(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if *shots != "" && *demo == "" {
+		return errors.New("--screenshots needs --demo")
+	}
+	if *demo == "" {
+		if _, err := os.Stat(*cfgPath); errors.Is(err, os.ErrNotExist) {
+			// A new kiosk: the window says what is missing and makes a configuration.
+			return ui.Run(ctx, nil, ui.Options{Lang: "es"}, firstRun(*cfgPath, stdout, stderr))
+		}
+	}
+	st, err := startKiosk(ctx, *cfgPath, *demo, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if *shots != "" {
+		st.Options.Screenshots, st.Options.ScreenshotOperator = *shots, [2]string{"super", "9999"}
+	}
+	return ui.Run(ctx, st.Kiosk, st.Options, nil)
+}
+
+// startKiosk opens the kiosk of the configuration at cfgPath, or of the demonstration in
+// demoDir (which a configuration's kiosk.demo_dir names too): its services, and the
+// window's options from the configuration.
+func startKiosk(ctx context.Context, cfgPath, demoDir string, stdout, stderr io.Writer) (ui.Started, error) {
 	var (
 		cfg  *appConfig
 		base string
 		err  error
 	)
-	if *demo != "" {
-		var stop func()
-		if cfg, base, stop, err = startDemoSandbox(ctx, *demo, stdout, stderr); err != nil {
-			return err
+	if demoDir == "" {
+		if cfg, base, err = loadConfig(cfgPath); err != nil {
+			return ui.Started{}, err
 		}
-		defer stop()
-	} else if cfg, base, err = loadConfig(*cfgPath); err != nil {
-		return err
+		if d := cfg.Kiosk.DemoDir; d != "" {
+			if demoDir = d; !filepath.IsAbs(d) {
+				demoDir = filepath.Join(base, d)
+			}
+		}
+	}
+	stop := func() {}
+	if demoDir != "" {
+		if cfg, base, stop, err = startDemoSandbox(ctx, demoDir, stdout, stderr); err != nil {
+			return ui.Started{}, err
+		}
 	}
 	k, closeKiosk, err := openKiosk(ctx, cfg, base, stderr)
 	if err != nil {
-		return err
+		stop()
+		return ui.Started{}, err
 	}
-	defer closeKiosk()
 	receipts := cfg.Kiosk.Receipts
 	if receipts == "" {
 		if home, err := os.UserHomeDir(); err == nil {
@@ -137,15 +171,9 @@ func runGUI(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	} else if !filepath.IsAbs(receipts) {
 		receipts = filepath.Join(base, receipts)
 	}
-	opts := ui.Options{Lang: cfg.Lang, FullScreen: cfg.Kiosk.FullScreen, Demo: cfg.Kiosk.Demo || *demo != "",
-		Certificates: k.Certificates, Settings: settingsStore(*cfgPath, *demo), ReceiptDir: receipts, Institution: cfg.Kiosk.Institution}
-	if *shots != "" {
-		if *demo == "" {
-			return errors.New("--screenshots needs --demo")
-		}
-		opts.Screenshots, opts.ScreenshotOperator = *shots, [2]string{"super", "9999"}
-	}
-	return ui.Run(ctx, k.Kiosk, opts)
+	opts := ui.Options{Lang: cfg.Lang, FullScreen: cfg.Kiosk.FullScreen, Demo: cfg.Kiosk.Demo || demoDir != "",
+		Certificates: k.Certificates, Settings: settingsStore(cfgPath, demoDir), ReceiptDir: receipts, Institution: cfg.Kiosk.Institution}
+	return ui.Started{Kiosk: k.Kiosk, Options: opts, Close: func() { closeKiosk(); stop() }}, nil
 }
 
 // openedKiosk is the kiosk's services and what to watch.
