@@ -58,6 +58,7 @@ type Controller struct {
 	op      signin.Operator
 	session *capture.Session
 	reading *capture.Reading
+	shown   capture.Entry // the entry the result screen shows
 	scanned []image.Image // sides scanned so far
 
 	ctx    context.Context
@@ -179,6 +180,7 @@ func (c *Controller) redraw() {
 	case "home":
 		c.showHome()
 	case "credential":
+		c.keepCredential() // at this stage it cannot fail
 		c.showCredential()
 	case "fingers":
 		c.showFingers()
@@ -192,6 +194,8 @@ func (c *Controller) redraw() {
 		c.showHistory()
 	case "settings":
 		c.showSettings()
+	case "result":
+		c.showResult(c.shown)
 	}
 }
 

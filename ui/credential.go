@@ -255,12 +255,18 @@ func (c *Controller) read(sides []image.Image) {
 	})
 }
 
-func (c *Controller) credentialNext() {
+// keepCredential records the form as it stands in the session, checked or not: what
+// the operator typed survives the screen being redrawn (another language).
+func (c *Controller) keepCredential() error {
 	fields := map[string]string{}
 	for name, e := range c.w.entries {
 		fields[name] = e.Text
 	}
-	if err := c.session.SetCredential(capture.NewCredential(c.w.model.Selected, fields)); err != nil {
+	return c.session.SetCredential(capture.NewCredential(c.w.model.Selected, fields))
+}
+
+func (c *Controller) credentialNext() {
+	if err := c.keepCredential(); err != nil {
 		c.showError(capture.ProblemMessage(err, c.lang))
 		return
 	}

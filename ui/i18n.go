@@ -12,6 +12,7 @@ var words = map[string][2]string{
 	"signin.wrong":          {"Operador o PIN incorrecto. Quedan %d intentos.", "Wrong operator or PIN. %d tries left."},
 	"signin.missing":        {"Escriba su operador y su PIN.", "Enter your operator id and PIN."},
 	"lang.switch":           {"English", "Español"},
+	"res.loading":           {"Abriendo la respuesta del INE…", "Opening INE's answer…"},
 	"first.title":           {"Cotejo no está configurado", "Cotejo is not configured"},
 	"first.missing":         {"No se encontró la configuración (%s). Puede probar el sistema con la demostración, o importar los archivos que entregó su institución.", "No configuration was found (%s). You can try the system with the demonstration, or import the files your institution gave you."},
 	"first.demoTitle":       {"Demostración", "Demonstration"},

@@ -14,55 +14,84 @@ func (c *Controller) entryLine(e capture.Entry) string {
 	return c.tf("queue.entry", e.ID, e.Created.Local().Format("2006-01-02 15:04"), e.Attempts, c.t("state."+capture.EntryState(e)))
 }
 
-func (c *Controller) showQueue() {
+// showQueue lists the entries waiting to be sent; the list is read in the background.
+func (c *Controller) showQueue() { c.showQueueThen(nil) }
+
+// showQueueThen is showQueue, then says what then says once the list is shown (the
+// outcome of what was done from the previous one).
+func (c *Controller) showQueueThen(then func()) {
 	c.reset()
 	list := container.NewVBox()
-	entries, err := c.k.Pending()
-	if err != nil {
-		c.showError(capture.ProblemMessage(err, c.lang))
-	}
-	if len(entries) == 0 {
-		list.Add(widget.NewLabel(c.t("queue.empty")))
-	}
-	for _, e := range entries {
-		row := container.NewBorder(nil, nil, nil, nil, widget.NewLabel(c.entryLine(e)))
-		if capture.EntryState(e) == "failed" {
-			row = container.NewBorder(nil, nil, nil, widget.NewButton(c.t("queue.retry"), func() {
-				if _, err := c.k.Retry(e.ID, c.op.ID); err != nil {
-					c.showError(capture.ProblemMessage(err, c.lang))
-					return
-				}
-				c.showQueue()
-			}), widget.NewLabel(c.entryLine(e)))
-		}
-		list.Add(row)
-	}
-	c.w.labels["count"] = widget.NewLabel("")
 	drain := c.button("drain", c.t("queue.drain"), widget.HighImportance, nil)
+	drain.Disable()
+	fill := func(entries []capture.Entry) {
+		list.RemoveAll()
+		if len(entries) == 0 {
+			list.Add(widget.NewLabel(c.t("queue.empty")))
+		}
+		for _, e := range entries {
+			line := widget.NewLabel(c.entryLine(e))
+			if capture.EntryState(e) != "failed" {
+				list.Add(line)
+				continue
+			}
+			retry := widget.NewButton(c.t("queue.retry"), func() {
+				c.background(func(ctx context.Context) {
+					_, err := c.k.Retry(e.ID, c.op.ID)
+					fyne.Do(func() {
+						if ctx.Err() != nil {
+							return
+						}
+						if err != nil {
+							c.showError(capture.ProblemMessage(err, c.lang))
+							return
+						}
+						c.showQueue()
+					})
+				})
+			})
+			list.Add(container.NewBorder(nil, nil, nil, retry, line))
+		}
+		if len(entries) > 0 {
+			drain.Enable()
+		}
+	}
 	drain.OnTapped = func() {
 		drain.Disable()
-		bar := widget.NewProgressBarInfinite()
-		list.Add(bar)
+		list.Add(widget.NewProgressBarInfinite())
 		c.background(func(ctx context.Context) {
 			n, err := c.k.Drain(ctx)
 			fyne.Do(func() {
 				if ctx.Err() != nil {
 					return
 				}
-				c.showQueue()
-				if err != nil {
-					c.showError(capture.ProblemMessage(err, c.lang))
-					return
-				}
-				c.showInfo(c.tf("queue.sent", n))
+				c.showQueueThen(func() {
+					if err != nil {
+						c.showError(capture.ProblemMessage(err, c.lang))
+						return
+					}
+					c.showInfo(c.tf("queue.sent", n))
+				})
 			})
 		})
 	}
-	if len(entries) == 0 {
-		drain.Disable()
-	}
+	c.w.labels["count"] = widget.NewLabel("")
 	c.show("queue", c.t("queue.title"), container.NewBorder(nil, c.w.status, nil, nil, container.NewVScroll(list)),
 		c.button("home", c.t("nav.home"), widget.MediumImportance, c.showHome), drain)
+	c.background(func(ctx context.Context) {
+		entries, err := c.k.Pending()
+		fyne.Do(func() {
+			if ctx.Err() != nil {
+				return
+			}
+			fill(entries)
+			if err != nil {
+				c.showError(capture.ProblemMessage(err, c.lang))
+			} else if then != nil {
+				then()
+			}
+		})
+	})
 }
 
 func (c *Controller) showHistory() {

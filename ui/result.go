@@ -16,24 +16,14 @@ import (
 )
 
 // showResult shows an entry's outcome: INE's answer, or that it waits in the queue.
+// The answer is read from the data file, decrypted and its signature checked in the
+// background.
 func (c *Controller) showResult(e capture.Entry) {
+	c.shown = e
 	c.reset()
-	body := container.NewVBox()
+	answer := container.NewVBox()
 	c.w.labels["verdict"] = widget.NewLabel("")
-	switch {
-	case e.Answers == 0:
-		c.w.labels["verdict"].SetText("queued")
-		body.Add(banner(c.tf("res.queued", e.ID), colourWarn))
-	default:
-		res, err := c.k.Answer(e)
-		if err != nil {
-			body.Add(banner(capture.ProblemMessage(err, c.lang), colourBad))
-			break
-		}
-		c.resultBody(body, res)
-	}
-	body.Add(widget.NewLabel(c.t("res.request") + " " + e.Indice))
-	body.Add(c.w.status)
+	body := container.NewVBox(answer, widget.NewLabel(c.t("res.request")+" "+e.Indice), c.w.status)
 	buttons := []fyne.CanvasObject{
 		c.button("home", c.t("nav.home"), widget.MediumImportance, c.showHome),
 		c.button("new", c.t("home.new"), widget.HighImportance, c.startVerification),
@@ -42,6 +32,26 @@ func (c *Controller) showResult(e capture.Entry) {
 		buttons = append([]fyne.CanvasObject{c.button("receipt", c.t("res.receipt"), widget.MediumImportance, func() { c.saveReceipt(e) })}, buttons...)
 	}
 	c.show("result", c.t("step.result"), container.NewVScroll(body), buttons...)
+	if e.Answers == 0 {
+		c.w.labels["verdict"].SetText("queued")
+		answer.Add(banner(c.tf("res.queued", e.ID), colourWarn))
+		return
+	}
+	c.showInfo(c.t("res.loading"))
+	c.background(func(ctx context.Context) {
+		res, err := c.k.Answer(e)
+		fyne.Do(func() {
+			if ctx.Err() != nil {
+				return
+			}
+			c.showInfo("")
+			if err != nil {
+				answer.Add(banner(capture.ProblemMessage(err, c.lang), colourBad))
+				return
+			}
+			c.resultBody(answer, res)
+		})
+	})
 }
 
 func (c *Controller) resultBody(body *fyne.Container, res *capture.Result) {

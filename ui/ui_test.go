@@ -265,6 +265,7 @@ func TestOffline(t *testing.T) {
 		t.Fatalf("%v %v", entries, err)
 	}
 	c.showResult(entries[0])
+	c.Wait()
 	if v := c.w.labels["verdict"].Text; v != "valid" {
 		t.Errorf("delivered later: verdict %q", v)
 	}
@@ -392,5 +393,82 @@ func TestGPSText(t *testing.T) {
 	u = <-location.Fixed{}.Watch(ctx)
 	if got := c.gpsText(u.Err, u.Fix.Lat, u.Fix.Lon, u.Fix.Accuracy); got != "GPS: sin señal" {
 		t.Errorf("no position: %q", got)
+	}
+}
+
+// texts is everything the window shows in words.
+func (c *Controller) texts() string {
+	var b strings.Builder
+	for _, o := range test.LaidOutObjects(c.win.Content()) {
+		switch w := o.(type) {
+		case *widget.Label:
+			b.WriteString(w.Text + "\n")
+		case *widget.Button:
+			b.WriteString(w.Text + "\n")
+		case *canvas.Text:
+			b.WriteString(w.Text + "\n")
+		case *widget.Entry:
+			b.WriteString(w.PlaceHolder + "\n")
+		}
+	}
+	return b.String()
+}
+
+// TestEveryScreenBothLanguages walks every screen, switching each to English and back:
+// the screen stays, its words change, and what was entered is kept.
+func TestEveryScreenBothLanguages(t *testing.T) {
+	env := sandboxtest.Start(t, sandboxtest.Options{})
+	c := start(t, kiosk(t, env, false))
+	c.opts.Settings = &SettingsStore{
+		Load: func() ([]Setting, error) {
+			return []Setting{{Key: "lang", Label: [2]string{"Idioma", "Language"}, Value: "es", Choices: []string{"es", "en"}}}, nil
+		},
+		Save: func(map[string]string) error { return nil },
+	}
+	both := func(screen string) {
+		t.Helper()
+		c.want(t, screen)
+		es := c.texts()
+		curp := ""
+		if e := c.w.entries["curp"]; e != nil {
+			curp = e.Text
+		}
+		c.tap(t, "lang")
+		c.want(t, screen)
+		if en := c.texts(); en == es || c.w.buttons["lang"].Text != "Español" {
+			t.Errorf("%s: the language switch changed nothing (%q)", screen, c.w.buttons["lang"].Text)
+		}
+		if e := c.w.entries["curp"]; e != nil && e.Text != curp {
+			t.Errorf("%s: the CURP entered (%q) is lost in English (%q)", screen, curp, e.Text)
+		}
+		c.tap(t, "lang")
+		c.want(t, screen)
+		if c.w.buttons["lang"].Text != "English" {
+			t.Errorf("%s: back in Spanish, the switch says %q", screen, c.w.buttons["lang"].Text)
+		}
+	}
+	both("signin")
+	c.signInAs(t, "sup", "9999")
+	both("home")
+	c.tap(t, "new")
+	c.tap(t, "sampleG")
+	both("credential")
+	c.tap(t, "next")
+	both("fingers")
+	c.tap(t, "next")
+	c.tap(t, "accept")
+	both("consent")
+	c.tap(t, "next")
+	both("review")
+	c.tap(t, "send")
+	both("result")
+	if c.w.labels["verdict"] == nil || c.w.labels["verdict"].Text != "valid" {
+		t.Errorf("the result after switching: %v", c.w.labels["verdict"])
+	}
+	c.tap(t, "home")
+	for _, s := range []struct{ button, screen string }{{"queue", "queue"}, {"history", "history"}, {"settings", "settings"}} {
+		c.tap(t, s.button)
+		both(s.screen)
+		c.tap(t, "home")
 	}
 }
