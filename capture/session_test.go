@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"cotejo/capture"
+	"cotejo/scanner/biometrics/enrolled"
 	"cotejo/scanner/biometrics/fingergen"
 	"cotejo/scanner/simulated"
 	"cotejo/storage"
@@ -76,7 +77,7 @@ func walk(t *testing.T, impostor bool) *capture.Session {
 }
 
 func TestSessionGenuineAndImpostor(t *testing.T) {
-	env := sandboxtest.Start(t, sandboxtest.Options{})
+	env := sandboxtest.Start(t, sandboxtest.Options{Matcher: &enrolled.Matcher{}})
 	db := openStore(t)
 	sender := &storage.Sender{DB: db, Client: env.Conn.Client}
 	for _, c := range []struct {
@@ -133,7 +134,7 @@ func TestSessionGenuineAndImpostor(t *testing.T) {
 
 // TestSessionOffline: INE unreachable, the request is queued and delivered later.
 func TestSessionOffline(t *testing.T) {
-	env := sandboxtest.Start(t, sandboxtest.Options{})
+	env := sandboxtest.Start(t, sandboxtest.Options{Matcher: &enrolled.Matcher{}})
 	env.Stop()
 	db := openStore(t)
 	sender := &storage.Sender{DB: db, Client: env.Conn.Client}

@@ -22,6 +22,7 @@ import (
 
 	"cotejo/capture"
 	"cotejo/capture/signin"
+	"cotejo/scanner/biometrics/enrolled"
 	"cotejo/storage"
 	"cotejo/verify"
 	"cotejo/verify/config"
@@ -175,7 +176,7 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		st.Addr = *addr
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	srv, tlsConf, err := st.Open(dir, logger)
+	srv, tlsConf, err := st.Open(dir, logger, &enrolled.Matcher{})
 	if err != nil {
 		return err
 	}
