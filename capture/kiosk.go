@@ -13,6 +13,7 @@ import (
 
 	"cotejo/capture/docscan"
 	"cotejo/capture/location"
+	"cotejo/capture/outbox"
 	"cotejo/capture/receipt"
 	"cotejo/capture/signin"
 	"cotejo/ocr"
@@ -44,8 +45,8 @@ type Kiosk struct {
 }
 
 // Sender makes the outbox's sender for the kiosk's store and client.
-func (k *Kiosk) Sender(events func(storage.Event)) *storage.Sender {
-	return &storage.Sender{DB: k.DB, Client: k.Client, Events: events}
+func (k *Kiosk) Sender(events func(outbox.Event)) *outbox.Sender {
+	return &outbox.Sender{DB: k.DB, Client: k.Client, Events: events}
 }
 
 // SignIn checks an operator's PIN.
@@ -223,10 +224,10 @@ func (k *Kiosk) Retry(id, operator string) (storage.Entry, error) { return k.DB.
 func EntryState(e storage.Entry) string { return string(e.State) }
 
 // SenderEvent is what the outbox's sender reports.
-type SenderEvent = storage.Event
+type SenderEvent = outbox.Event
 
 // EventAnswered is a queued request answered.
-const EventAnswered = storage.EventAnswered
+const EventAnswered = outbox.EventAnswered
 
 // NewCredential builds a credential from the form's fields, by the plaintext's names.
 func NewCredential(model string, fields map[string]string) credential.Credential {

@@ -60,7 +60,7 @@ type Sealer interface {
 	Seal(ctx context.Context, v verify.Verification) (*verify.Sealed, error)
 }
 
-// Submitter stores a request durably and sends it when it can (storage.Sender).
+// Submitter stores a request durably and sends it when it can (outbox.Sender).
 type Submitter interface {
 	Submit(ctx context.Context, r storage.Request, sendNow bool) (storage.Entry, error)
 }
@@ -273,7 +273,7 @@ func (s *Session) Submit(ctx context.Context, sealer Sealer, out Submitter, send
 		return storage.Entry{}, err
 	}
 	entry, err := out.Submit(ctx, storage.Request{
-		Sealed: sealed, Kind: "verificacion", Operator: s.operator, Biometrics: s.fingers != nil,
+		Indice: sealed.Indice, Body: sealed.Body, Kind: "verificacion", Operator: s.operator, Biometrics: s.fingers != nil,
 		Citizen: CitizenRecord(s.cred),
 		Consent: fmt.Sprintf("aviso de privacidad v%s aceptado %s", s.consent.Notice, s.consent.At.Format(time.RFC3339)),
 	}, sendNow)

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"cotejo/capture"
+	"cotejo/capture/outbox"
+	"cotejo/scanner/biometrics/enrolled"
 	"cotejo/scanner/biometrics/fingergen"
 	"cotejo/scanner/simulated"
 	"cotejo/storage"
@@ -76,9 +78,9 @@ func walk(t *testing.T, impostor bool) *capture.Session {
 }
 
 func TestSessionGenuineAndImpostor(t *testing.T) {
-	env := sandboxtest.Start(t, sandboxtest.Options{})
+	env := sandboxtest.Start(t, sandboxtest.Options{Matcher: &enrolled.Matcher{}})
 	db := openStore(t)
-	sender := &storage.Sender{DB: db, Client: env.Conn.Client}
+	sender := &outbox.Sender{DB: db, Client: env.Conn.Client}
 	for _, c := range []struct {
 		name     string
 		impostor bool
@@ -133,10 +135,10 @@ func TestSessionGenuineAndImpostor(t *testing.T) {
 
 // TestSessionOffline: INE unreachable, the request is queued and delivered later.
 func TestSessionOffline(t *testing.T) {
-	env := sandboxtest.Start(t, sandboxtest.Options{})
+	env := sandboxtest.Start(t, sandboxtest.Options{Matcher: &enrolled.Matcher{}})
 	env.Stop()
 	db := openStore(t)
-	sender := &storage.Sender{DB: db, Client: env.Conn.Client}
+	sender := &outbox.Sender{DB: db, Client: env.Conn.Client}
 	s := walk(t, false)
 	entry, err := s.Submit(context.Background(), env.Conn.Sealer, sender, true)
 	if err != nil {

@@ -3,47 +3,31 @@ package storage
 import (
 	"errors"
 	"fmt"
-	"math/rand/v2"
-	"strconv"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 
 	"cotejo/storage/audit"
-	"cotejo/verify"
-	"cotejo/verify/catalog"
 )
+
+// The primitives a sender above the store works with: Claim (or ClaimOne) moves entries
+// to sending and hands over their request bodies; the sender posts them and records how
+// each attempt went with Settle. The store does not know what INE's answers mean (the
+// sender in capture/outbox decides that): it keeps bytes and states.
 
 // ErrAlreadyAnswered means an answer arrived for an entry that has one: it is ignored,
 // so an entry is never answered twice.
 var ErrAlreadyAnswered = errors.New("storage: entry already answered")
 
-// Backoff is the retry schedule: Base doubled per attempt up to Max, with jitter (a
-// random delay between half and all of it) so kiosks that come back online together do
-// not hit INE together. After MaxAge an entry that still cannot be sent is failed.
-type Backoff struct {
-	Base, Max, MaxAge time.Duration
-}
+// Now is the store's clock (Options.Now), which stamps the entries' times: a sender
+// compares their schedules with it.
+func (db *DB) Now() time.Time { return db.opts.Now() }
 
-// DefaultBackoff: 30 s, 1 min, 2 min … capped at 30 min; given up after 3 days.
-func DefaultBackoff() Backoff {
-	return Backoff{Base: 30 * time.Second, Max: 30 * time.Minute, MaxAge: 72 * time.Hour}
-}
-
-// Delay is the wait before attempt number attempts+1.
-func (b Backoff) Delay(attempts int, rnd *rand.Rand) time.Duration {
-	d := b.Base
-	for i := 1; i < attempts && d < b.Max; i++ {
-		d *= 2
-	}
-	d = min(d, b.Max)
-	half := d / 2
-	return half + time.Duration(rnd.Int64N(int64(half)+1))
-}
-
-// claim moves up to n entries that due says may go to sending, oldest first, and
-// returns them with their bodies.
-func (db *DB) claim(n int, due func(Entry) bool) ([]Entry, [][]byte, error) {
+// Claim moves up to n entries that due says may be sent, oldest first, to sending (one
+// more attempt counted) and returns them with their request bodies. An entry whose body
+// is missing is failed instead of claimed. An entry a process left in sending (it died
+// mid-request) is pending again at the next Open.
+func (db *DB) Claim(n int, due func(Entry) bool) ([]Entry, [][]byte, error) {
 	var entries []Entry
 	var bodies [][]byte
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
@@ -61,6 +45,26 @@ func (db *DB) claim(n int, due func(Entry) bool) ([]Entry, [][]byte, error) {
 		return nil
 	})
 	return entries, bodies, err
+}
+
+// ClaimOne moves one pending entry (by id or indice) to sending whatever its schedule,
+// and returns it with its request body: an operator's "send now". An entry that is not
+// pending is a *StateError.
+func (db *DB) ClaimOne(ref string) (Entry, []byte, error) {
+	var e Entry
+	var body []byte
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		ind, err := resolve(tx, ref)
+		if err != nil {
+			return err
+		}
+		e, body, err = db.claimTx(tx, ind, func(e Entry) bool { return e.State == StatePending })
+		if err == nil && body == nil {
+			err = &StateError{ID: e.ID, State: e.State, Op: "send"}
+		}
+		return err
+	})
+	return e, body, err
 }
 
 // claimTx moves one entry to sending if want says so, returning its opened body (nil
@@ -85,63 +89,32 @@ func (db *DB) claimTx(tx *bolt.Tx, indice string, want func(Entry) bool) (Entry,
 	return e, body, putEntry(out, e)
 }
 
-// outcome is what one attempt came to.
-type outcome struct {
-	state  State
-	retry  bool // back to pending, after the backoff
-	reason string
-	codes  []int
-	result *verify.Result
-	raw    []byte // INE's answer, kept (sealed) as evidence
+// Outcome is how one attempt to send a claimed entry went, in the store's terms.
+type Outcome struct {
+	// State is where the entry goes: answered, needs-recapture or failed. It is not
+	// used when Retry is set.
+	State State
+	// Retry puts the entry back to pending, to be sent again after Delay; but an entry
+	// at least MaxAge old is failed instead ("expired: " and the reason), keeping its
+	// body so that an operator can retry it.
+	Retry  bool
+	Delay  time.Duration
+	MaxAge time.Duration
+	// Reason says why: the entry's LastError on a retry, its Reason otherwise.
+	Reason string
+	// Codes are the answer's codes, kept on the entry (none: the codes are cleared).
+	Codes []int
+	// Answer, when not nil, is the answer received, kept sealed as evidence (Answer):
+	// the entry then counts as answered, once and for all.
+	Answer []byte
 }
 
-// classify decides an attempt's outcome from INE's answer or the transport error. INE's
-// codes decide by their action class; an answer whose data part came back is kept even
-// when its fingerprint part asks to retry later (the operator sees it as incomplete and
-// may verify again).
-func classify(res *verify.Result, err error) outcome {
-	if err != nil {
-		var he *verify.HTTPError
-		switch {
-		case errors.As(err, &he) && !he.Temporary():
-			return outcome{state: StateFailed, reason: err.Error()}
-		default:
-			// Unreachable, timed out, 5xx, or an answer that did not verify: the
-			// same body may go through later.
-			return outcome{state: StatePending, retry: true, reason: err.Error()}
-		}
-	}
-	o := outcome{result: res}
-	for _, c := range res.Codes() {
-		o.codes = append(o.codes, int(c))
-	}
-	decisive := res.Code
-	if decisive == 0 && res.HasData {
-		decisive = res.DataCode
-	}
-	if decisive != 0 {
-		o.reason = "INE " + strconv.Itoa(int(decisive))
-		switch decisive.Action() {
-		case catalog.ActionRetryLater:
-			o.state, o.retry, o.result = StatePending, true, nil
-		case catalog.ActionRecapture:
-			o.state = StateNeedsRecapture
-		default:
-			o.state = StateFailed
-		}
-		return o
-	}
-	if res.HasFingers && res.FingerCode.Action() == catalog.ActionRecapture {
-		o.state, o.reason = StateNeedsRecapture, "INE "+strconv.Itoa(int(res.FingerCode))
-		return o
-	}
-	o.state = StateAnswered
-	return o
-}
-
-// settle records an attempt's outcome for an entry that is sending.
-// delay is the backoff drawn for this attempt, used if it is to be retried.
-func (db *DB) settle(e Entry, o outcome, maxAge, delay time.Duration) (Entry, error) {
+// Settle records an attempt's outcome for an entry that is sending and returns the entry
+// as it now stands. An entry that has an answer already gets ErrAlreadyAnswered (the
+// outcome is dropped); one cancelled while in flight, a *StateError (the cancel stands).
+// The request body, with its biometrics, is deleted as soon as the entry is answered or
+// given up for good.
+func (db *DB) Settle(e Entry, o Outcome) (Entry, error) {
 	now := db.opts.Now().UTC()
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		out := tx.Bucket(bucketOutbox)
@@ -157,22 +130,22 @@ func (db *DB) settle(e Entry, o outcome, maxAge, delay time.Duration) (Entry, er
 			return &StateError{ID: cur.ID, State: cur.State, Op: "record an answer for"}
 		}
 		e = cur
-		e.LastError, e.Codes = "", o.codes
+		e.LastError, e.Codes = "", o.Codes
 		expired := false
 		switch {
-		case o.retry && now.Sub(e.Created) >= maxAge:
-			e.State, e.Reason, expired = StateFailed, "expired: "+o.reason, true
-		case o.retry:
-			e.State, e.LastError = StatePending, o.reason
-			e.NextAttempt = now.Add(delay)
+		case o.Retry && now.Sub(e.Created) >= o.MaxAge:
+			e.State, e.Reason, expired = StateFailed, "expired: "+o.Reason, true
+		case o.Retry:
+			e.State, e.LastError = StatePending, o.Reason
+			e.NextAttempt = now.Add(o.Delay)
 		default:
-			e.State, e.Reason = o.state, o.reason
+			e.State, e.Reason = o.State, o.Reason
 		}
-		if o.result != nil {
+		if o.Answer != nil {
 			e.Answers++
 			e.Answered = now
 			key := recordKey("answer", e.Indice)
-			if err := tx.Bucket(bucketSealed).Put(key, db.keys.Current().Seal(key, o.raw)); err != nil {
+			if err := tx.Bucket(bucketSealed).Put(key, db.keys.Current().Seal(key, o.Answer)); err != nil {
 				return err
 			}
 		}

@@ -1,6 +1,8 @@
 // Package storage keeps Cotejo's local state in one bbolt file: the outbox of sealed
 // requests waiting for INE, the verified results, and the audit trail. Every value that
-// carries personal data or biometrics is sealed (AES-256-GCM) before it is written.
+// carries personal data or biometrics is sealed (AES-256-GCM) before it is written. It
+// keeps bytes and states: sending the outbox, and what INE's answers mean for an entry,
+// is capture/outbox's, which works with Claim and Settle.
 package storage
 
 import (

@@ -13,7 +13,6 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"cotejo/storage/audit"
-	"cotejo/verify"
 )
 
 // State is where an outbox entry stands.
@@ -64,7 +63,11 @@ type Citizen struct {
 
 // Request is what an operator hands to the outbox.
 type Request struct {
-	Sealed     *verify.Sealed
+	// Indice identifies the request (INE's indiceSolicitud): one entry per indice.
+	Indice string
+	// Body is the request exactly as it is to be sent (already encrypted and signed):
+	// kept sealed until it is answered or given up.
+	Body       []byte
 	Kind       string // e.g. "verificacion"
 	Operator   string
 	Citizen    Citizen
@@ -102,12 +105,12 @@ func (db *DB) Enqueue(ctx context.Context, r Request) (Entry, error) {
 	if err := ctx.Err(); err != nil {
 		return Entry{}, err
 	}
-	if r.Sealed == nil || r.Sealed.Indice == "" || len(r.Sealed.Body) == 0 {
+	if r.Indice == "" || len(r.Body) == 0 {
 		return Entry{}, errors.New("storage: nothing to enqueue")
 	}
 	now := db.opts.Now().UTC()
 	e := Entry{
-		Indice: r.Sealed.Indice, Kind: r.Kind, Operator: r.Operator, Created: now,
+		Indice: r.Indice, Kind: r.Kind, Operator: r.Operator, Created: now,
 		State: StatePending, NextAttempt: now, Biometrics: r.Biometrics,
 	}
 	citizen, err := json.Marshal(r.Citizen)
@@ -129,7 +132,7 @@ func (db *DB) Enqueue(ctx context.Context, r Request) (Entry, error) {
 		}
 		sealed := tx.Bucket(bucketSealed)
 		box := db.keys.Current()
-		if err := sealed.Put(recordKey("body", e.Indice), box.Seal(recordKey("body", e.Indice), r.Sealed.Body)); err != nil {
+		if err := sealed.Put(recordKey("body", e.Indice), box.Seal(recordKey("body", e.Indice), r.Body)); err != nil {
 			return err
 		}
 		if err := sealed.Put(recordKey("citizen", e.Indice), box.Seal(recordKey("citizen", e.Indice), citizen)); err != nil {

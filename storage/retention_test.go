@@ -13,16 +13,14 @@ import (
 )
 
 func TestPurgeAfterRetention(t *testing.T) {
-	s := startINE(t, nil)
-	p := padron(t)
 	now := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
 	path := filepath.Join(t.TempDir(), "c.db")
 	keys := newKeys(t)
 	db := openDB(t, path, keys, func() time.Time { return now })
-	old := enqueue(t, db, s, p.Ciudadanos[0], false)
-	(&storage.Sender{DB: db, Client: s.conn.Client}).Drain(context.Background())
+	old := enqueue(t, db, 0, false)
+	answer(t, db, old)
 	now = now.Add(31 * 24 * time.Hour)
-	fresh := enqueue(t, db, s, p.Ciudadanos[1], false) // still pending: kept whole
+	fresh := enqueue(t, db, 1, false) // still pending: kept whole
 	n, err := db.Purge(context.Background(), "supervisor")
 	if err != nil || n != 1 {
 		t.Fatalf("purge: %d %v", n, err)
@@ -33,7 +31,7 @@ func TestPurgeAfterRetention(t *testing.T) {
 	if _, err := db.Answer(old.Indice); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("answer kept past retention: %v", err)
 	}
-	if found, _ := db.Find(context.Background(), storage.Query{Subject: p.Ciudadanos[0].CURP}); len(found) != 0 {
+	if found, _ := db.Find(context.Background(), storage.Query{Subject: citizen(0).CURP}); len(found) != 0 {
 		t.Errorf("still findable by CURP after purge")
 	}
 	if e, _ := db.Get(old.ID); !e.Purged || e.State != storage.StateAnswered {
@@ -68,8 +66,6 @@ func TestPurgeAfterRetention(t *testing.T) {
 }
 
 func TestRotateKeys(t *testing.T) {
-	s := startINE(t, nil)
-	p := padron(t)
 	path := filepath.Join(t.TempDir(), "c.db")
 	oldKey, _ := sealbox.NewKey()
 	oldBox, _ := sealbox.New(oldKey, 1)
@@ -77,8 +73,8 @@ func TestRotateKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := enqueue(t, db, s, p.Ciudadanos[0], true)
-	subject := p.Ciudadanos[0].CURP
+	e := enqueue(t, db, 0, true)
+	subject := citizen(0).CURP
 	db.Close()
 
 	newKey, _ := sealbox.NewKey()

@@ -3,87 +3,46 @@ package storage_test
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
-	"net/http"
+	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
-	"sync/atomic"
+	"strings"
 	"testing"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
-	"go.uber.org/goleak"
 
 	"cotejo/storage"
 	"cotejo/storage/sealbox"
-	"cotejo/verify"
-	"cotejo/verify/config"
-	"cotejo/verify/sandbox"
-	"cotejo/verify/sandbox/sandboxtest"
 )
 
-func TestMain(m *testing.M) { sandboxtest.Main(m) }
+// The store keeps bytes and states: these tests hand it made-up request bodies and
+// answers, and play the sender's part with Claim and Settle. Sending to INE, and what its
+// answers mean, is tested in capture/outbox.
 
-// ine is the sandbox on loopback, counting the requests it sees per indice.
-type ine struct {
-	url  string
-	conn *config.Conn
-	stop func()
-	mu   sync.Mutex
-	hits map[string]int
-}
-
-func startINE(t testing.TB, wrap func(http.Handler) http.Handler) *ine {
-	t.Helper()
-	s := &ine{hits: map[string]int{}}
-	count := func(h http.Handler) http.Handler {
-		if wrap != nil {
-			h = wrap(h)
-		}
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			body, _ := readAll(r)
-			var req struct{ TimeStamp verify.TimeStamp }
-			json.Unmarshal(body, &req)
-			s.mu.Lock()
-			s.hits[req.TimeStamp.Indice]++
-			s.mu.Unlock()
-			r.Body = nopCloser{bytes.NewReader(body)}
-			h.ServeHTTP(w, r)
-		})
+// citizen is a made-up citizen of the register, i-th of its kind.
+func citizen(i int) storage.Citizen {
+	return storage.Citizen{
+		Nombre: fmt.Sprintf("NOMBRE%03d APELLIDO%03d", i, i),
+		CURP:   fmt.Sprintf("CURP%03dH0101XYZ", i),
+		CIC:    fmt.Sprintf("9%08d", i),
+		OCR:    fmt.Sprintf("7%012d", i),
 	}
-	// Placeholder templates: INE's biometric side off (317), as these tests are about the outbox.
-	e := sandboxtest.Start(t, sandboxtest.Options{Wrap: count, Biometrics: "off"})
-	// A short timeout: fault tests must not wait 30 s for a silent INE.
-	e.Conn.Client.HTTP.Timeout = 3 * time.Second
-	s.url, s.conn, s.stop = e.URL, e.Conn, e.Stop
-	return s
 }
-
-type nopCloser struct{ *bytes.Reader }
-
-func (nopCloser) Close() error { return nil }
-
-func readAll(r *http.Request) ([]byte, error) {
-	var b bytes.Buffer
-	_, err := b.ReadFrom(r.Body)
-	return b.Bytes(), err
-}
-
-func padron(t testing.TB) *sandbox.Padron {
-	p, err := sandbox.DefaultPadron()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-var branch = verify.Ubicacion{Localidad: &verify.Localidad{CodigoPostal: "06000", Ciudad: "CDMX", Estado: 9}}
 
 // template is recognisable bytes standing for a fingerprint template.
 var template = []byte("FMR\x00 20\x00PLANTILLA-DE-PRUEBA-7f3a9c")
+
+// body is a request body standing for a sealed one: in clear, so that a test can see
+// the store seals it.
+func body(i int, fingers bool) []byte {
+	b := fmt.Appendf(nil, `{"indice":"ind-%03d","curp":%q}`, i, citizen(i).CURP)
+	if fingers {
+		b = append(b, template...)
+	}
+	return b
+}
 
 func openDB(t testing.TB, path string, keys *sealbox.Keys, now func() time.Time) *storage.DB {
 	t.Helper()
@@ -104,24 +63,30 @@ func newKeys(t testing.TB) *sealbox.Keys {
 	return sealbox.NewKeys(b)
 }
 
-func enqueue(t testing.TB, db *storage.DB, s *ine, c sandbox.Citizen, fingers bool) storage.Entry {
+func enqueue(t testing.TB, db *storage.DB, i int, fingers bool) storage.Entry {
 	t.Helper()
-	v := verify.Verification{Credential: c.Credential(), Location: branch, Consent: true}
-	if fingers {
-		v.Fingers = &verify.Fingers{Tipo: verify.TipoANSI, Right: template, Left: template}
-	}
-	sealed, err := s.conn.Sealer.Seal(context.Background(), v)
-	if err != nil {
-		t.Fatal(err)
-	}
 	e, err := db.Enqueue(context.Background(), storage.Request{
-		Sealed: sealed, Kind: "verificacion", Operator: "cajero7", Biometrics: fingers,
-		Citizen: storage.Citizen{Nombre: c.Nombre + " " + c.ApellidoPaterno, CURP: c.CURP, CIC: c.CIC},
+		Indice: fmt.Sprintf("ind-%03d", i), Body: body(i, fingers), Kind: "verificacion", Operator: "cajero7", Biometrics: fingers,
+		Citizen: citizen(i),
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return e
+}
+
+// answer claims the entry and settles it answered with an answer of its own.
+func answer(t testing.TB, db *storage.DB, e storage.Entry) storage.Entry {
+	t.Helper()
+	claimed, _, err := db.ClaimOne(e.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.Settle(claimed, storage.Outcome{State: storage.StateAnswered, Codes: []int{0}, Answer: []byte("respuesta de " + e.Indice)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
 }
 
 func TestSecondInstanceRefused(t *testing.T) {
@@ -134,73 +99,81 @@ func TestSecondInstanceRefused(t *testing.T) {
 	}
 }
 
-func TestEnqueueDrainAnswered(t *testing.T) {
-	s := startINE(t, nil)
-	p := padron(t)
-	path := filepath.Join(t.TempDir(), "cotejo.db")
-	db := openDB(t, path, newKeys(t), nil)
-	var events []storage.Event
-	var mu sync.Mutex
-	snd := &storage.Sender{DB: db, Client: s.conn.Client, Events: func(e storage.Event) { mu.Lock(); events = append(events, e); mu.Unlock() }}
+func TestEnqueueRefusesNothingAndDuplicates(t *testing.T) {
+	db := openDB(t, filepath.Join(t.TempDir(), "c.db"), newKeys(t), nil)
+	for _, r := range []storage.Request{{Body: []byte("x")}, {Indice: "a"}} {
+		if _, err := db.Enqueue(context.Background(), r); err == nil {
+			t.Errorf("%+v enqueued", r)
+		}
+	}
+	enqueue(t, db, 1, false)
+	if _, err := db.Enqueue(context.Background(), storage.Request{Indice: "ind-001", Body: []byte("x")}); !errors.Is(err, storage.ErrDuplicate) {
+		t.Errorf("same indice twice: %v", err)
+	}
+}
+
+// TestClaimAndSettle: Claim takes the due entries, oldest first, at most n, counting an
+// attempt; Settle records the answer once, deletes the body with its biometrics, and
+// refuses a second answer.
+func TestClaimAndSettle(t *testing.T) {
+	db := openDB(t, filepath.Join(t.TempDir(), "c.db"), newKeys(t), nil)
 	var entries []storage.Entry
 	for i := range 5 {
-		entries = append(entries, enqueue(t, db, s, p.Ciudadanos[i], i%2 == 0))
+		entries = append(entries, enqueue(t, db, i, i%2 == 0))
 	}
-	n, err := snd.Drain(context.Background())
-	if err != nil || n != 5 {
-		t.Fatalf("drain: %d %v", n, err)
+	skip := entries[1].Indice
+	claimed, bodies, err := db.Claim(3, func(e storage.Entry) bool { return e.State == storage.StatePending && e.Indice != skip })
+	if err != nil || len(claimed) != 3 || len(bodies) != 3 {
+		t.Fatalf("claim: %d %d %v", len(claimed), len(bodies), err)
 	}
-	for _, e := range entries {
-		got, err := db.Get(e.ID)
-		if err != nil {
-			t.Fatal(err)
+	for i, want := range []int{0, 2, 3} {
+		e := claimed[i]
+		if e.Indice != entries[want].Indice || e.State != storage.StateSending || e.Attempts != 1 || !bytes.Equal(bodies[i], body(want, want%2 == 0)) {
+			t.Errorf("claimed %d: %+v, body %q", i, e, bodies[i])
 		}
-		if got.Answers != 1 || got.Biometrics {
-			t.Errorf("%s: %+v", e.ID, got)
-		}
-		if _, err := db.Body(e.Indice); !errors.Is(err, storage.ErrNotFound) {
-			t.Errorf("%s: request body (with biometrics) kept after the answer: %v", e.ID, err)
-		}
-		raw, err := db.Answer(e.Indice)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := verify.OpenResponse(raw, s.conn.Client.INECert, e.Indice); err != nil {
-			t.Errorf("stored answer does not verify: %v", err)
+		if got, _ := db.Get(e.ID); got.State != storage.StateSending {
+			t.Errorf("%s stored as %s", e.ID, got.State)
 		}
 	}
-	// Situations other than VIGENTE are answers too.
-	if got, _ := db.Get(entries[0].ID); got.State != storage.StateAnswered {
-		t.Errorf("state %s", got.State)
+	// Only pending entries are due: two left, the skipped one and the last.
+	if more, _, _ := db.Claim(10, func(e storage.Entry) bool { return e.State == storage.StatePending }); len(more) != 2 {
+		t.Errorf("second claim: %d entries", len(more))
 	}
-	mu.Lock()
-	if len(events) != 10 { // sent + answered for each
-		t.Errorf("%d events", len(events))
+	e := claimed[0]
+	got, err := db.Settle(e, storage.Outcome{State: storage.StateAnswered, Reason: "", Codes: []int{0, 0}, Answer: []byte("respuesta")})
+	if err != nil {
+		t.Fatal(err)
 	}
-	mu.Unlock()
-	// Findable by CURP, CIC, operator and date.
-	for _, q := range []storage.Query{{Subject: p.Ciudadanos[2].CURP}, {Subject: p.Ciudadanos[2].CIC}} {
-		found, err := db.Find(context.Background(), q)
-		if err != nil || len(found) != 1 || found[0].ID != entries[2].ID {
-			t.Errorf("find %+v: %v %v", q, found, err)
+	if got.State != storage.StateAnswered || got.Answers != 1 || got.Answered.IsZero() || got.Biometrics || len(got.Codes) != 2 {
+		t.Errorf("answered: %+v", got)
+	}
+	if raw, err := db.Answer(e.Indice); err != nil || string(raw) != "respuesta" {
+		t.Errorf("answer %q %v", raw, err)
+	}
+	if _, err := db.Body(e.Indice); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("request body (with biometrics) kept after the answer: %v", err)
+	}
+	// Answered twice (a request INE saw twice): the second answer is dropped.
+	if _, err := db.Settle(e, storage.Outcome{State: storage.StateAnswered, Answer: []byte("otra")}); !errors.Is(err, storage.ErrAlreadyAnswered) {
+		t.Errorf("second answer: %v", err)
+	}
+	if raw, _ := db.Answer(e.Indice); string(raw) != "respuesta" {
+		t.Errorf("answer replaced by %q", raw)
+	}
+	if got, _ := db.Get(e.ID); got.Answers != 1 {
+		t.Errorf("%d answers", got.Answers)
+	}
+	// A recapture request and a failure keep INE's answer, drop the body.
+	for i, st := range []storage.State{storage.StateNeedsRecapture, storage.StateFailed} {
+		got, err := db.Settle(claimed[i+1], storage.Outcome{State: st, Reason: "INE 314", Codes: []int{314}, Answer: []byte("314")})
+		if err != nil || got.State != st || got.Reason != "INE 314" || got.Answers != 1 || got.Biometrics {
+			t.Errorf("%s: %+v %v", st, got, err)
+		}
+		if _, err := db.Body(got.Indice); !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("%s: body kept", st)
 		}
 	}
-	if found, _ := db.Find(context.Background(), storage.Query{Operator: "cajero7"}); len(found) != 5 {
-		t.Errorf("by operator: %d", len(found))
-	}
-	if found, _ := db.Find(context.Background(), storage.Query{From: time.Now().Add(time.Hour)}); len(found) != 0 {
-		t.Errorf("by date: %d", len(found))
-	}
-	// A second drain finds nothing due; INE saw each request once.
-	if n, _ := snd.Drain(context.Background()); n != 0 {
-		t.Errorf("second drain sent %d", n)
-	}
-	for ind, n := range s.hits {
-		if n != 1 {
-			t.Errorf("indice %s sent %d times", ind, n)
-		}
-	}
-	if rep, err := db.Audit().Verify(context.Background()); err != nil || rep.Entries < 10 {
+	if rep, err := db.Audit().Verify(context.Background()); err != nil || rep.Entries < 8 {
 		t.Errorf("audit: %+v %v", rep, err)
 	}
 	if err := db.Check(); err != nil {
@@ -208,27 +181,114 @@ func TestEnqueueDrainAnswered(t *testing.T) {
 	}
 }
 
-// TestNoPlaintextAtRest scans the raw file: no CURP, name or template bytes.
+// TestSettleRetryExpiryCancel: a retry goes back to pending after its delay with the
+// reason, an old one expires (failed, body kept for a manual retry), and an entry
+// cancelled in flight keeps its cancel.
+func TestSettleRetryExpiryCancel(t *testing.T) {
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	db := openDB(t, filepath.Join(t.TempDir(), "c.db"), newKeys(t), func() time.Time { return now })
+	if !db.Now().Equal(now) {
+		t.Errorf("the store's clock says %v", db.Now())
+	}
+	e := enqueue(t, db, 1, true)
+	retry := storage.Outcome{State: storage.StatePending, Retry: true, Delay: 20 * time.Second, MaxAge: time.Hour, Reason: "503"}
+	claimed, _, err := db.ClaimOne(e.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.Settle(claimed, retry)
+	if err != nil || got.State != storage.StatePending || got.LastError != "503" || !got.NextAttempt.Equal(now.Add(20*time.Second)) || got.Answers != 0 {
+		t.Fatalf("retry: %+v %v", got, err)
+	}
+	if _, err := db.Body(e.Indice); err != nil {
+		t.Errorf("body gone on a retry: %v", err)
+	}
+	now = now.Add(2 * time.Hour) // past MaxAge
+	claimed, _, _ = db.ClaimOne(e.ID)
+	got, err = db.Settle(claimed, retry)
+	if err != nil || got.State != storage.StateFailed || got.Reason != "expired: 503" || got.Attempts != 2 || !got.Biometrics {
+		t.Fatalf("expired: %+v %v", got, err)
+	}
+	if _, err := db.Body(e.Indice); err != nil {
+		t.Errorf("an expired request lost its body: %v", err)
+	}
+	var se *storage.StateError
+	if _, _, err := db.ClaimOne(e.ID); !errors.As(err, &se) {
+		t.Errorf("claiming a failed entry: %v", err)
+	}
+	if _, _, err := db.ClaimOne("no-such"); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("claiming nothing: %v", err)
+	}
+	if _, err := db.Retry(e.ID, "supervisor"); err != nil {
+		t.Fatal(err)
+	}
+	if got := answer(t, db, e); got.State != storage.StateAnswered || got.Attempts != 3 {
+		t.Fatalf("after a manual retry: %+v", got)
+	}
+	// Cancelled while in flight: the answer is dropped, the cancel stands.
+	e2 := enqueue(t, db, 2, true)
+	claimed, _, _ = db.ClaimOne(e2.ID)
+	if got, err := db.Cancel(e2.Indice, "supervisor"); err != nil || got.State != storage.StateCancelled || got.Biometrics {
+		t.Fatalf("cancel: %+v %v", got, err)
+	}
+	if _, err := db.Settle(claimed, storage.Outcome{State: storage.StateAnswered, Answer: []byte("tarde")}); !errors.As(err, &se) {
+		t.Errorf("answer after cancel: %v", err)
+	}
+	if _, err := db.Answer(e2.Indice); !errors.Is(err, storage.ErrNotFound) {
+		t.Error("an answer was kept for a cancelled entry")
+	}
+	if n, _, _ := db.Claim(10, func(e storage.Entry) bool { return e.State == storage.StatePending }); len(n) != 0 {
+		t.Error("cancelled entry claimed")
+	}
+}
+
+// TestSendingRecoveredOnOpen: an entry a process left in sending (it died mid-request)
+// is pending again, due now, when the store next opens.
+func TestSendingRecoveredOnOpen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.db")
+	keys := newKeys(t)
+	db, err := storage.Open(path, storage.Options{Keys: keys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := enqueue(t, db, 1, true)
+	if _, _, err := db.ClaimOne(e.ID); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db = openDB(t, path, keys, nil)
+	got, err := db.Get(e.ID)
+	if err != nil || got.State != storage.StatePending || got.Attempts != 1 || got.NextAttempt.After(time.Now()) {
+		t.Fatalf("after reopening: %+v %v", got, err)
+	}
+	if got := answer(t, db, e); got.Answers != 1 {
+		t.Errorf("%+v", got)
+	}
+}
+
+// TestNoPlaintextAtRest scans the raw file: no CURP, name or template bytes, though the
+// bodies and answers it was handed carry them in clear.
 func TestNoPlaintextAtRest(t *testing.T) {
-	s := startINE(t, nil)
-	p := padron(t)
 	path := filepath.Join(t.TempDir(), "cotejo.db")
 	db := openDB(t, path, newKeys(t), nil)
 	var secrets [][]byte
-	snd := &storage.Sender{DB: db, Client: s.conn.Client}
 	for i := range 6 {
-		c := p.Ciudadanos[i]
-		enqueue(t, db, s, c, true)
-		secrets = append(secrets, []byte(c.CURP), []byte(c.ApellidoPaterno+" "), []byte(c.Nombre), []byte(c.ClaveElector), []byte(c.CIC))
-		if i == 2 {
-			// The first three answered (INE's answer stored), the rest still queued
-			// (the request body, with its fingerprints, stored).
-			if n, err := snd.Drain(context.Background()); err != nil || n != 3 {
-				t.Fatalf("drain: %d %v", n, err)
+		e := enqueue(t, db, i, true)
+		c := citizen(i)
+		secrets = append(secrets, []byte(c.CURP), []byte(c.Nombre), []byte(c.CIC), []byte(c.OCR))
+		if i < 3 {
+			// The first three answered (an answer naming the citizen stored), the rest
+			// still queued (the request body, with its fingerprints, stored).
+			claimed, _, err := db.ClaimOne(e.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Settle(claimed, storage.Outcome{State: storage.StateAnswered, Answer: []byte("respuesta para " + c.Nombre)}); err != nil {
+				t.Fatal(err)
 			}
 		}
 	}
-	secrets = append(secrets, template[8:], []byte(base64.StdEncoding.EncodeToString(template)[12:]))
+	secrets = append(secrets, template[8:], []byte("respuesta para"))
 	db.Close()
 	raw, err := os.ReadFile(path)
 	if err != nil {
@@ -239,43 +299,6 @@ func TestNoPlaintextAtRest(t *testing.T) {
 			t.Errorf("%q found in clear in the data file", sec)
 		}
 	}
-}
-
-func TestSenderRunStopsOnCancel(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	s := startINE(t, nil)
-	p := padron(t)
-	db := openDB(t, filepath.Join(t.TempDir(), "c.db"), newKeys(t), nil)
-	events := make(chan storage.Event, 16)
-	snd := &storage.Sender{DB: db, Client: s.conn.Client, Poll: 10 * time.Millisecond, Events: func(e storage.Event) { events <- e }}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- snd.Run(ctx) }()
-	sealed, _ := s.conn.Sealer.Seal(context.Background(), verify.Verification{Credential: p.Ciudadanos[0].Credential(), Location: branch, Consent: true})
-	e, err := snd.Submit(context.Background(), storage.Request{Sealed: sealed, Operator: "op"}, false)
-	if err != nil || e.State != storage.StatePending {
-		t.Fatalf("submit: %+v %v", e, err)
-	}
-	var kinds []storage.EventKind
-	for ev := range events {
-		kinds = append(kinds, ev.Kind)
-		if ev.Kind == storage.EventAnswered {
-			break
-		}
-	}
-	if len(kinds) != 3 || kinds[0] != storage.EventQueued || kinds[1] != storage.EventSent {
-		t.Errorf("events %v", kinds)
-	}
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Error(err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Run did not stop on cancel")
-	}
-	s.stop()
 }
 
 func TestNewerSchemaRefused(t *testing.T) {
@@ -294,34 +317,26 @@ func TestNewerSchemaRefused(t *testing.T) {
 	}
 }
 
-// TestSenderConcurrencyBound: the sender never has more requests in flight at INE than
-// its Concurrency.
-func TestSenderConcurrencyBound(t *testing.T) {
-	var inFlight, peak atomic.Int32
-	s := startINE(t, func(h http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			n := inFlight.Add(1)
-			for {
-				p := peak.Load()
-				if n <= p || peak.CompareAndSwap(p, n) {
-					break
-				}
-			}
-			time.Sleep(20 * time.Millisecond) // long enough for requests to overlap
-			h.ServeHTTP(w, r)
-			inFlight.Add(-1)
-		})
-	})
-	p := padron(t)
+// TestFind: entries are found by CURP, CIC, operator and date.
+func TestFind(t *testing.T) {
 	db := openDB(t, filepath.Join(t.TempDir(), "c.db"), newKeys(t), nil)
-	for i := range 12 {
-		enqueue(t, db, s, p.Ciudadanos[i], false)
+	var entries []storage.Entry
+	for i := range 5 {
+		entries = append(entries, enqueue(t, db, i, false))
 	}
-	n, err := (&storage.Sender{DB: db, Client: s.conn.Client, Concurrency: 3}).Drain(context.Background())
-	if err != nil || n != 12 {
-		t.Fatalf("drain: %d %v", n, err)
+	for _, q := range []storage.Query{{Subject: citizen(2).CURP}, {Subject: citizen(2).CIC}} {
+		found, err := db.Find(context.Background(), q)
+		if err != nil || len(found) != 1 || found[0].ID != entries[2].ID {
+			t.Errorf("find %+v: %v %v", q, found, err)
+		}
 	}
-	if got := peak.Load(); got > 3 || got < 2 {
-		t.Errorf("peak in flight %d, want at most 3 (and overlap: at least 2)", got)
+	if found, _ := db.Find(context.Background(), storage.Query{Operator: "cajero7"}); len(found) != 5 {
+		t.Errorf("by operator: %d", len(found))
+	}
+	if found, _ := db.Find(context.Background(), storage.Query{From: time.Now().Add(time.Hour)}); len(found) != 0 {
+		t.Errorf("by date: %d", len(found))
+	}
+	if c, err := db.CitizenOf(entries[3].Indice); err != nil || c != citizen(3) || !strings.HasPrefix(c.Nombre, "NOMBRE003") {
+		t.Errorf("citizen %+v %v", c, err)
 	}
 }

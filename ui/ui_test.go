@@ -21,6 +21,7 @@ import (
 	"cotejo/capture/location"
 	"cotejo/capture/signin"
 	"cotejo/ocr"
+	"cotejo/scanner/biometrics/enrolled"
 	"cotejo/storage"
 	"cotejo/verify/sandbox/sandboxtest"
 )
@@ -50,7 +51,7 @@ func TestDocumentScanner(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(dir+"/dll.conf", []byte("test\n"), 0o644)
 	t.Setenv("SANE_CONFIG_DIR", dir)
-	env := sandboxtest.Start(t, sandboxtest.Options{})
+	env := sandboxtest.Start(t, sandboxtest.Options{Matcher: &enrolled.Matcher{}})
 	k := kiosk(t, env, false)
 	k.ScanOptions = []string{"--test-picture", "Color pattern"}
 	c := start(t, k)
@@ -172,7 +173,7 @@ func (c *Controller) verify(t *testing.T, sample string) string {
 }
 
 func TestGenuineAndModelC(t *testing.T) {
-	env := sandboxtest.Start(t, sandboxtest.Options{})
+	env := sandboxtest.Start(t, sandboxtest.Options{Matcher: &enrolled.Matcher{}})
 	c := start(t, kiosk(t, env, false))
 	c.want(t, "signin")
 	c.signInAs(t, "ana", "4821")
@@ -217,7 +218,7 @@ func TestGenuineAndModelC(t *testing.T) {
 }
 
 func TestImpostor(t *testing.T) {
-	env := sandboxtest.Start(t, sandboxtest.Options{})
+	env := sandboxtest.Start(t, sandboxtest.Options{Matcher: &enrolled.Matcher{}})
 	c := start(t, kiosk(t, env, true))
 	c.signInAs(t, "ana", "4821")
 	if v := c.verify(t, "G"); v != "invalid" {
@@ -239,7 +240,7 @@ func TestOffline(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	env := sandboxtest.Start(t, sandboxtest.Options{Addr: addr})
+	env := sandboxtest.Start(t, sandboxtest.Options{Addr: addr, Matcher: &enrolled.Matcher{}})
 	env.Stop() // INE goes away
 	c := start(t, kiosk(t, env, false))
 	c.signInAs(t, "ana", "4821")
@@ -253,7 +254,7 @@ func TestOffline(t *testing.T) {
 	if o := c.w.labels["online"].Text; !strings.Contains(o, "sin conexión") {
 		t.Errorf("home says %q", o)
 	}
-	sandboxtest.Start(t, sandboxtest.Options{Addr: addr}) // INE is back
+	sandboxtest.Start(t, sandboxtest.Options{Addr: addr, Matcher: &enrolled.Matcher{}}) // INE is back
 	c.tap(t, "queue")
 	c.tap(t, "drain")
 	c.want(t, "queue")
@@ -272,7 +273,7 @@ func TestOffline(t *testing.T) {
 }
 
 func TestWrongPINLockout(t *testing.T) {
-	env := sandboxtest.Start(t, sandboxtest.Options{})
+	env := sandboxtest.Start(t, sandboxtest.Options{Matcher: &enrolled.Matcher{}})
 	c := start(t, kiosk(t, env, false))
 	for i := range 4 {
 		c.signInAs(t, "ana", "0000")
@@ -322,7 +323,7 @@ func BenchmarkStartup(b *testing.B) {
 // sample credential, both fingers from the simulated reader, the sandbox over two-way
 // TLS) and reports the heap in use afterwards, after a collection.
 func BenchmarkTenVerifications(b *testing.B) {
-	env := sandboxtest.Start(b, sandboxtest.Options{})
+	env := sandboxtest.Start(b, sandboxtest.Options{Matcher: &enrolled.Matcher{}})
 	k := kioskTB(b, env)
 	test.NewTempApp(b)
 	w := test.NewTempWindow(b, nil)

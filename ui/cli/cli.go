@@ -21,7 +21,9 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"cotejo/capture"
+	"cotejo/capture/outbox"
 	"cotejo/capture/signin"
+	"cotejo/scanner/biometrics/enrolled"
 	"cotejo/storage"
 	"cotejo/verify"
 	"cotejo/verify/config"
@@ -175,7 +177,7 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		st.Addr = *addr
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	srv, tlsConf, err := st.Open(dir, logger)
+	srv, tlsConf, err := st.Open(dir, logger, &enrolled.Matcher{})
 	if err != nil {
 		return err
 	}
@@ -308,7 +310,7 @@ func verifyCitizen(ctx context.Context, cfg *appConfig, dir string, conn *config
 	}
 	defer db.Close()
 	// The request is durable before anything is sent: a crash or a dead link loses nothing.
-	entry, err := s.Submit(ctx, sealer, &storage.Sender{DB: db, Client: conn.Client}, !o.queueOnly)
+	entry, err := s.Submit(ctx, sealer, &outbox.Sender{DB: db, Client: conn.Client}, !o.queueOnly)
 	if err != nil {
 		return err
 	}
@@ -450,8 +452,8 @@ func runQueue(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		defer conn.Close()
-		snd := &storage.Sender{DB: db, Client: conn.Client, Force: true, Events: func(ev storage.Event) {
-			if ev.Kind != storage.EventSent {
+		snd := &outbox.Sender{DB: db, Client: conn.Client, Force: true, Events: func(ev outbox.Event) {
+			if ev.Kind != outbox.EventSent {
 				fmt.Fprintf(stdout, "entrada %s: %s\n", ev.Entry.ID, ev.Entry.State)
 			}
 		}}

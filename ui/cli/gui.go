@@ -20,6 +20,7 @@ import (
 	"cotejo/capture/location"
 	"cotejo/capture/signin"
 	"cotejo/ocr"
+	"cotejo/scanner/biometrics/enrolled"
 	"cotejo/storage"
 	"cotejo/ui"
 	"cotejo/verify"
@@ -91,7 +92,7 @@ func startDemoSandbox(ctx context.Context, dir string, stdout, stderr io.Writer)
 	if err != nil {
 		return nil, "", nil, err
 	}
-	srv, tlsConf, err := cfg.Sandbox.Open(base, slog.New(slog.NewTextHandler(stderr, nil)))
+	srv, tlsConf, err := cfg.Sandbox.Open(base, slog.New(slog.NewTextHandler(stderr, nil)), &enrolled.Matcher{})
 	if err != nil {
 		return nil, "", nil, err
 	}

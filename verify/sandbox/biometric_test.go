@@ -1,144 +1,152 @@
 package sandbox_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"image"
-	"math/rand/v2"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
-	"cotejo/scanner/biometrics/extract"
+	"cotejo/scanner/biometrics/enrolled"
 	"cotejo/scanner/biometrics/fingergen"
 	"cotejo/scanner/biometrics/match"
-	"cotejo/scanner/biometrics/template"
-	"cotejo/scanner/biometrics/wsq"
 	"cotejo/scanner/simulated"
 	"cotejo/verify"
 	"cotejo/verify/sandbox"
 	"cotejo/verify/sandbox/sandboxtest"
 )
 
-// TestSyntheticMatcher: a citizen's own fingers, taken again, match their enrolment; an
-// impostor's do not; unusable samples get INE's codes.
-func TestSyntheticMatcher(t *testing.T) {
-	m := &sandbox.SyntheticMatcher{}
-	ctx := context.Background()
-	rnd := rand.New(rand.NewPCG(1, 1))
-	masters := map[string]*fingergen.Master{} // growing one takes seconds under -race
-	sample := func(id string, finger fingergen.Finger, q fingergen.Quality, seed uint64) []byte {
-		key := fmt.Sprint(id, finger)
-		master, ok := masters[key]
-		if !ok {
-			var err error
-			if master, err = fingergen.Citizen(fingergen.SeedFor(id), finger); err != nil {
-				t.Fatal(err)
-			}
-			masters[key] = master
-		}
-		return master.Impress(seed, fingergen.Preset(q, rnd)).Image.Pix
-	}
-	// Every finger and quality as raw images; templates and WSQ on a sample of them (each
-	// case extracts two prints, slow under the race detector).
-	type form struct {
-		name string
-		tipo int
-		enc  func(finger int, raw []byte) []byte
-	}
-	raw := form{"raw", verify.TipoRaw, func(_ int, b []byte) []byte { return b }}
-	ansi := form{"ANSI 378", verify.TipoANSI, func(f int, b []byte) []byte { return tmpl(t, template.ANSI, f, 0, b) }}
-	wsqForm := form{"WSQ 0.75", verify.TipoWSQ, func(_ int, b []byte) []byte { return wsqOf(t, b) }}
-	type tc struct {
-		finger fingergen.Finger
-		q      fingergen.Quality
-		form   form
-	}
-	var matches []tc
-	for _, finger := range []fingergen.Finger{2, 7} {
-		for q := fingergen.Good; q <= fingergen.Poor; q++ {
-			matches = append(matches, tc{finger, q, raw})
+// The demo's matcher is a sandbox.Matcher, and the formats the sandbox gives are the
+// ones it understands (they are spelled twice, as neither package may import the other).
+var _ sandbox.Matcher = (*enrolled.Matcher)(nil)
+
+func TestFormatsAgree(t *testing.T) {
+	for _, f := range [][2]string{{sandbox.FormatANSI, enrolled.ANSI}, {sandbox.FormatWSQ, enrolled.WSQ}, {sandbox.FormatRaw, enrolled.Raw}} {
+		if f[0] != f[1] {
+			t.Errorf("sandbox gives %q, enrolled understands %q", f[0], f[1])
 		}
 	}
-	matches = append(matches, tc{2, fingergen.Fair, ansi}, tc{7, fingergen.Poor, ansi}, tc{7, fingergen.Fair, wsqForm}, tc{2, fingergen.Poor, wsqForm})
-	for _, c := range matches {
-		var sims [2]float64
-		for i, id := range []string{"P001", "P002"} {
-			sim, err := m.Match(ctx, "P001", int(c.finger), c.form.tipo, c.form.enc(int(c.finger), sample(id, c.finger, c.q, 9)), fingergen.Width, fingergen.Height)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sims[i] = sim
-		}
-		t.Logf("finger %d, %s, %s: genuine %.1f, impostor %.1f", c.finger, c.q, c.form.name, sims[0], sims[1])
-		if sims[0] < 70 || sims[1] >= 50 {
-			t.Errorf("finger %d, %s, %s: genuine %.1f (want ≥ 70), impostor %.1f (want < 50)", c.finger, c.q, c.form.name, sims[0], sims[1])
-		}
+}
+
+// TestOpenTakesTheMatcher: the synthetic biometrics need the caller's matcher; "off"
+// needs none; anything else is refused as before.
+func TestOpenTakesTheMatcher(t *testing.T) {
+	dir, err := sandboxtest.PKI()
+	if err != nil {
+		t.Fatal(err)
 	}
-	blank := make([]byte, fingergen.Width*fingergen.Height)
-	for i := range blank {
-		blank[i] = 235
+	fc, err := sandboxtest.Load(dir)
+	if err != nil {
+		t.Fatal(err)
 	}
-	cases := map[string]struct {
-		tipo   int
-		sample []byte
-		w, h   int
-		code   int
+	for _, tt := range []struct {
+		biometrics string
+		matcher    sandbox.Matcher
+		ok         bool
 	}{
-		"a blank reader":   {verify.TipoRaw, blank, fingergen.Width, fingergen.Height, 314},
-		"a wrong size":     {verify.TipoRaw, blank, 10, 10, 320},
-		"an unknown type":  {9, blank, 0, 0, 312},
-		"garbage as WSQ":   {verify.TipoWSQ, blank, 0, 0, 321},
-		"garbage as ANSI":  {verify.TipoANSI, blank, 0, 0, 320},
-		"an ISO template":  {verify.TipoANSI, tmpl(t, template.ISO, 2, 0, sample("P001", 2, fingergen.Good, 4)), 0, 0, 320},
-		"the other finger": {verify.TipoANSI, tmpl(t, template.ANSI, 7, 0, sample("P001", 2, fingergen.Good, 4)), 0, 0, 320},
-		"five minutiae":    {verify.TipoANSI, tmpl(t, template.ANSI, 2, 5, sample("P001", 2, fingergen.Good, 4)), 0, 0, 315},
-	}
-	for name, c := range cases {
-		_, err := m.Match(ctx, "P001", 2, c.tipo, c.sample, c.w, c.h)
-		var ce *sandbox.CodeError
-		if !errors.As(err, &ce) || int(ce.Code) != c.code {
-			t.Errorf("%s: %v, want code %d", name, err, c.code)
+		{"", &enrolled.Matcher{}, true},
+		{"synthetic", &enrolled.Matcher{}, true},
+		{"", nil, false},
+		{"synthetic", nil, false},
+		{"off", nil, true},
+		{"off", &enrolled.Matcher{}, true},
+		{"real", &enrolled.Matcher{}, false},
+	} {
+		st := fc.Sandbox
+		st.Biometrics = tt.biometrics
+		if _, _, err := st.Open(dir, nil, tt.matcher); (err == nil) != tt.ok {
+			t.Errorf("biometrics %q, matcher %v: %v", tt.biometrics, tt.matcher != nil, err)
 		}
 	}
 }
 
-// tmpl extracts a raw 500 × 500 capture's minutiae into a template of format f for
-// finger, keeping the first keep minutiae (0: all).
-func tmpl(t *testing.T, f template.Format, finger, keep int, raw []byte) []byte {
-	t.Helper()
-	r, err := extract.Extract(&image.Gray{Pix: raw, Stride: fingergen.Width, Rect: image.Rect(0, 0, fingergen.Width, fingergen.Height)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mins := r.Minutiae
-	if keep > 0 {
-		mins = mins[:keep]
-	}
-	b, err := template.New(f, finger, fingergen.Width, fingergen.Height, 500, 80, mins).Encode()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+// scripted is a matcher that notes what it was given and answers as told.
+type scripted struct {
+	mu     sync.Mutex
+	calls  []string
+	answer func(finger int) (float64, error)
 }
 
-// wsqOf compresses a raw 500 × 500 capture as the kiosk would send it (tipo 2).
-func wsqOf(t *testing.T, raw []byte) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	img := &image.Gray{Pix: raw, Stride: fingergen.Width, Rect: image.Rect(0, 0, fingergen.Width, fingergen.Height)}
-	if err := wsq.Encode(&b, img, nil); err != nil {
-		t.Fatal(err)
+func (r *scripted) Match(_ context.Context, citizenID string, finger int, format string, sample []byte, width, height int) (float64, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls = append(r.calls, fmt.Sprintf("%s %d %s %q %dx%d", citizenID, finger, format, sample, width, height))
+	return r.answer(finger)
+}
+
+// set starts a new round: answer is what the matcher will say, calls what it saw
+// before. The lock orders them with the server's goroutines.
+func (r *scripted) set(answer func(finger int) (float64, error)) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	calls := r.calls
+	r.calls, r.answer = nil, answer
+	return calls
+}
+
+// coded is a refusal of another package's making: the sandbox knows it only by its
+// BiometricCode method.
+type coded struct{ code int }
+
+func (c coded) Error() string      { return fmt.Sprint("refused ", c.code) }
+func (c coded) BiometricCode() int { return c.code }
+
+// TestMatcherGivenFormatAndCodes: INE's tipo reaches the matcher as its format (with the
+// raw image's size), its similarities come back per finger, and its refusals become their
+// codes (a plain error, 304).
+func TestMatcherGivenFormatAndCodes(t *testing.T) {
+	rec := &scripted{}
+	e := newEnvWith(t, sandboxtest.Options{Matcher: rec})
+	c := e.find(t, vigenteG)
+	send := func(f *verify.Fingers) *verify.Result {
+		return e.verify(t, verify.Verification{Credential: c.Credential(), Location: branch(), Consent: true, Fingers: f})
 	}
-	return b.Bytes()
+	similar := func(finger int) (float64, error) { return float64(80 + finger), nil }
+	rec.set(similar)
+	for _, tt := range []struct {
+		f    *verify.Fingers
+		want []string
+	}{
+		{&verify.Fingers{Tipo: verify.TipoANSI, Right: []byte("r"), Left: []byte("l")}, []string{c.ID + ` 2 ansi "r" 0x0`, c.ID + ` 7 ansi "l" 0x0`}},
+		{&verify.Fingers{Tipo: verify.TipoWSQ, Left: []byte("w")}, []string{c.ID + ` 7 wsq "w" 0x0`}},
+		{&verify.Fingers{Tipo: verify.TipoRaw, Width: 2, Height: 1, Right: []byte("ab")}, []string{c.ID + ` 2 raw "ab" 2x1`}},
+	} {
+		r := send(tt.f)
+		calls := rec.set(similar)
+		slices.Sort(calls) // the fingers are compared in no particular order
+		if !slices.Equal(calls, tt.want) {
+			t.Errorf("tipo %d: the matcher saw %q, want %q", tt.f.Tipo, calls, tt.want)
+		}
+		if r.FingerCode != 0 || (tt.f.Right != nil) != (r.Right != nil) || (tt.f.Left != nil) != (r.Left != nil) ||
+			r.Right != nil && *r.Right != 82 || r.Left != nil && *r.Left != 87 {
+			t.Errorf("tipo %d: %+v", tt.f.Tipo, r)
+		}
+	}
+	for _, tt := range []struct {
+		name string
+		err  error
+		want int
+	}{
+		{"CodeError", &sandbox.CodeError{Code: 315}, 315},
+		{"another package's refusal", coded{314}, 314},
+		{"a wrapped refusal", fmt.Errorf("matcher: %w", coded{321}), 321},
+		{"a plain error", errors.New("library down"), 304},
+	} {
+		rec.set(func(int) (float64, error) { return 0, tt.err })
+		r := send(&verify.Fingers{Tipo: verify.TipoANSI, Right: []byte("r")})
+		if int(r.FingerCode) != tt.want || r.Right != nil {
+			t.Errorf("%s: code %d, right %v, want code %d", tt.name, r.FingerCode, r.Right, tt.want)
+		}
+	}
 }
 
 // TestFingerprintsMatch sends, over two-way TLS, the captures a simulated scanner takes
 // of a genuine citizen's index fingers, then an impostor's: INE's answer carries real
 // similarities, and the verdict follows them.
 func TestFingerprintsMatch(t *testing.T) {
-	e := newEnvWith(t, sandboxtest.Options{Timeout: 15 * time.Minute})
+	e := newEnvWith(t, sandboxtest.Options{Timeout: 15 * time.Minute, Matcher: &enrolled.Matcher{}})
 	c := e.find(t, vigenteG)
 	capture := func(impostor bool) *verify.Fingers {
 		s, err := simulated.Open(simulated.Config{Citizen: c.ID, Impostor: impostor, Quality: fingergen.Fair,

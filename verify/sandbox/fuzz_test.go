@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"cotejo/scanner/biometrics/enrolled"
 	"cotejo/verify"
 	"cotejo/verify/sandbox/sandboxtest"
 )
@@ -19,7 +20,7 @@ func FuzzHandle(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	srv, _, err := fc.Sandbox.Open(dir, nil)
+	srv, _, err := fc.Sandbox.Open(dir, nil, &enrolled.Matcher{})
 	if err != nil {
 		f.Fatal(err)
 	}

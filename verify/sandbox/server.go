@@ -26,17 +26,37 @@ import (
 )
 
 // Matcher compares a submitted fingerprint with the finger the citizen was enrolled
-// with. finger is the ANSI position (2 right index, 7 left index), tipo the encoding of
-// sample (verify.TipoANSI, TipoWSQ, TipoRaw). An error carrying a code (CodeError)
-// becomes that biometric code; any other error becomes 304.
+// with. finger is the ANSI position (2 right index, 7 left index), format the encoding of
+// sample: FormatANSI, FormatWSQ or FormatRaw (width × height pixels), INE's tipo as the
+// server translated it. The sandbox does not make its matcher (Settings.Open takes it
+// from its caller): the one the demo uses lives under scanner/, which verify must not
+// import, so the interface speaks plain strings and ints that both sides can name.
+//
+// An error with a method BiometricCode() int (CodeError has one) becomes that biometric
+// code; any other error becomes 304.
 type Matcher interface {
-	Match(ctx context.Context, citizenID string, finger, tipo int, sample []byte, width, height int) (similarity float64, err error)
+	Match(ctx context.Context, citizenID string, finger int, format string, sample []byte, width, height int) (similarity float64, err error)
 }
 
-// CodeError is a matcher's refusal with INE's biometric code (e.g. 314, low quality).
+// The sample formats a Matcher is given, one per tipo INE accepts. A tipo outside these
+// is answered 312 by the server itself, before any matcher is asked.
+const (
+	FormatANSI = "ansi" // verify.TipoANSI: an ANSI INCITS 378 template
+	FormatWSQ  = "wsq"  // verify.TipoWSQ: a WSQ-compressed image
+	FormatRaw  = "raw"  // verify.TipoRaw: 8-bit grey pixels
+)
+
+// formats translates INE's tipo into the format a Matcher is given.
+var formats = map[int]string{verify.TipoANSI: FormatANSI, verify.TipoWSQ: FormatWSQ, verify.TipoRaw: FormatRaw}
+
+// CodeError is a matcher's refusal with INE's biometric code (e.g. 314, low quality),
+// for matchers that may import this package.
 type CodeError struct{ Code catalog.Code }
 
 func (e *CodeError) Error() string { return fmt.Sprintf("sandbox: biometric code %d", e.Code) }
+
+// BiometricCode is the code the answer carries.
+func (e *CodeError) BiometricCode() int { return int(e.Code) }
 
 // Config is what a Server needs, already loaded.
 type Config struct {
@@ -382,7 +402,7 @@ func (s *Server) fingers(ctx context.Context, m *verify.Minucias, c *Citizen) *v
 	switch {
 	case m.Tipo == 0:
 		return code(309)
-	case m.Tipo != verify.TipoANSI && m.Tipo != verify.TipoWSQ && m.Tipo != verify.TipoRaw:
+	case formats[m.Tipo] == "":
 		return code(312)
 	case m.Tipo == verify.TipoRaw && (m.Ancho == nil || m.Alto == nil || *m.Ancho <= 0 || *m.Alto <= 0):
 		return code(310)
@@ -412,11 +432,11 @@ func (s *Server) fingers(ctx context.Context, m *verify.Minucias, c *Citizen) *v
 	}
 	out := &verify.MinutiaeResponse{}
 	for finger, sample := range samples {
-		sim, err := s.cfg.Matcher.Match(ctx, c.ID, finger, m.Tipo, sample, w, h)
+		sim, err := s.cfg.Matcher.Match(ctx, c.ID, finger, formats[m.Tipo], sample, w, h)
 		if err != nil {
-			var ce *CodeError
-			if errors.As(err, &ce) {
-				return code(ce.Code)
+			var coded interface{ BiometricCode() int }
+			if errors.As(err, &coded) {
+				return code(catalog.Code(coded.BiometricCode()))
 			}
 			return code(304)
 		}

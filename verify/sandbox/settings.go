@@ -33,14 +33,17 @@ type Settings struct {
 	OAEPHash         string   `toml:"oaep_hash"`
 	MGF1Hash         string   `toml:"mgf1_hash"`
 	// Biometrics: "synthetic" (the default) compares fingerprints with the synthetic
-	// fingers each register citizen was enrolled with; "off" answers 317, as INE does
-	// when its biometric libraries are down.
+	// fingers each register citizen was enrolled with, through the matcher Open is
+	// given; "off" answers 317, as INE does when its biometric libraries are down.
 	Biometrics string `toml:"biometrics"`
 }
 
 // Open loads the keys and register the settings name and returns the server with the
-// TLS configuration it must be served with (client certificates required).
-func (st Settings) Open(baseDir string, logger *slog.Logger) (*Server, *tls.Config, error) {
+// TLS configuration it must be served with (client certificates required). synthetic is
+// the matcher used when the biometrics are "synthetic" (the default): the caller makes it
+// (the demo's is scanner/biometrics/enrolled, which verify may not import); it may be nil
+// only when they are "off".
+func (st Settings) Open(baseDir string, logger *slog.Logger, synthetic Matcher) (*Server, *tls.Config, error) {
 	path := func(p string) string { return config.Resolve(baseDir, p) }
 	cert, err := tls.LoadX509KeyPair(path(st.TLSCert), path(st.TLSKey))
 	if err != nil {
@@ -100,7 +103,10 @@ func (st Settings) Open(baseDir string, logger *slog.Logger) (*Server, *tls.Conf
 	var matcher Matcher
 	switch st.Biometrics {
 	case "", "synthetic":
-		matcher = &SyntheticMatcher{}
+		if synthetic == nil {
+			return nil, nil, errors.New("sandbox: biometrics synthetic: no matcher was given")
+		}
+		matcher = synthetic
 	case "off":
 	default:
 		return nil, nil, fmt.Errorf("sandbox: biometrics %q: want synthetic or off", st.Biometrics)

@@ -64,6 +64,12 @@ type Options struct {
 	Logger *slog.Logger                    // the sandbox's request log; default discarded
 	// Biometrics overrides the configuration's sandbox biometrics ("off" answers 317).
 	Biometrics string
+	// Matcher compares fingerprints when the biometrics are "synthetic" (the
+	// configuration's default). This package is under verify and cannot make one: a test
+	// whose requests carry fingerprints to be compared passes its own (e.g.
+	// &enrolled.Matcher{} from scanner/biometrics/enrolled). Nil turns the biometrics
+	// off: fingerprints are answered 317.
+	Matcher sandbox.Matcher
 	// Addr is where to listen; default a free loopback port. A test that takes INE
 	// down and brings it back starts a second sandbox on the first one's address.
 	Addr string
@@ -96,10 +102,13 @@ func Start(tb testing.TB, o Options) *Env {
 	if o.Biometrics != "" {
 		f.Sandbox.Biometrics = o.Biometrics
 	}
+	if o.Matcher == nil {
+		f.Sandbox.Biometrics = "off"
+	}
 	if o.Timeout > 0 {
 		f.Service.Timeout = o.Timeout
 	}
-	srv, tlsConf, err := f.Sandbox.Open(dir, o.Logger)
+	srv, tlsConf, err := f.Sandbox.Open(dir, o.Logger, o.Matcher)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -1,10 +1,11 @@
-package storage_test
+package outbox_test
 
 import (
 	"context"
 	"path/filepath"
 	"testing"
 
+	"cotejo/capture/outbox"
 	"cotejo/storage"
 	"cotejo/verify"
 )
@@ -24,7 +25,7 @@ func BenchmarkEnqueue(b *testing.B) {
 	for b.Loop() {
 		i++
 		sealed.Indice = "b" + string(rune('a'+i%26)) + itoa(i)
-		if _, err := db.Enqueue(context.Background(), storage.Request{Sealed: sealed, Operator: "bench", Citizen: storage.Citizen{CURP: p.Ciudadanos[0].CURP}}); err != nil {
+		if _, err := db.Enqueue(context.Background(), storage.Request{Indice: sealed.Indice, Body: sealed.Body, Operator: "bench", Citizen: storage.Citizen{CURP: p.Ciudadanos[0].CURP}}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -50,7 +51,7 @@ func BenchmarkDrain(b *testing.B) {
 		enqueue(b, db, s, p.Ciudadanos[i%len(p.Ciudadanos)], false)
 	}
 	b.ResetTimer()
-	n, err := (&storage.Sender{DB: db, Client: s.conn.Client, Concurrency: 4}).Drain(context.Background())
+	n, err := (&outbox.Sender{DB: db, Client: s.conn.Client, Concurrency: 4}).Drain(context.Background())
 	if err != nil || n != b.N {
 		b.Fatalf("%d %v", n, err)
 	}
@@ -88,13 +89,13 @@ func BenchmarkBytesPer1000(b *testing.B) {
 						b.Fatal(err)
 					}
 					c := p.Ciudadanos[i%len(p.Ciudadanos)]
-					if _, err := db.Enqueue(context.Background(), storage.Request{Sealed: sealed, Operator: "bench", Biometrics: fingers,
+					if _, err := db.Enqueue(context.Background(), storage.Request{Indice: sealed.Indice, Body: sealed.Body, Operator: "bench", Biometrics: fingers,
 						Citizen: storage.Citizen{Nombre: c.Nombre + " " + c.ApellidoPaterno, CURP: c.CURP, CIC: c.CIC}}); err != nil {
 						b.Fatal(err)
 					}
 				}
 				b.ReportMetric(float64(used(b, db)), "bytes-queued")
-				if _, err := (&storage.Sender{DB: db, Client: s.conn.Client, Concurrency: 4}).Drain(context.Background()); err != nil {
+				if _, err := (&outbox.Sender{DB: db, Client: s.conn.Client, Concurrency: 4}).Drain(context.Background()); err != nil {
 					b.Fatal(err)
 				}
 				b.ReportMetric(float64(used(b, db)), "bytes-answered")

@@ -1,4 +1,4 @@
-package storage_test
+package outbox_test
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"cotejo/capture/outbox"
 	"cotejo/storage"
 	"cotejo/verify"
 	"cotejo/verify/pki"
@@ -133,7 +134,7 @@ func TestFaultsAndCodes(t *testing.T) {
 				client = tt.setup(client)
 			}
 			e := enqueue(t, db, s, p.Ciudadanos[0], true)
-			snd := &storage.Sender{DB: db, Client: client}
+			snd := &outbox.Sender{DB: db, Client: client}
 			if _, err := snd.Drain(context.Background()); err != nil {
 				t.Fatal(err)
 			}
@@ -165,7 +166,7 @@ func TestRetryExpiryCancel(t *testing.T) {
 	p := padron(t)
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	db := openDB(t, filepath.Join(t.TempDir(), "c.db"), newKeys(t), func() time.Time { return now })
-	snd := &storage.Sender{DB: db, Client: s.conn.Client, Backoff: storage.Backoff{Base: 30 * time.Second, Max: 30 * time.Minute, MaxAge: time.Hour}}
+	snd := &outbox.Sender{DB: db, Client: s.conn.Client, Backoff: outbox.Backoff{Base: 30 * time.Second, Max: 30 * time.Minute, MaxAge: time.Hour}}
 	e := enqueue(t, db, s, p.Ciudadanos[0], true)
 	snd.Drain(context.Background())
 	if n, _ := snd.Drain(context.Background()); n != 0 {
@@ -206,7 +207,7 @@ func TestRetryExpiryCancel(t *testing.T) {
 }
 
 func TestBackoffSchedule(t *testing.T) {
-	b := storage.DefaultBackoff()
+	b := outbox.DefaultBackoff()
 	rnd := rand.New(rand.NewPCG(1, 2))
 	for _, tt := range []struct {
 		attempts int

@@ -1,13 +1,17 @@
-package storage
+// Package outbox is sending the outbox: when, how often, and what INE's answer means for
+// the entry. The store (storage) keeps the entries' bytes and states; the Sender claims
+// the due ones, posts them through INE's client, classifies each answer or transport
+// error and settles the entry with the store's primitives.
+package outbox
 
 import (
 	"context"
 	"errors"
-	bolt "go.etcd.io/bbolt"
 	"math/rand/v2"
 	"sync"
 	"time"
 
+	"cotejo/storage"
 	"cotejo/verify"
 )
 
@@ -25,13 +29,13 @@ const (
 // Event tells the GUI what happened to an entry.
 type Event struct {
 	Kind  EventKind
-	Entry Entry
+	Entry storage.Entry
 	Err   error // for retry and failed, the reason
 }
 
 // Sender drains the outbox through INE's client while the service answers.
 type Sender struct {
-	DB          *DB
+	DB          *storage.DB
 	Client      *verify.Client
 	Concurrency int           // requests in flight at once; default 2
 	Poll        time.Duration // how often to look for due entries; default 5 s
@@ -93,9 +97,9 @@ func (s *Sender) pass(ctx context.Context) (int, error) {
 	rnd := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x636f74656a6f))
 	total := 0
 	for ctx.Err() == nil {
-		now := s.DB.opts.Now()
-		entries, bodies, err := s.DB.claim(s.Concurrency, func(e Entry) bool {
-			return e.State == StatePending && (s.Force || !e.NextAttempt.After(now))
+		now := s.DB.Now()
+		entries, bodies, err := s.DB.Claim(s.Concurrency, func(e storage.Entry) bool {
+			return e.State == storage.StatePending && (s.Force || !e.NextAttempt.After(now))
 		})
 		if err != nil {
 			return total, err
@@ -108,20 +112,21 @@ func (s *Sender) pass(ctx context.Context) (int, error) {
 		var firstErr error
 		for i := range entries {
 			wg.Add(1)
-			go func(e Entry, body []byte) {
+			go func(e storage.Entry, body []byte) {
 				defer wg.Done()
 				o := s.attempt(ctx, e, body)
-				if ctx.Err() != nil && o.retry {
+				if ctx.Err() != nil && o.Retry {
 					// Shutting down mid-request: leave it in sending; the next start
 					// sends it again.
 					return
 				}
 				mu.Lock() // rnd is not safe for concurrent use
-				delay := s.Backoff.Delay(e.Attempts, rnd)
+				o.Delay = s.Backoff.Delay(e.Attempts, rnd)
 				mu.Unlock()
-				e2, err := s.DB.settle(e, o, s.Backoff.MaxAge, delay)
+				o.MaxAge = s.Backoff.MaxAge
+				e2, err := s.DB.Settle(e, o)
 				switch {
-				case errors.Is(err, ErrAlreadyAnswered):
+				case errors.Is(err, storage.ErrAlreadyAnswered):
 				case err != nil:
 					mu.Lock()
 					if firstErr == nil {
@@ -145,7 +150,7 @@ func (s *Sender) pass(ctx context.Context) (int, error) {
 // Submit makes a request durable in the outbox, announces it as queued, and, with
 // sendNow, sends it at once: the entry comes back answered, or pending when INE could
 // not be reached (it then goes out with the next drain).
-func (s *Sender) Submit(ctx context.Context, r Request, sendNow bool) (Entry, error) {
+func (s *Sender) Submit(ctx context.Context, r storage.Request, sendNow bool) (storage.Entry, error) {
 	e, err := s.DB.Enqueue(ctx, r)
 	if err != nil {
 		return e, err
@@ -159,27 +164,16 @@ func (s *Sender) Submit(ctx context.Context, r Request, sendNow bool) (Entry, er
 
 // SendOne sends one pending entry now, whatever its schedule, and returns it as it
 // stands afterwards: answered, back to pending (with the reason), or failed.
-func (s *Sender) SendOne(ctx context.Context, ref string) (Entry, error) {
+func (s *Sender) SendOne(ctx context.Context, ref string) (storage.Entry, error) {
 	s.defaults()
-	var e Entry
-	var body []byte
-	err := s.DB.bolt.Update(func(tx *bolt.Tx) error {
-		ind, err := resolve(tx, ref)
-		if err != nil {
-			return err
-		}
-		e, body, err = s.DB.claimTx(tx, ind, func(e Entry) bool { return e.State == StatePending })
-		if err == nil && body == nil {
-			err = &StateError{ID: e.ID, State: e.State, Op: "send"}
-		}
-		return err
-	})
+	e, body, err := s.DB.ClaimOne(ref)
 	if err != nil {
 		return e, err
 	}
 	o := s.attempt(ctx, e, body)
 	rnd := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
-	e2, err := s.DB.settle(e, o, s.Backoff.MaxAge, s.Backoff.Delay(e.Attempts, rnd))
+	o.Delay, o.MaxAge = s.Backoff.Delay(e.Attempts, rnd), s.Backoff.MaxAge
+	e2, err := s.DB.Settle(e, o)
 	if err != nil {
 		return e, err
 	}
@@ -187,26 +181,23 @@ func (s *Sender) SendOne(ctx context.Context, ref string) (Entry, error) {
 	return e2, nil
 }
 
-func (s *Sender) attempt(ctx context.Context, e Entry, body []byte) outcome {
+// attempt posts an entry's body and classifies what came of it.
+func (s *Sender) attempt(ctx context.Context, e storage.Entry, body []byte) storage.Outcome {
 	s.emit(Event{Kind: EventSent, Entry: e})
 	raw, err := s.Client.Post(ctx, body)
 	if err != nil {
-		return classify(nil, err)
+		return classify(nil, nil, err)
 	}
 	res, err := verify.OpenResponse(raw, s.Client.INECert, e.Indice)
-	o := classify(res, err)
-	if o.result != nil {
-		o.raw = raw
-	}
-	return o
+	return classify(raw, res, err)
 }
 
-func eventFor(e Entry, o outcome) Event {
+func eventFor(e storage.Entry, o storage.Outcome) Event {
 	switch e.State {
-	case StateAnswered:
+	case storage.StateAnswered:
 		return Event{Kind: EventAnswered, Entry: e}
-	case StatePending:
-		return Event{Kind: EventRetry, Entry: e, Err: errors.New(o.reason)}
+	case storage.StatePending:
+		return Event{Kind: EventRetry, Entry: e, Err: errors.New(o.Reason)}
 	}
-	return Event{Kind: EventFailed, Entry: e, Err: errors.New(o.reason)}
+	return Event{Kind: EventFailed, Entry: e, Err: errors.New(o.Reason)}
 }

@@ -1,4 +1,4 @@
-package storage_test
+package outbox_test
 
 import (
 	"bufio"
@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"cotejo/capture/outbox"
 	"cotejo/storage"
 	"cotejo/storage/sealbox"
 	"cotejo/verify"
@@ -51,7 +52,7 @@ func TestCrashChild(t *testing.T) {
 	if err != nil {
 		fail(err)
 	}
-	go (&storage.Sender{DB: db, Client: conn.Client, Poll: 10 * time.Millisecond, Concurrency: 2}).Run(context.Background())
+	go (&outbox.Sender{DB: db, Client: conn.Client, Poll: 10 * time.Millisecond, Concurrency: 2}).Run(context.Background())
 	p := padron(t)
 	for i := 0; ; i++ {
 		c := p.Ciudadanos[i%len(p.Ciudadanos)]
@@ -60,7 +61,7 @@ func TestCrashChild(t *testing.T) {
 		if err != nil {
 			fail(err)
 		}
-		if _, err := db.Enqueue(context.Background(), storage.Request{Sealed: sealed, Kind: "verificacion", Operator: "crash", Biometrics: true,
+		if _, err := db.Enqueue(context.Background(), storage.Request{Indice: sealed.Indice, Body: sealed.Body, Kind: "verificacion", Operator: "crash", Biometrics: true,
 			Citizen: storage.Citizen{CURP: c.CURP, CIC: c.CIC}}); err != nil {
 			fail(err)
 		}
@@ -150,7 +151,7 @@ func TestCrashRecovery(t *testing.T) {
 	if err := db.Check(); err != nil {
 		t.Fatalf("bbolt check: %v", err)
 	}
-	if _, err := (&storage.Sender{DB: db, Client: s.conn.Client, Force: true}).Drain(context.Background()); err != nil {
+	if _, err := (&outbox.Sender{DB: db, Client: s.conn.Client, Force: true}).Drain(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	entries, err := db.List()
