@@ -106,3 +106,14 @@ func TestFindRejects(t *testing.T) {
 		t.Errorf("a square: %v", err)
 	}
 }
+
+// BenchmarkFind times Find on level-2 photos (1600×1200), the kiosk's usual frame.
+func BenchmarkFind(b *testing.B) {
+	cards := generate(b, 2, 4, 11)
+	for i := 0; b.Loop(); i++ {
+		c := cards[i%len(cards)]
+		if _, err := locate.Find(c.Front); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
