@@ -13,23 +13,35 @@ import (
 // labels.Find looks right and below; when most values it finds there do not look like
 // their fields while the lines just above the labels do, the page is of that kind.
 
-// fieldShapes are what each value looks like as the page's words read it, loosely.
+// Each value's look as the page's words read it, loosely; compiled once, never changed.
+var (
+	keyShape     = regexp.MustCompile(`^[A-Z0-9]{16,19}$`)
+	dateShape    = regexp.MustCompile(`^[0-9OIl]{1,2}/[0-9OIl]{1,2}/[0-9OIl]{4}$`)
+	regShape     = regexp.MustCompile(`^[0-9OIl]{4} ?[0-9OIl]{2}$`)
+	yearShape    = regexp.MustCompile(`^[0-9OIl]{4}$`)
+	validShape   = regexp.MustCompile(`^[0-9OIl]{4}( ?- ?[0-9OIl]{4})?$`)
+	sexShape     = regexp.MustCompile(`^[HM]$`)
+	nameShape    = regexp.MustCompile(`^[A-ZÑÁÉÍÓÚÜ .,0-9#\n-]{3,}$`)
+	claveReading = regexp.MustCompile(`^[A-Z]{6}[0-9]{8}[HM][0-9]{3}$`)
+)
+
+// fieldShape is what field f's value looks like, nil for a field of no set look.
 func fieldShape(f layout.Field) *regexp.Regexp {
 	switch f {
 	case layout.CURP, layout.ClaveElector:
-		return regexp.MustCompile(`^[A-Z0-9]{16,19}$`)
+		return keyShape
 	case layout.Nacimiento:
-		return regexp.MustCompile(`^[0-9OIl]{1,2}/[0-9OIl]{1,2}/[0-9OIl]{4}$`)
+		return dateShape
 	case layout.Registro:
-		return regexp.MustCompile(`^[0-9OIl]{4} ?[0-9OIl]{2}$`)
+		return regShape
 	case layout.Seccion, layout.Emision:
-		return regexp.MustCompile(`^[0-9OIl]{4}$`)
+		return yearShape
 	case layout.Vigencia:
-		return regexp.MustCompile(`^[0-9OIl]{4}( ?- ?[0-9OIl]{4})?$`)
+		return validShape
 	case layout.Sexo:
-		return regexp.MustCompile(`^[HM]$`)
+		return sexShape
 	case layout.Nombre, layout.Domicilio:
-		return regexp.MustCompile(`^[A-ZÑÁÉÍÓÚÜ .,0-9#\n-]{3,}$`)
+		return nameShape
 	}
 	return nil
 }

@@ -3,7 +3,6 @@ package ocr
 import (
 	"context"
 	"image"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -184,13 +183,12 @@ func (r *Reader) keysElsewhere(ctx context.Context, front *SideInfo, out map[lay
 	if front == nil || len(front.words) == 0 {
 		return nil
 	}
-	clave := regexp.MustCompile(`^[A-Z]{6}[0-9]{8}[HM][0-9]{3}$`)
 	valid := map[layout.Field]func(raw) bool{
 		layout.CURP: func(v raw) bool {
 			return v.err == nil && credential.ValidateCURP(shape(squeeze(v.text()), "LLLLDDDDDDSLLLLLAD")) == nil
 		},
 		layout.ClaveElector: func(v raw) bool {
-			return v.err == nil && clave.MatchString(shape(squeeze(v.text()), "LLLLLLDDDDDDDDSDDD"))
+			return v.err == nil && claveReading.MatchString(shape(squeeze(v.text()), "LLLLLLDDDDDDDDSDDD"))
 		},
 	}
 	for _, f := range []layout.Field{layout.CURP, layout.ClaveElector} {

@@ -35,6 +35,24 @@ func cleanName(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
+// trimStray drops a short word ending a name line: a letter or two of the background's
+// pattern read as text. Particles (DE, LA, Y…) come before a word, never last, unless
+// they are the name's end themselves after another particle ("DE LA O").
+func trimStray(s string) string {
+	ws := strings.Fields(s)
+	particle := func(w string) bool {
+		switch w {
+		case "DE", "LA", "DEL", "LOS", "LAS", "Y", "VAN", "VON", "MC":
+			return true
+		}
+		return false
+	}
+	if n := len(ws); n > 1 && len(ws[n-1]) <= 2 && !particle(ws[n-2]) {
+		ws = ws[:n-1]
+	}
+	return strings.Join(ws, " ")
+}
+
 // readNames takes the front's three lines (two without a second surname) and checks
 // each against the zone's line 3, which has no Ñ and may be cut at 30 characters.
 func readNames(in map[layout.Field]raw, z *mrz.Zone, zoneConf float64) map[string]Field {
@@ -42,7 +60,7 @@ func readNames(in map[layout.Field]raw, z *mrz.Zone, zoneConf float64) map[strin
 	v := in[layout.Nombre]
 	var lines []Line
 	for _, l := range v.lines {
-		if t := cleanName(l.Text); t != "" {
+		if t := trimStray(cleanName(l.Text)); t != "" {
 			lines = append(lines, Line{Text: t, Confidence: l.Confidence})
 		}
 	}

@@ -182,3 +182,14 @@ func TestReconcile(t *testing.T) {
 		})
 	}
 }
+
+func TestTrimStray(t *testing.T) {
+	for in, want := range map[string]string{
+		"RAMIREZ J": "RAMIREZ", "IBARRA LA": "IBARRA", "JOSE LUIS": "JOSE LUIS", "DE LA O": "DE LA O",
+		"MARIA DE LA O": "MARIA DE LA O", "LI": "LI", "OCTAVIO OO": "OCTAVIO", "": "",
+	} {
+		if got := trimStray(in); got != want {
+			t.Errorf("trimStray(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -27,8 +27,8 @@ const (
 // look finds, straightens and reads the layout of one image: which side it is, which
 // way up, and where each field stands. The model's design, when recognised, is a prior
 // that the content confirms or overrules; an unknown design is read by its labels and
-// its zone. A problem that leaves nothing to read is returned; one that still leaves
-// something is kept in the side's notes.
+// its zone. It fails only when the image leaves nothing to read; Read lists a design it
+// did not recognise among the result's problems.
 func (r *Reader) look(ctx context.Context, i int, img image.Image) (*SideInfo, error) {
 	f, err := locate.Find(img)
 	unseen := NotACard // the reason when nothing on the card can be read

@@ -106,19 +106,31 @@ func TestCrashRecovery(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		read := make(chan struct{})
+		read, working := make(chan struct{}), make(chan struct{})
 		go func() {
 			defer close(read)
 			sc := bufio.NewScanner(out)
+			first := true
 			for sc.Scan() {
 				if ind, ok := strings.CutPrefix(sc.Text(), "ACK "); ok {
 					mu.Lock()
 					acked[ind] = true
 					mu.Unlock()
+					if first {
+						close(working)
+						first = false
+					}
 				}
 			}
 		}()
-		time.Sleep(time.Duration(20+rnd.IntN(200)) * time.Millisecond)
+		// The kill lands at a random moment of the child's work, counted from its first
+		// acknowledged enqueue: a busy machine may take long to start it.
+		select {
+		case <-working:
+		case <-read:
+		case <-time.After(2 * time.Minute):
+		}
+		time.Sleep(time.Duration(rnd.IntN(200)) * time.Millisecond)
 		cmd.Process.Signal(syscall.SIGKILL)
 		<-read
 		cmd.Wait()
