@@ -3,6 +3,7 @@
 package locate
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"image"
@@ -117,8 +118,10 @@ func shrink3(img *image.RGBA) *image.RGBA {
 // runs past. The best are weighed by how much their content looks like a card design,
 // which settles what the outline alone cannot (a card on a printed desk, a line of the
 // card's own print mistaken for its edge); lines found afresh near the winner's sides,
-// or where the card's shape says a missing side must be, may replace them. The
-// winner's sides are then refitted at full resolution.
+// or where the card's shape says a missing side must be, may replace them. A side is
+// then moved out to a line parallel to it just outside when what lies between is not
+// background (a band printed along the card's edge), and the winner's sides are
+// refitted at full resolution.
 func Find(img image.Image) (Found, error) {
 	b := img.Bounds()
 	if max(b.Dx(), b.Dy()) < layout.Width/3 || min(b.Dx(), b.Dy()) < layout.Height/3 {
@@ -1021,8 +1024,238 @@ func (em *edgeMap) bestQuad(lines []line, ds *designs, small *image.RGBA) (quad,
 	}
 	best := ranked[0]
 	best.whole = lines[best.side[0]].border && lines[best.side[1]].border && lines[best.side[2]].border && lines[best.side[3]].border
+	if !best.whole {
+		best, lines = em.outermost(best, lines, small)
+	}
 	return best, lines, true
 }
+
+// outermost moves each side of q out to the card's outer boundary, where card meets
+// background. A band or rule printed along a card's edge makes a line parallel to the
+// edge a little inside it, often stronger than the edge (a coloured band on a dark
+// desk), and the content check cannot tell the two apart: a design without such a band
+// (an unknown layout's) looks the more like the quadrilateral that leaves it out. So of
+// the lines parallel to a side and outside it within maxStrip of the card, each taken
+// with its support along the side, the outermost well supported one is the edge if
+// none of the strips between it and the side (cut by the lines between) is background:
+// like what lies just beyond it, or that in shadow. A desk's line or a shadow's edge
+// just outside the card has background inside it, and so stays outside.
+func (em *edgeMap) outermost(q quad, lines []line, small *image.RGBA) (quad, []line) {
+	centre := q.centre(1)
+	for i := range 4 {
+		cur := q.side[i]
+		if lines[cur].border {
+			continue
+		}
+		a, b := q.corner[(i+3)%4], q.corner[i]
+		c, d := q.corner[(i+1)%4], q.corner[(i+2)%4]
+		reach := maxStrip * (dist(b, c) + dist(d, a)) / 2
+		// The candidates: the lines found, and lines found afresh about the side (a
+		// line found first may fit this stretch of it poorly).
+		lines = append(lines, em.nearby(a, b, reach, []line{lines[cur]})...)
+		prev, next := &lines[q.side[(i+3)%4]], &lines[q.side[(i+1)%4]]
+		L := lines[cur]
+		ox, oy := L.nx, L.ny // outward
+		if L.nx*centre.X+L.ny*centre.Y > L.c {
+			ox, oy = -ox, -oy
+		}
+		type cand struct {
+			j        int
+			off, sup float64 // how far out at the side's middle; its support
+		}
+		var outer []cand
+		for j := range lines {
+			l := &lines[j]
+			den := l.nx*ox + l.ny*oy
+			if j == cur || l.border || math.Abs(den) < parallelCos {
+				continue
+			}
+			// How far out it lies at either end of the side: a strip printed along the
+			// edge keeps its width, but for perspective.
+			offA, offB := (l.c-l.nx*a.X-l.ny*a.Y)/den, (l.c-l.nx*b.X-l.ny*b.Y)/den
+			off := (offA + offB) / 2
+			if off < minStrip || off > reach || math.Abs(offA-offB) > max(minStrip, stripTaper*off) {
+				continue
+			}
+			// Its support between the adjacent sides, of which most must be in the image.
+			pa, ok1 := meet(prev.f(), l.f())
+			pb, ok2 := meet(next.f(), l.f())
+			if !ok1 || !ok2 {
+				continue
+			}
+			ta, tb := l.at(pa), l.at(pb)
+			if ta > tb {
+				ta, tb = tb, ta
+			}
+			v0, v1 := max(ta, 0), min(tb, l.l)
+			if vis := v1 - v0; vis <= 0 || vis < 0.5*(tb-ta) {
+				continue
+			}
+			outer = append(outer, cand{j, off, l.supported(v0, v1) / (v1 - v0)})
+		}
+		slices.SortFunc(outer, func(x, y cand) int { return cmp.Compare(x.off, y.off) })
+		// Lines closer than minStrip are one edge, the best supported of them.
+		var edges []cand
+		for _, o := range outer {
+			if n := len(edges); n > 0 && o.off < edges[n-1].off+minStrip {
+				if o.sup > edges[n-1].sup {
+					edges[n-1] = o
+				}
+				continue
+			}
+			edges = append(edges, o)
+		}
+		// The outermost supported one with no strip of background inside it; the
+		// background varies by base from place to place, and a strip must differ by more.
+	search:
+		for p := len(edges) - 1; p >= 0; p-- {
+			if edges[p].sup < stripSupport {
+				continue
+			}
+			beyond := &lines[edges[p].j]
+			from := &lines[cur]
+			for k := 0; k <= p; k++ {
+				to := &lines[edges[k].j]
+				res, base, n := stripContrast(small, &lines[cur], from, to, beyond, a, b, centre)
+				if n == 0 || res <= max(stripStep, 2*base) {
+					continue search
+				}
+				from = to
+			}
+			cur = edges[p].j
+			break
+		}
+		q.side[i] = cur
+	}
+	for i := range 4 {
+		p, ok := meet(lines[q.side[i]].f(), lines[q.side[(i+1)%4]].f())
+		if !ok {
+			return q, lines
+		}
+		q.corner[i] = p
+	}
+	return q, lines
+}
+
+// stripContrast measures how unlike background the strip between lines from and to
+// is, background being what lies just beyond the line beyond: at points along the side
+// from a to b (on side), the colour across the middle of the strip less the most of the
+// background's that it could be in shadow (a shadow darkens, it neither lightens nor
+// changes the hue), the median over the points; base is the same of the background a
+// little further out, how much the background varies. n is how many points had their
+// samples in the image.
+func stripContrast(small *image.RGBA, side, from, to, beyond *line, a, b, centre geom.Point) (res, base float64, n int) {
+	L := dist(a, b)
+	if L < 8 {
+		return 0, 0, 0
+	}
+	dx, dy := (b.X-a.X)/L, (b.Y-a.Y)/L
+	nx, ny := -dy, dx // outward
+	if (centre.X-a.X)*nx+(centre.Y-a.Y)*ny > 0 {
+		nx, ny = -nx, -ny
+	}
+	// mean is the colour between o0 and o1 out from p, over the part in the image.
+	mean := func(p geom.Point, o0, o1 float64) ([3]float64, bool) {
+		var s [3]float64
+		k := 0
+		for o := o0; o <= o1+1e-9; o++ {
+			for _, al := range [3]float64{-1, 0, 1} {
+				c, ok := sample(small, p.X+o*nx+al*dx, p.Y+o*ny+al*dy)
+				if !ok {
+					continue
+				}
+				for i := range 3 {
+					s[i] += c[i]
+				}
+				k++
+			}
+		}
+		if k == 0 {
+			return s, false
+		}
+		for i := range 3 {
+			s[i] /= float64(k)
+		}
+		return s, true
+	}
+	shadowed := func(s, o [3]float64) float64 {
+		oo, so := 0.0, 0.0
+		for i := range 3 {
+			oo += o[i] * o[i]
+			so += s[i] * o[i]
+		}
+		k := 0.0
+		if oo > 0 {
+			k = min(max(so/oo, 0), 1)
+		}
+		r := 0.0
+		for i := range 3 {
+			r += (s[i] - k*o[i]) * (s[i] - k*o[i])
+		}
+		return math.Sqrt(r)
+	}
+	// offset is how far out from p along the normal l lies.
+	offset := func(l *line, p geom.Point) float64 {
+		return (l.c - l.nx*p.X - l.ny*p.Y) / (l.nx*nx + l.ny*ny)
+	}
+	var rs, bs []float64
+	const m = 16
+	for j := range m {
+		t := L * (0.1 + 0.8*(float64(j)+0.5)/m)
+		p := geom.Point{X: a.X + t*dx, Y: a.Y + t*dy}
+		off := side.nx*p.X + side.ny*p.Y - side.c
+		p = geom.Point{X: p.X - off*side.nx, Y: p.Y - off*side.ny}
+		w0, w1, wb := offset(from, p), offset(to, p), offset(beyond, p)
+		if from == side {
+			w0 = 0
+		}
+		if w1-w0 < minStrip {
+			continue
+		}
+		g := min(1.5, (w1-w0)/3)
+		s, ok1 := mean(p, w0+g, max(w0+g, w1-g))
+		o, ok2 := mean(p, wb+1.5, wb+4.5)
+		if !ok1 || !ok2 {
+			continue
+		}
+		rs = append(rs, shadowed(s, o))
+		if o2, ok := mean(p, wb+4.5, wb+7.5); ok {
+			bs = append(bs, shadowed(o2, o))
+		}
+	}
+	if len(rs) == 0 {
+		return 0, 0, 0
+	}
+	slices.Sort(rs)
+	slices.Sort(bs)
+	if len(bs) > 0 {
+		base = bs[len(bs)/2]
+	}
+	return rs[len(rs)/2], base, len(rs)
+}
+
+// Moving a side out to the card's outer boundary (see outermost).
+const (
+	// maxStrip is the widest strip printed along an edge, as a fraction of the card's
+	// width across it: bands and rules along an edge are narrower than a tenth of the
+	// card, its fields starting inside them.
+	maxStrip = 0.1
+	// minStrip is the least distance apart, in work pixels, of lines taken for two
+	// edges rather than one: the edge operator reaches two pixels either way, so
+	// nearer lines are the two flanks of one blurred step.
+	minStrip = 3
+	// parallelCos is how parallel a line must be to a side to be its outer edge (3°):
+	// a band runs along the edge.
+	parallelCos = 0.9986
+	// stripTaper is how much narrower a strip may look at one end than at the other,
+	// as a share of its width: perspective changes it by a fraction of that.
+	stripTaper = 0.5
+	// stripSupport is the share of its length an outer edge must have edges along.
+	stripSupport = 0.5
+	// stripStep is the least colour difference, in grey levels, that tells a strip of
+	// the card from background.
+	stripStep = 12
+)
 
 // cornerTable holds where lines meet, computed once per pair.
 type cornerTable struct {

@@ -77,6 +77,36 @@ func TestFindCorners(t *testing.T) {
 	}
 }
 
+// TestFindPrintedStrip: a band printed along a card's edge (on the backs of the
+// held-out family along the foot, of grid along a side and the top, of stacked two
+// bands along a side) is part of the card: its outer edge, where card meets desk, is
+// the card's, though the band's inner edge is the stronger line and the design
+// thumbnails have no band. The held-out model C back is TestReadUnknownLayout's.
+func TestFindPrintedStrip(t *testing.T) {
+	f, err := cardgen.LoadFonts()
+	if err != nil {
+		t.Skip(err)
+	}
+	for _, fam := range []string{"heldout", "grid", "stacked"} {
+		var cards []cardgen.Card
+		err := f.Generate(context.Background(), cardgen.Set{Count: 6, Level: 0, Seed: 11, Models: layout.Models(), Family: fam},
+			func(c cardgen.Card) bool { cards = append(cards, c); return true })
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cards {
+			found, err := locate.Find(c.Back)
+			if err != nil {
+				t.Errorf("%s model %s back: %v", fam, c.Truth.Modelo, err)
+				continue
+			}
+			if e := cornerError(found.Corners, c.BackCorners); e > 3 {
+				t.Errorf("%s model %s back: corners off by %.1f px", fam, c.Truth.Modelo, e)
+			}
+		}
+	}
+}
+
 func TestFindRejects(t *testing.T) {
 	blank := image.NewRGBA(image.Rect(0, 0, 1200, 900))
 	for i := range blank.Pix {
