@@ -46,11 +46,11 @@ export OMP_THREAD_LIMIT := 1
 # race detector makes their loops ten times slower and has little to find there (the
 # ridge filters' two goroutines, and the reader's concurrent use, are race-checked in
 # their own packages' tests).
-NORACE := ./ocr/cardgen ./ocr/locate ./scanner/fingergen ./scanner/extract ./scanner/match ./scanner/quality
+NORACE := ./ocr/cardgen ./ocr/locate ./scanner/biometrics/fingergen ./scanner/biometrics/extract ./scanner/biometrics/match ./scanner/biometrics/quality
 
 test: deps
 	$(GO) vet ./...
-	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 15m $$($(GO) list ./... | grep -v -e /ocr/cardgen -e /ocr/locate -e /scanner/fingergen -e /scanner/extract -e /scanner/match -e /scanner/quality)
+	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 15m $$($(GO) list ./... | grep -v -e /ocr/cardgen -e /ocr/locate -e /scanner/biometrics/fingergen -e /scanner/biometrics/extract -e /scanner/biometrics/match -e /scanner/biometrics/quality)
 	CGO_ENABLED=1 $(GO) test -count=1 -timeout 15m $(NORACE)
 
 # Benchmarks, then the OCR accuracy run (30 citizens × 6 models × levels 0–3, ~25 min).
@@ -59,6 +59,7 @@ bench: deps
 	CGO_ENABLED=1 $(GO) test -run TestAccuracy -ocr.accuracy=30 -ocr.accuracy.out=docs/ocr-accuracy.md -timeout 90m -v ./ocr/
 	CGO_ENABLED=1 $(GO) test -run TestAccuracy -ocr.accuracy=10 -ocr.family=mixed -ocr.levels=0,1,2 -ocr.accuracy.out=docs/ocr-accuracy-mixed.md -timeout 90m -v ./ocr/
 	CGO_ENABLED=1 $(GO) test -run TestAccuracy -ocr.accuracy=10 -ocr.family=heldout -ocr.levels=0,1,2 -ocr.accuracy.out=docs/ocr-accuracy-heldout.md -timeout 90m -v ./ocr/
+	CGO_ENABLED=1 $(GO) test -run TestAccuracy -ocr.accuracy=10 -ocr.family=unseen -ocr.levels=0,1,2 -ocr.accuracy.out=docs/ocr-accuracy-unseen.md -timeout 90m -v ./ocr/
 
 # Short fuzzing of every parser of outside data; longer with FUZZTIME=10m.
 FUZZTIME ?= 30s
@@ -72,8 +73,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzFind -fuzztime $(FUZZTIME) ./ocr/zone/
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./ocr/qrtext/
 	$(GO) test -run '^$$' -fuzz FuzzFind -fuzztime $(FUZZTIME) ./ocr/locate/
-	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME) ./scanner/template/
-	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME) ./scanner/wsq/
+	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME) ./scanner/biometrics/template/
+	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME) ./scanner/biometrics/wsq/
 	$(GO) test -run '^$$' -fuzz FuzzReadNMEA -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./capture/location/
 	$(GO) test -run '^$$' -fuzz FuzzGPSDLine -fuzztime $(FUZZTIME) ./capture/location/
 	$(GO) test -run '^$$' -fuzz FuzzReconcile -fuzztime $(FUZZTIME) ./ocr/

@@ -8,14 +8,14 @@ import (
 	"image"
 
 	"cotejo/scanner"
-	"cotejo/scanner/fingergen"
-	"cotejo/scanner/match"
-	"cotejo/scanner/quality"
-	"cotejo/scanner/ridge"
+	"cotejo/scanner/biometrics/fingergen"
+	"cotejo/scanner/biometrics/match"
+	"cotejo/scanner/biometrics/quality"
+	"cotejo/scanner/biometrics/ridge"
+	"cotejo/scanner/biometrics/template"
+	"cotejo/scanner/biometrics/wsq"
 	"cotejo/scanner/simulated"
-	"cotejo/scanner/template"
 	"cotejo/scanner/uru4000"
-	"cotejo/scanner/wsq"
 	"cotejo/verify"
 )
 

@@ -13,11 +13,11 @@ import (
 
 	"cotejo/capture"
 	"cotejo/scanner"
-	"cotejo/scanner/fingergen"
-	"cotejo/scanner/quality"
+	"cotejo/scanner/biometrics/fingergen"
+	"cotejo/scanner/biometrics/quality"
+	"cotejo/scanner/biometrics/template"
+	"cotejo/scanner/biometrics/wsq"
 	"cotejo/scanner/simulated"
-	"cotejo/scanner/template"
-	"cotejo/scanner/wsq"
 	"cotejo/verify"
 )
 

@@ -222,6 +222,36 @@ func (s *Session) Back() error {
 	return nil
 }
 
+// SessionFor walks a verification prepared elsewhere (a citizen file, at the terminal)
+// through the window's stages up to the review: the same checks, and the consent
+// recorded the same way, so that both paths write the same request and audit trail. A
+// verification without the citizen's consent is refused.
+func SessionFor(v verify.Verification, operator string, now func() time.Time) (*Session, error) {
+	s := NewSession(operator, now)
+	fingers := func() error {
+		if v.Fingers == nil || v.Fingers.Right == nil && v.Fingers.Left == nil {
+			return s.WithoutFingers("sin huellas en los datos del ciudadano")
+		}
+		return s.SetFingers(v.Fingers, nil)
+	}
+	consent := func() error {
+		if !v.Consent {
+			return s.Next() // refused there, in the operator's words
+		}
+		return s.Accept()
+	}
+	for _, step := range []func() error{
+		func() error { return s.SetCredential(v.Credential) }, s.Next,
+		fingers, s.Next,
+		consent, func() error { return s.SetLocation(v.Location) }, s.Next,
+	} {
+		if err := step(); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
 // Verification is the request's content, at the review stage.
 func (s *Session) Verification() (verify.Verification, error) {
 	if err := s.at(StageReview); err != nil {

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"cotejo/capture"
-	"cotejo/scanner/fingergen"
+	"cotejo/scanner/biometrics/fingergen"
 	"cotejo/scanner/simulated"
 	"cotejo/storage"
 	"cotejo/verify"

@@ -135,7 +135,7 @@ func TestAccuracy(t *testing.T) {
 				if k != "modelo" && res.Fields[k].Confidence >= ocr.Review {
 					confidentWrong++
 				}
-				if level < 2 && logged < 40 {
+				if logged < 80 {
 					logged++
 					t.Logf("level %d card %s (%s) model %s: %s read %q, is %q", level, c.Name, c.Family, want.Modelo, k, p[0], p[1])
 				}

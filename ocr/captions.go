@@ -87,9 +87,30 @@ func (s *SideInfo) captionsUnder() bool {
 		}
 	}
 	if above <= near || above < 2 {
+		// Too few labels read to tell the page's kind; the names can still tell
+		// themselves: letters only, where the address under them has numbers.
+		for i, v := range s.labels {
+			if v.Field == layout.Nombre && !namesText(v.Text) && namesText(alt[i].Text) {
+				s.labels[i] = alt[i]
+				return true
+			}
+		}
 		return false
 	}
 	s.labels = alt
+	return true
+}
+
+// namesText: every line of text is capital letters only, as names are.
+func namesText(text string) bool {
+	if strings.TrimSpace(text) == "" {
+		return false
+	}
+	for _, l := range strings.Split(text, "\n") {
+		if !(wordLine{words: strings.Fields(l)}).nameLike() {
+			return false
+		}
+	}
 	return true
 }
 

@@ -122,6 +122,11 @@ func (r *Reader) readFields(ctx context.Context, res *Result, report func(Progre
 				var v raw
 				if j.region.Field == layout.QR {
 					v = readQR(j.card, j.region.Box)
+					if v.err != nil && j.region.Box != j.card.Bounds() {
+						// Not where the design it resembles has it: another design's
+						// back (the resemblance is only a prior), so the whole card.
+						v = readQR(j.card, j.card.Bounds())
+					}
 				} else {
 					sp, _ := spec(j.region.Field)
 					v.lines, v.err = r.pool.Recognise(ctx, crop(j.card, j.region), sp.psm, sp.whitelist)
@@ -154,6 +159,10 @@ func (r *Reader) readFields(ctx context.Context, res *Result, report func(Progre
 				return credential.ValidateCURP(shape(squeeze(v.text()), "LLLLDDDDDDSLLLLLAD")) == nil
 			}
 			if err := r.rereadLine(ctx, j.card, j.region, out, valid); err != nil {
+				return nil, err
+			}
+		case layout.OCRLine:
+			if err := r.voteLine(ctx, j.card, j.region, out); err != nil {
 				return nil, err
 			}
 		case mrzLine1:
@@ -235,6 +244,50 @@ func (r *Reader) rereadLine(ctx context.Context, card *image.RGBA, reg layout.Re
 			return nil
 		}
 	}
+	return nil
+}
+
+// voteLine reads a line of digits with no check digit (model C's OCR) from every
+// variant of its crop and keeps, place by place, the digit most readings of the right
+// length agree on: one variant's misread (a 7 as 1) is outvoted by the others. Where
+// they differ at all, the line is left for the operator to check.
+func (r *Reader) voteLine(ctx context.Context, card *image.RGBA, reg layout.Region, out map[layout.Field]raw) error {
+	first := out[reg.Field]
+	want := len(squeeze(first.text()))
+	if first.err != nil || want == 0 {
+		return nil
+	}
+	sp, _ := spec(reg.Field)
+	readings := []string{squeeze(first.text())}
+	conf := first.conf()
+	for v := 1; v < variants; v++ {
+		lines, err := r.pool.Recognise(ctx, cropVariant(card, reg, v), sp.psm, sp.whitelist)
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if t := squeeze(raw{lines: lines}.text()); err == nil && len(t) == want {
+			readings = append(readings, t)
+		}
+	}
+	if len(readings) < 3 {
+		return nil // no majority to be had
+	}
+	b := []byte(readings[0])
+	for i := range b {
+		votes := map[byte]int{}
+		for _, t := range readings {
+			votes[t[i]]++
+		}
+		for c, n := range votes {
+			if n > votes[b[i]] {
+				b[i] = c
+			}
+		}
+		if votes[b[i]] < len(readings) {
+			conf = min(conf, 0.6) // the readings differ here: the operator checks it
+		}
+	}
+	out[reg.Field] = raw{lines: []Line{{Text: string(b), Confidence: conf}}}
 	return nil
 }
 

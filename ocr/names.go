@@ -6,6 +6,7 @@ import (
 	"time"
 	"unicode"
 
+	"cotejo/ocr/labels"
 	"cotejo/ocr/layout"
 	"cotejo/ocr/mrz"
 	"cotejo/verify/credential"
@@ -117,8 +118,9 @@ func readNames(in map[layout.Field]raw, z *mrz.Zone, zoneConf float64) map[strin
 				}
 			}
 			out[k] = Field{Value: string(fr), Confidence: 0.9, Source: "mrz+front", Note: "letters corrected from the zone"}
-		case fc >= 0.9 && fc > zoneConf:
-			// The zone's line 3 has no check digit: a surer front wins.
+		case fc >= 0.9 && fc > zoneConf && labels.Distance(fold(fv), mv) <= float64(len(mv))/4:
+			// The zone's line 3 has no check digit: a surer front wins, if it reads
+			// nearly the same name (far from it, the front's crop is of something else).
 			out[k] = Field{Value: fv, Confidence: min(fc, 0.85), Source: "front", Note: "front and zone disagree"}
 		case !cut || !last:
 			// The zone has the whole name: take it, which loses a Ñ if there was one.
@@ -327,16 +329,26 @@ func readClave(in map[layout.Field]raw, names map[string]Field, curp Field, birt
 		}
 		// The letters follow from the names by a rule with exceptions (compound and
 		// common first names): one misread letter is corrected, more is doubted.
+		// An X read where the names give an inner consonant N is no misread: the names'
+		// reading may have lost a Ñ's tilde, which the clave writes as X.
+		enye := func(i int) bool { return i%2 == 1 && b[i] == 'X' && want[i] == 'N' }
 		diff := 0
 		for i := range 6 {
-			if b[i] != want[i] {
+			if b[i] != want[i] && !enye(i) {
 				diff++
 			}
 		}
 		switch {
 		case diff == 0:
-		case diff == 1 || string(b[:6]) == "XXXXXX":
+		case string(b[:6]) == "XXXXXX":
 			copy(b[:6], want[:6])
+			fixed = append(fixed, "letters")
+		case diff == 1:
+			for i := range 6 {
+				if !enye(i) {
+					b[i] = want[i]
+				}
+			}
 			fixed = append(fixed, "letters")
 		default:
 			doubt = "its letters do not follow from the names"
@@ -373,4 +385,73 @@ func deletions(s string, n int) []string {
 		out = append(out, deletions(s[:i]+s[i+1:], n-1)...)
 	}
 	return out
+}
+
+// restoreEnye puts back a Ñ that the front's reading lost (NUNEZ for NUÑEZ). The CURP
+// and the clave de elector write each name's first inner consonant, and an X where that
+// is a Ñ: a name whose first inner consonant reads N where the key has X had a Ñ
+// there. The CURP counts when its check digit holds; otherwise a clave of the right
+// pattern.
+func restoreEnye(fields map[string]Field) {
+	var key string
+	var at [3]int // paterno, materno, nombre
+	if c := fields["curp"].Value; credential.ValidateCURP(c) == nil {
+		key, at = c, [3]int{13, 14, 15}
+	} else if c := fields["claveElector"].Value; claveReading.MatchString(c) {
+		key, at = c, [3]int{1, 3, 5}
+	} else {
+		return
+	}
+	for i, k := range []string{"apellidoPaterno", "apellidoMaterno", "nombre"} {
+		f, ok := fields[k]
+		if !ok || key[at[i]] != 'X' {
+			continue
+		}
+		rs := []rune(f.Value)
+		// The runes the key's letters come from: the whole surname, or the given name's
+		// word the keys use.
+		from, to := 0, len(rs)
+		if k == "nombre" {
+			if from, to = wordSpan(rs, credential.GivenNameWord(f.Value)); from < 0 {
+				continue
+			}
+		}
+		letters := 0
+		for j := from; j < to; j++ {
+			r := rs[j]
+			if r == ' ' {
+				continue
+			}
+			letters++
+			if letters == 1 || strings.ContainsRune("AEIOU", r) {
+				continue
+			}
+			// The first inner consonant.
+			if r == 'N' {
+				rs[j] = 'Ñ'
+				f.Value, f.Note = string(rs), strings.TrimPrefix(f.Note+"; Ñ from the keys", "; ")
+				fields[k] = f
+			}
+			break
+		}
+	}
+}
+
+// wordSpan is where the n-th space-separated word of rs starts and ends; -1, -1 when
+// there is none.
+func wordSpan(rs []rune, n int) (int, int) {
+	w := -1
+	for j, r := range rs {
+		if r == ' ' || j > 0 && rs[j-1] != ' ' {
+			continue
+		}
+		if w++; w == n {
+			end := j
+			for end < len(rs) && rs[end] != ' ' {
+				end++
+			}
+			return j, end
+		}
+	}
+	return -1, -1
 }

@@ -132,6 +132,7 @@ type SideInfo struct {
 	img    image.Image
 	found  locate.Found
 	zone   *zone.Band     // the machine-readable zone, found by its look
+	ocrReg *layout.Region // model C's OCR line, found by its look
 	words  []labels.Word  // the page's words, when read
 	labels []labels.Value // the labels among them
 	by     map[layout.Field]string

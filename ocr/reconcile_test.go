@@ -98,10 +98,13 @@ func TestReconcile(t *testing.T) {
 				in[layout.Nombre] = lines(0.6, "MUÑOZ", "PEÑA")
 			},
 			want: func(c *credential.Credential) {
-				// The zone fills the names in, without the Ñ: all to be checked.
-				c.CURP, c.ApellidoMaterno = tCURP[:17]+"8", "PENA"
+				// The zone fills the names in, without the Ñ, which the clave's X puts
+				// back; all to be checked.
+				c.CURP = tCURP[:17] + "8"
 			},
 			review: []string{"curp", "nombre", "apellidoMaterno"}},
+		{name: "a name read without its Ñ: the keys' X puts it back, and the clave keeps its X",
+			edit: func(in map[layout.Field]raw) { in[layout.Nombre] = lines(0.95, "MUNOZ", "PEÑA", "MARIA") }},
 		{name: "CURP with its first letter lost",
 			edit: func(in map[layout.Field]raw) { in[layout.CURP] = lines(0.8, tCURP[1:]) }},
 		{name: "CURP with a zero read as 0O0",
@@ -191,5 +194,37 @@ func TestTrimStray(t *testing.T) {
 		if got := trimStray(in); got != want {
 			t.Errorf("trimStray(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestRestoreEnye(t *testing.T) {
+	curp := func(p, m, n string) string { return credential.MakeCURP(p, m, n, tBirth, 'H', "CM", '0') }
+	clave := func(p, m, n string) string { return credential.MakeClaveElector(p, m, n, tBirth, 9, 'H', "123") }
+	for _, tc := range []struct {
+		name        string
+		curp, clave string
+		read, want  [3]string // paterno, materno, nombre
+	}{
+		{"surnames by the CURP", curp("NUÑEZ", "PEÑA", "JUAN"), "", [3]string{"NUNEZ", "PENA", "JUAN"}, [3]string{"NUÑEZ", "PEÑA", "JUAN"}},
+		{"given name's word", curp("GOMEZ", "RUIZ", "JOSE IÑIGO"), "", [3]string{"GOMEZ", "RUIZ", "JOSE INIGO"}, [3]string{"GOMEZ", "RUIZ", "JOSE IÑIGO"}},
+		{"a real N stays", curp("NUNEZ", "PENA", "JUAN"), "", [3]string{"NUNEZ", "PENA", "JUAN"}, [3]string{"NUNEZ", "PENA", "JUAN"}},
+		{"a Ñ the key cannot see stays lost", curp("IBAÑEZ", "RUIZ", "JUAN"), "", [3]string{"IBANEZ", "RUIZ", "JUAN"}, [3]string{"IBANEZ", "RUIZ", "JUAN"}},
+		{"a read Ñ stays", curp("MUÑOZ", "RUIZ", "JUAN"), "", [3]string{"MUÑOZ", "RUIZ", "JUAN"}, [3]string{"MUÑOZ", "RUIZ", "JUAN"}},
+		{"the clave when the CURP fails", "MUXO860115HCMXXX09", clave("MUÑOZ", "RUIZ", "JUAN"), [3]string{"MUNOZ", "RUIZ", "JUAN"}, [3]string{"MUÑOZ", "RUIZ", "JUAN"}},
+		{"no key, no change", "", "", [3]string{"MUNOZ", "RUIZ", "JUAN"}, [3]string{"MUNOZ", "RUIZ", "JUAN"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			keys := []string{"apellidoPaterno", "apellidoMaterno", "nombre"}
+			fs := map[string]Field{"curp": {Value: tc.curp}, "claveElector": {Value: tc.clave}}
+			for i, k := range keys {
+				fs[k] = Field{Value: tc.read[i]}
+			}
+			restoreEnye(fs)
+			for i, k := range keys {
+				if fs[k].Value != tc.want[i] {
+					t.Errorf("%s = %q, want %q", k, fs[k].Value, tc.want[i])
+				}
+			}
+		})
 	}
 }

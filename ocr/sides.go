@@ -73,12 +73,18 @@ func (r *Reader) look(ctx context.Context, i int, img image.Image) (*SideInfo, e
 		s.Side, s.zone = layout.Back, &b
 		return s, nil
 	}
-	if s.Known && s.Side == layout.Back && s.Model.HasCIC() {
-		return s, nil // a back whose zone is too worn to see: the table's place for it
-	}
 	// A front, or model C's back: read the page's layout.
 	if err := s.readPage(ctx, r.pool); err != nil {
 		return nil, err
+	}
+	if s.ocrReg, err = s.findOCRLine(ctx, r.pool); err != nil {
+		return nil, err
+	}
+	if s.Known && s.Side == layout.Back && s.Model.HasCIC() {
+		if s.ocrReg == nil {
+			return s, nil // a back whose zone is too worn to see: the table's place for it
+		}
+		s.Known = false // model C's OCR line on a back that resembles a later model's
 	}
 	if len(s.labels) < 2 {
 		// Perhaps upside down, whatever the design's look said.
@@ -95,7 +101,7 @@ func (r *Reader) look(ctx context.Context, i int, img image.Image) (*SideInfo, e
 			s.Known = false // another design than the one it resembles
 		}
 		s.Side = layout.Front
-	case s.ocrLine() != nil:
+	case s.ocrReg != nil:
 		s.Side, s.Model, s.Known = layout.Back, credential.ModelC, s.Known && s.Model == credential.ModelC
 	case s.byShape(layout.CURP) != nil || s.byShape(layout.ClaveElector) != nil:
 		s.Side = layout.Front // its labels unread, but its keys are there
@@ -195,15 +201,41 @@ func (s *SideInfo) readPage(ctx context.Context, p *Pool) error {
 
 var thirteenDigits = regexp.MustCompile(`^[0-9OIlSB]{13}$`)
 
-// ocrLine is where model C's back prints its 13-digit OCR, found among the page's words.
-func (s *SideInfo) ocrLine() *layout.Region {
+// findOCRLine finds where model C's back prints its 13-digit OCR: a word of 13 digits
+// among the page's words, else a word about as wide as thirteen digits that the page's
+// reading garbled and that, read again as one line of digits, gives thirteen (on a
+// page without a front's labels only).
+func (s *SideInfo) findOCRLine(ctx context.Context, p *Pool) (*layout.Region, error) {
+	region := func(b image.Rectangle) *layout.Region {
+		h := b.Dy()
+		box := image.Rect(b.Min.X-h/2, b.Min.Y-h/3, b.Max.X+h/2, b.Max.Y+h/3).Intersect(s.card.Bounds())
+		return &layout.Region{Field: layout.OCRLine, Box: box, Lines: 1, Size: float64(h) / 0.729, Mono: true}
+	}
 	for _, w := range s.words {
 		if thirteenDigits.MatchString(w.Text) {
-			b := w.Box
-			return &layout.Region{Field: layout.OCRLine, Box: b.Inset(-4), Lines: 1, Size: float64(b.Dy()) / 0.729, Mono: true}
+			return region(w.Box), nil
 		}
 	}
-	return nil
+	if len(s.labels) >= 2 {
+		return nil, nil // a front's labels: its wide words are its keys and names
+	}
+	sp, _ := spec(layout.OCRLine)
+	for _, w := range s.words {
+		b := w.Box
+		b.Min.Y, b.Max.Y = tallestBand(s.card, b)
+		if h := b.Dy(); h < 8 || b.Dx() < 7*h || b.Dx() > 16*h {
+			continue
+		}
+		reg := region(b)
+		lines, err := p.Recognise(ctx, crop(s.card, *reg), sp.psm, sp.whitelist)
+		if err != nil {
+			return nil, err
+		}
+		if len(lines) == 1 && thirteenDigits.MatchString(squeeze(lines[0].Text)) {
+			return reg, nil
+		}
+	}
+	return nil, nil
 }
 
 // plan lists the regions to read on a side, each with how its place was found.
@@ -234,8 +266,8 @@ func (s *SideInfo) plan() []located {
 		}
 		if s.zone == nil {
 			// Model C's OCR line: where the page shows 13 digits, else the table's place.
-			if reg := s.ocrLine(); reg != nil {
-				out = append(out, located{*reg, ByShape})
+			if s.ocrReg != nil {
+				out = append(out, located{*s.ocrReg, ByShape})
 			} else if reg, ok := table.Region(layout.OCRLine); ok {
 				out = append(out, located{reg, ByLayout})
 			}
@@ -281,6 +313,11 @@ func (s *SideInfo) plan() []located {
 			seen[v.Field] = true
 		}
 	}
+	if !seen[layout.Nombre] {
+		if reg := s.nameBlock(); reg != nil {
+			out = append(out, located{*reg, ByShape})
+		}
+	}
 	return out
 }
 
@@ -298,7 +335,8 @@ func (s *SideInfo) byShape(f layout.Field) *layout.Region {
 // right kind of character as the page read them.
 type keyCandidate struct {
 	layout.Region
-	fit int
+	fit  int
+	text string // as the page read it
 }
 
 // keyCandidates lists the words (or two words of one line: the page's reading may split
@@ -311,10 +349,10 @@ func (s *SideInfo) keyCandidates(f layout.Field) []keyCandidate {
 	}
 	var cs []cand
 	for i, w := range s.words {
-		cs = append(cs, cand{strings.ToUpper(squeeze(w.Text)), w.Box})
+		cs = append(cs, cand{keyText(w.Text), w.Box})
 		for j, x := range s.words {
 			if j != i && x.Box.Min.X > w.Box.Max.X && x.Box.Min.X-w.Box.Max.X < w.Box.Dy() && 2*overlapY(w.Box, x.Box) > w.Box.Dy() {
-				cs = append(cs, cand{strings.ToUpper(squeeze(w.Text + x.Text)), w.Box.Union(x.Box)})
+				cs = append(cs, cand{keyText(w.Text + x.Text), w.Box.Union(x.Box)})
 			}
 		}
 	}
@@ -355,10 +393,26 @@ func (s *SideInfo) keyCandidates(f layout.Field) []keyCandidate {
 		}
 		h := b.Dy()
 		reg := layout.Region{Field: f, Box: image.Rect(b.Min.X-h/2, b.Min.Y-h/3, b.Max.X+h/2, b.Max.Y+h/3).Intersect(s.card.Bounds()), Lines: 1, Size: float64(h) / 0.729}
-		out = append(out, keyCandidate{reg, n})
+		out = append(out, keyCandidate{reg, n, t})
 	}
 	slices.SortStableFunc(out, func(a, b keyCandidate) int { return b.fit - a.fit })
 	return out
+}
+
+// keyText is a word as a key's characters: capitals and digits, the strokes tesseract
+// reads as ¡ or | taken for I, anything else dropped.
+func keyText(w string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'A' && r <= 'Z' || r >= '0' && r <= '9':
+			return r
+		case r >= 'a' && r <= 'z':
+			return r - 'a' + 'A'
+		case r == '¡' || r == '|' || r == '!':
+			return 'I'
+		}
+		return -1
+	}, w)
 }
 
 // located is a region to read and how it was found.

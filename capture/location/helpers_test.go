@@ -9,7 +9,7 @@ import (
 	nmea "github.com/adrianmo/go-nmea"
 	"go.uber.org/goleak"
 
-	"cotejo/scanner/fvc"
+	"cotejo/scanner/biometrics/fvc"
 )
 
 // TestMain fails the run if any test leaves a goroutine behind (Watch, ReadNMEA's

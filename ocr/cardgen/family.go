@@ -50,12 +50,26 @@ func HeldOut() Family {
 	}}
 }
 
+// Unseen returns a second family kept out of tuning, drawn after the reader's failures
+// on HeldOut's cards had been looked at (its names): serif values beside title-case
+// labels ending in a colon, the photo at the right, the one-line fields in a grid with
+// their labels above, the zone low on a back with a strip at the left.
+func Unseen() Family {
+	return Family{Name: "unseen", st: &style{
+		front: unseenFront, mode: beside,
+		back:  backStyle{zone: zoneBottom, size: [2]int{37, 40}, pitch: [2]float64{1.25, 1.4}, codesRight: true, strip: stripLeft},
+		words: wordsColon, label: serifItalic, value: serifBold, title: serifBold,
+		labelCap: 11, labelC: color.RGBA{90, 60, 40, 255}, valueCap: [2]int{19, 23}, spacing: [2]float64{1.3, 1.5},
+		hue: -150, tintHue: 40, paper: color.RGBA{250, 247, 240, 255}, ink: color.RGBA{30, 20, 15, 255}, ground: groundWaves,
+	}}
+}
+
 // FamilyByName returns the tuned or held-out family of that name; "" is base.
 func FamilyByName(name string) (Family, error) {
 	if name == "" {
 		return Family{Name: "base"}, nil
 	}
-	for _, f := range append(Families(), HeldOut()) {
+	for _, f := range append(Families(), HeldOut(), Unseen()) {
 		if f.Name == name {
 			return f, nil
 		}
@@ -213,6 +227,7 @@ const (
 	wordsTitleShort                // Clave elector
 	wordsPlain                     // CLAVE DE ELECTOR, SECCION: no accents
 	wordsHeld                      // the held-out family's
+	wordsColon                     // Clave de elector:
 )
 
 // labelText is how a family words field f's label.
@@ -255,6 +270,8 @@ func labelText(w wording, f layout.Field) string {
 		return strings.NewReplacer("Á", "A", "É", "E", "Í", "I", "Ó", "O", "Ú", "U").Replace(full)
 	case wordsHeld:
 		return held
+	case wordsColon:
+		return sentence(full) + ":"
 	}
 	return full
 }
@@ -922,6 +939,28 @@ func heldFront(s *sheet) {
 	s.rows(s.j(6, 24, 36), layout.Height-fb-s.j(5, 24, 44), s.maxGap(), rs)
 	r := s.j(8, 40, 52)
 	s.holo(circle{image.Pt(ph.Min.X+w/2, ph.Max.Y+r+s.j(9, 10, 30)), r, color.RGBA{}}, circle{image.Pt(ph.Min.X, ph.Max.Y), r * 2 / 3, color.RGBA{}})
+}
+
+// unseenFront: a solid band; photo right, low; names, address and keys down the left
+// with their labels beside them at one tab stop; the one-line fields in three columns
+// under them, labels above.
+func unseenFront(s *sheet) {
+	hb := s.j(0, 88, 104)
+	s.header(hdrSolid, hb)
+	w := s.j(1, 200, 222)
+	ph := rectWH(layout.Width-s.j(2, 28, 48)-w, hb+s.j(3, 40, 64), w, w*5/4)
+	s.setPhoto(ph)
+	x := s.j(4, 30, 48)
+	tab := 0
+	for _, f := range []layout.Field{layout.Nombre, layout.Domicilio, layout.ClaveElector, layout.CURP} {
+		tab = max(tab, s.labelWidth(f))
+	}
+	tab += s.j(5, 12, 24)
+	rs := column(x, s.blocks(beside, tab, layout.Nombre, layout.Domicilio, layout.ClaveElector, layout.CURP))
+	rs = append(rs, s.grid(x, (ph.Min.X-20-x)/3, 3, s.blocks(above, 0, s.smalls()...))...)
+	s.rows(hb+s.j(6, 14, 26), layout.Height-s.j(7, 20, 40), s.maxGap()*3/4, rs)
+	r := s.j(8, 40, 52)
+	s.holo(circle{image.Pt(ph.Max.X-r/2, ph.Max.Y-r/2), r, color.RGBA{}}, circle{image.Pt(ph.Min.X+w/2, hb+r+6), r * 2 / 3, color.RGBA{}})
 }
 
 // back arranges a back: the zone (model C: the OCR line), and a row of the codes and

@@ -38,7 +38,7 @@ func loadFonts(t testing.TB) *Fonts {
 	return f
 }
 
-func allFamilies() []Family { return append(Families(), HeldOut()) }
+func allFamilies() []Family { return append(Families(), HeldOut(), Unseen()) }
 
 var sides = []layout.Side{layout.Front, layout.Back}
 

@@ -56,6 +56,8 @@ const (
 	freeSans
 	freeSansBold
 	freeSansOblique
+	serifBold   // DejaVu Serif Bold
+	serifItalic // Liberation Serif Italic
 	numTypefaces
 )
 
@@ -69,6 +71,7 @@ func typefaceFiles() [numTypefaces]string {
 		narrowBold: lib + "LiberationSansNarrow-Bold.ttf",
 		noto:       "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf", notoBold: "/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf",
 		freeSans: free + "FreeSans.ttf", freeSansBold: free + "FreeSansBold.ttf", freeSansOblique: free + "FreeSansOblique.ttf",
+		serifBold: "/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf", serifItalic: lib + "LiberationSerif-Italic.ttf",
 	}
 }
 

@@ -173,8 +173,9 @@ func group(c byte) int {
 	return 0
 }
 
-// distance is the edit distance from a to b, with confusable substitutions at half cost.
-func distance(a, b string) float64 {
+// Distance is the edit distance from a to b (bytes), with substitutions OCR commonly
+// makes (O and 0, M and N…) at half cost.
+func Distance(a, b string) float64 {
 	prev := make([]float64, len(b)+1)
 	cur := make([]float64, len(b)+1)
 	for j := range prev {
@@ -355,7 +356,7 @@ func (p *page) candidates() []cand {
 					if n := len(text) - len(v); float64(max(n, -n)) > tolerance(len(v)) {
 						continue // the length alone is too far off
 					}
-					d := distance(text, v)
+					d := Distance(text, v)
 					if d <= tolerance(len(v)) {
 						best = max(best, 1-d/float64(len(v)))
 					}

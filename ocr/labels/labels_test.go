@@ -337,8 +337,8 @@ func TestPageDistance(t *testing.T) {
 		a, b string
 		want float64
 	}{{"NOMBRE", "NOMBRE", 0}, {"N0MBRE", "NOMBRE", 0.5}, {"SECO", "SEXO", 1}, {"SEXTO", "SEXO", 1}, {"", "CURP", 4}, {"CIAVEDEELECTOR", "CLAVEDEELECTOR", 0.5}} {
-		if got := distance(c.a, c.b); got != c.want {
-			t.Errorf("distance(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
+		if got := Distance(c.a, c.b); got != c.want {
+			t.Errorf("Distance(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
 		}
 	}
 }

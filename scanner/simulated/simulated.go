@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"cotejo/scanner"
-	"cotejo/scanner/fingergen"
+	"cotejo/scanner/biometrics/fingergen"
 )
 
 // Config chooses whose fingers the scanner shows and how.

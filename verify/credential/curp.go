@@ -126,19 +126,28 @@ func asciiLetters(s string) string {
 	return b.String()
 }
 
-// firstName skips MARIA and JOSE in compound given names, as the CURP rules do.
+// firstName is the given name the keys take their letters from.
 func firstName(nombre string) string {
 	parts := strings.Fields(Normalize(nombre))
-	if len(parts) > 1 && (parts[0] == "MARIA" || parts[0] == "JOSE" || parts[0] == "MA." || parts[0] == "J.") {
-		parts = parts[1:]
-	}
-	for len(parts) > 1 && (parts[0] == "DE" || parts[0] == "DEL" || parts[0] == "LA" || parts[0] == "LOS" || parts[0] == "LAS") {
-		parts = parts[1:]
-	}
 	if len(parts) == 0 {
 		return ""
 	}
-	return asciiLetters(parts[0])
+	return asciiLetters(parts[GivenNameWord(nombre)])
+}
+
+// GivenNameWord is which word of nombre (counted in strings.Fields) the CURP and the
+// clave de elector take their letters from: MARIA and JOSE are skipped in compound
+// given names, and so are the particles after them.
+func GivenNameWord(nombre string) int {
+	parts := strings.Fields(Normalize(nombre))
+	k := 0
+	if len(parts) > 1 && (parts[0] == "MARIA" || parts[0] == "JOSE" || parts[0] == "MA." || parts[0] == "J.") {
+		k++
+	}
+	for len(parts)-k > 1 && (parts[k] == "DE" || parts[k] == "DEL" || parts[k] == "LA" || parts[k] == "LOS" || parts[k] == "LAS") {
+		k++
+	}
+	return k
 }
 
 func firstInner(s string, vowel bool) byte {

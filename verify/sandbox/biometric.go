@@ -7,13 +7,13 @@ import (
 	"image"
 	"sync"
 
-	"cotejo/scanner/extract"
-	"cotejo/scanner/fingergen"
-	"cotejo/scanner/match"
-	"cotejo/scanner/quality"
-	"cotejo/scanner/ridge"
-	"cotejo/scanner/template"
-	"cotejo/scanner/wsq"
+	"cotejo/scanner/biometrics/extract"
+	"cotejo/scanner/biometrics/fingergen"
+	"cotejo/scanner/biometrics/match"
+	"cotejo/scanner/biometrics/quality"
+	"cotejo/scanner/biometrics/ridge"
+	"cotejo/scanner/biometrics/template"
+	"cotejo/scanner/biometrics/wsq"
 	"cotejo/verify"
 )
 

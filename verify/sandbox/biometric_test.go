@@ -10,12 +10,12 @@ import (
 	"testing"
 	"time"
 
-	"cotejo/scanner/extract"
-	"cotejo/scanner/fingergen"
-	"cotejo/scanner/match"
+	"cotejo/scanner/biometrics/extract"
+	"cotejo/scanner/biometrics/fingergen"
+	"cotejo/scanner/biometrics/match"
+	"cotejo/scanner/biometrics/template"
+	"cotejo/scanner/biometrics/wsq"
 	"cotejo/scanner/simulated"
-	"cotejo/scanner/template"
-	"cotejo/scanner/wsq"
 	"cotejo/verify"
 	"cotejo/verify/sandbox"
 	"cotejo/verify/sandbox/sandboxtest"
@@ -168,7 +168,7 @@ func TestFingerprintsMatch(t *testing.T) {
 		t.Errorf("genuine: %+v", genuine)
 	}
 	impostor := e.verify(t, verify.Verification{Credential: c.Credential(), Location: branch(), Consent: true, Fingers: capture(true)})
-	// The scale stands for false match rates (scanner/match: 50 is 1 %, 70 is 0.1 %):
+	// The scale stands for false match rates (scanner/biometrics/match: 50 is 1 %, 70 is 0.1 %):
 	// one impostor pair in a hundred reaches 50; this one must stay below the threshold.
 	if impostor.Right == nil || *impostor.Right >= match.Threshold || *impostor.Left >= match.Threshold || impostor.Verdict(70) != verify.VerdictInvalid {
 		t.Errorf("impostor: %+v", impostor)

@@ -1,0 +1,112 @@
+package ocr
+
+import (
+	"image"
+	"strings"
+	"testing"
+
+	"cotejo/ocr/labels"
+	"cotejo/ocr/layout"
+)
+
+// page lays words out as lines of text: each line's words at y, 25 px high, left to
+// right from x, 15 px a letter.
+func page(lines ...string) []labels.Word {
+	var ws []labels.Word
+	y := 20
+	for _, l := range lines {
+		x := 40
+		if strings.HasPrefix(l, ">") { // indented: the right column
+			l, x = l[1:], 400
+		}
+		for _, w := range strings.Fields(l) {
+			ws = append(ws, labels.Word{Text: w, Box: image.Rect(x, y, x+15*len(w), y+25), Conf: 0.9})
+			x += 15*len(w) + 12
+		}
+		y += 33
+	}
+	return ws
+}
+
+func TestNameBlock(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		page  []string
+		want  string // the names' words, "" for none found
+		lines int
+	}{
+		{"under a header", []string{"INSTITUTO NACIONAL ELECTORAL", "CREDENCIAL PARA VOTAR", "CRUZ", "TORRES", "SERGIO", "C. HIDALGO 344", "CUTS690604HMNRRR71"}, "CRUZ TORRES SERGIO", 3},
+		{"two lines", []string{"GOMEZ", "JOSE LUIS", "AV. JUAREZ 201", "GOXJ460202HBCMXS18"}, "GOMEZ JOSE LUIS", 2},
+		{"the key's initial decides", []string{"LEON GTO", "SAN PEDRO", "CRUZ", "TORRES", "SERGIO", "CUTS690604HMNRRR71"}, "CRUZ TORRES SERGIO", 3},
+		{"one line is no block", []string{"CRUZ", "C. HIDALGO 344"}, "", 0},
+		{"letters with digits are no names", []string{"C. HIDALGO 344", "FRACC LOS PINOS 46349"}, "", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &SideInfo{words: page(tc.page...), card: image.NewRGBA(image.Rect(0, 0, 1000, 630))}
+			reg := s.nameBlock()
+			got := ""
+			if reg != nil {
+				var ws []string
+				for _, w := range s.words {
+					if w.Box.In(reg.Box) {
+						ws = append(ws, w.Text)
+					}
+				}
+				got = strings.Join(ws, " ")
+				if reg.Field != layout.Nombre || reg.Lines != tc.lines {
+					t.Errorf("region %+v", reg)
+				}
+			}
+			if got != tc.want {
+				t.Errorf("names %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// A caption read under the names alone, with no other label to say the page prints
+// captions under values: the names above it are taken, not the address below.
+func TestCaptionUnderNames(t *testing.T) {
+	ws := page("GOMEZ", "RAMIREZ", "JOSE LUIS", "nombre", "AV. JUAREZ 201", "FRACC. LOS PINOS 24653")
+	s := &SideInfo{words: ws, card: image.NewRGBA(image.Rect(0, 0, 1000, 630))}
+	s.labels = labels.Find(ws, s.card.Bounds())
+	if len(s.labels) != 1 || s.labels[0].Field != layout.Nombre || namesText(s.labels[0].Text) {
+		t.Fatalf("labels %+v: want the caption nombre with the address under it", s.labels)
+	}
+	if !s.captionsUnder() {
+		t.Fatal("the names over their caption were not taken")
+	}
+	if got := s.labels[0].Text; got != "GOMEZ\nRAMIREZ\nJOSE LUIS" {
+		t.Errorf("names %q", got)
+	}
+}
+
+// Words beside the names that are not names: a caption in small letters under the last
+// line, read into its row, and a mark of the photo read as text, in another column.
+func TestNameBlockBeside(t *testing.T) {
+	ws := page("MENDOZA", "REYES", "ALEJANDRA", "AV. INSURGENTES 627")
+	ws = append(ws,
+		labels.Word{Text: "nombre", Box: image.Rect(40, 104, 100, 112)}, // the caption, overlapping ALEJANDRA's row
+		labels.Word{Text: ">", Box: image.Rect(800, 60, 900, 110)},      // the photo's, between the rows
+		labels.Word{Text: "MERA630809MCHNYL64", Box: image.Rect(40, 200, 300, 225)})
+	s := &SideInfo{words: ws, card: image.NewRGBA(image.Rect(0, 0, 1000, 630))}
+	reg := s.nameBlock()
+	if reg == nil || reg.Lines != 3 {
+		t.Fatalf("region %+v, want three lines", reg)
+	}
+	ws[len(ws)-1].Text = "CUTS690604HMNRRR71" // a key of other initials
+	if reg := s.nameBlock(); reg != nil {
+		t.Fatalf("region %+v, want none", reg)
+	}
+}
+
+func TestKeyText(t *testing.T) {
+	for in, want := range map[string]string{
+		"¡ASR8GOL15MCMBNC69": "IASR8GOL15MCMBNC69", "gorl460202hbcmms18": "GORL460202HBCMMS18",
+		"MERA-630809.MCH": "MERA630809MCH", "|BSN": "IBSN", "ÑÁ": "",
+	} {
+		if got := keyText(in); got != want {
+			t.Errorf("keyText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
