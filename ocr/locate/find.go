@@ -5,12 +5,10 @@ package locate
 import (
 	"cmp"
 	"errors"
-	"fmt"
 	"image"
 	"image/draw"
 	"math"
 	"slices"
-	"sync"
 
 	"cotejo/ocr/geom"
 	"cotejo/ocr/layout"
@@ -104,6 +102,28 @@ func shrink3(img *image.RGBA) *image.RGBA {
 	return out
 }
 
+// Finder finds credentials in photos. It holds the card designs' thumbnails that
+// Find's content check compares candidates with, made once by NewFinder (decoding them
+// takes longer than finding a card); it does not change after, so one Finder may serve
+// any number of goroutines.
+type Finder struct {
+	designs *designs
+}
+
+// NewFinder makes a Finder of the embedded design thumbnails.
+func NewFinder() (*Finder, error) {
+	cls, err := NewClassifier()
+	if err != nil {
+		return nil, err
+	}
+	d := &designs{}
+	for _, r := range cls.refs {
+		d.fine = append(d.fine, reduce(r.v, fine))
+		d.coarse = append(d.coarse, reduce(r.v, coarse))
+	}
+	return &Finder{designs: d}, nil
+}
+
 // Find locates the card in img.
 //
 // A card is a quadrilateral of straight edges in the ratio 1.586, more or less
@@ -122,7 +142,7 @@ func shrink3(img *image.RGBA) *image.RGBA {
 // then moved out to a line parallel to it just outside when what lies between is not
 // background (a band printed along the card's edge), and the winner's sides are
 // refitted at full resolution.
-func Find(img image.Image) (Found, error) {
+func (fr *Finder) Find(img image.Image) (Found, error) {
 	b := img.Bounds()
 	if max(b.Dx(), b.Dy()) < layout.Width/3 || min(b.Dx(), b.Dy()) < layout.Height/3 {
 		return Found{}, ErrTooSmall
@@ -132,11 +152,7 @@ func Find(img image.Image) (Found, error) {
 	small := shrink(full, f)
 	em := findEdges(small)
 	lines := em.lines()
-	ds, err := loadDesigns()
-	if err != nil {
-		return Found{}, fmt.Errorf("locate: finding the card: %w", err)
-	}
-	best, lines, ok := em.bestQuad(lines, ds, small)
+	best, lines, ok := em.bestQuad(lines, fr.designs, small)
 	if !ok {
 		return Found{}, ErrNoCard
 	}
@@ -1542,21 +1558,6 @@ const (
 	fine   = 2
 	coarse = 4
 )
-
-// loadDesigns makes the designs once: decoding the thumbnails takes longer than
-// finding a card.
-var loadDesigns = sync.OnceValues(func() (*designs, error) {
-	cls, err := NewClassifier()
-	if err != nil {
-		return nil, err
-	}
-	d := &designs{}
-	for _, r := range cls.refs {
-		d.fine = append(d.fine, reduce(r.v, fine))
-		d.coarse = append(d.coarse, reduce(r.v, coarse))
-	}
-	return d, nil
-})
 
 // reduce averages a thumbnail's vector down by k each way.
 func reduce(t []float64, k int) []float64 {

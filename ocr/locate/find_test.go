@@ -37,6 +37,16 @@ func generate(t testing.TB, level, count int, seed uint64) []cardgen.Card {
 	return cards
 }
 
+// newFinder makes a Finder, failing the test if it cannot.
+func newFinder(t testing.TB) *locate.Finder {
+	t.Helper()
+	f, err := locate.NewFinder()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
 // cornerError is the largest distance between found and true corners, allowing the
 // found card to be the true one turned by 180°.
 func cornerError(found, truth [4]geom.Point) float64 {
@@ -53,6 +63,7 @@ func cornerError(found, truth [4]geom.Point) float64 {
 }
 
 func TestFindCorners(t *testing.T) {
+	finder := newFinder(t)
 	limits := []float64{3, 4, 5, 6}
 	for level := range 4 {
 		worst := 0.0
@@ -61,7 +72,7 @@ func TestFindCorners(t *testing.T) {
 				img     *image.RGBA
 				corners [4]geom.Point
 			}{"front": {c.Front, c.FrontCorners}, "back": {c.Back, c.BackCorners}} {
-				f, err := locate.Find(img.img)
+				f, err := finder.Find(img.img)
 				if err != nil {
 					t.Errorf("level %d card %s %s: %v", level, c.Name, side, err)
 					continue
@@ -87,6 +98,7 @@ func TestFindPrintedStrip(t *testing.T) {
 	if err != nil {
 		t.Skip(err)
 	}
+	finder := newFinder(t)
 	for _, fam := range []string{"heldout", "grid", "stacked"} {
 		var cards []cardgen.Card
 		err := f.Generate(context.Background(), cardgen.Set{Count: 6, Level: 0, Seed: 11, Models: layout.Models(), Family: fam},
@@ -95,7 +107,7 @@ func TestFindPrintedStrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, c := range cards {
-			found, err := locate.Find(c.Back)
+			found, err := finder.Find(c.Back)
 			if err != nil {
 				t.Errorf("%s model %s back: %v", fam, c.Truth.Modelo, err)
 				continue
@@ -108,6 +120,7 @@ func TestFindPrintedStrip(t *testing.T) {
 }
 
 func TestFindRejects(t *testing.T) {
+	finder := newFinder(t)
 	blank := image.NewRGBA(image.Rect(0, 0, 1200, 900))
 	for i := range blank.Pix {
 		blank.Pix[i] = 60
@@ -115,10 +128,10 @@ func TestFindRejects(t *testing.T) {
 			blank.Pix[i] = 255
 		}
 	}
-	if _, err := locate.Find(blank); !errors.Is(err, locate.ErrNoCard) {
+	if _, err := finder.Find(blank); !errors.Is(err, locate.ErrNoCard) {
 		t.Errorf("an empty desk: %v", err)
 	}
-	if _, err := locate.Find(image.NewRGBA(image.Rect(0, 0, 100, 60))); !errors.Is(err, locate.ErrTooSmall) {
+	if _, err := finder.Find(image.NewRGBA(image.Rect(0, 0, 100, 60))); !errors.Is(err, locate.ErrTooSmall) {
 		t.Errorf("a thumbnail: %v", err)
 	}
 	// A square of paper is not a card.
@@ -132,7 +145,7 @@ func TestFindRejects(t *testing.T) {
 			sq.SetRGBA(x, y, c)
 		}
 	}
-	if _, err := locate.Find(sq); !errors.Is(err, locate.ErrNoCard) {
+	if _, err := finder.Find(sq); !errors.Is(err, locate.ErrNoCard) {
 		t.Errorf("a square: %v", err)
 	}
 }
@@ -140,9 +153,10 @@ func TestFindRejects(t *testing.T) {
 // BenchmarkFind times Find on level-2 photos (1600×1200), the kiosk's usual frame.
 func BenchmarkFind(b *testing.B) {
 	cards := generate(b, 2, 4, 11)
+	finder := newFinder(b)
 	for i := 0; b.Loop(); i++ {
 		c := cards[i%len(cards)]
-		if _, err := locate.Find(c.Front); err != nil {
+		if _, err := finder.Find(c.Front); err != nil {
 			b.Fatal(err)
 		}
 	}

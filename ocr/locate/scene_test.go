@@ -188,6 +188,7 @@ func TestFindScenes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	finder := newFinder(t)
 	pool := cardPool(t, f)
 	kinds := sceneKinds()
 	limits := []float64{3, 4, 5}
@@ -226,7 +227,7 @@ func TestFindScenes(t *testing.T) {
 					return err == nil && m.Model == card.model && m.Side == card.side
 				}
 				r.readable = recognised(r.truth)
-				if r.found, r.err = locate.Find(r.photo); r.err != nil {
+				if r.found, r.err = finder.Find(r.photo); r.err != nil {
 					continue
 				}
 				r.cornerErr = outlineError(r.found.Corners, r.truth, r.photo.Bounds())
