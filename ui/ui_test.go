@@ -418,7 +418,7 @@ func (c *Controller) texts() string {
 // TestEveryScreenBothLanguages walks every screen, switching each to English and back:
 // the screen stays, its words change, and what was entered is kept.
 func TestEveryScreenBothLanguages(t *testing.T) {
-	env := sandboxtest.Start(t, sandboxtest.Options{})
+	env := sandboxtest.Start(t, sandboxtest.Options{Matcher: &enrolled.Matcher{}})
 	c := start(t, kiosk(t, env, false))
 	c.opts.Settings = &SettingsStore{
 		Load: func() ([]Setting, error) {
