@@ -65,17 +65,6 @@ func (k *Kiosk) ReadCredential(ctx context.Context, sides []image.Image, progres
 	return k.OCR.Read(ctx, sides, progress)
 }
 
-// CredentialFrom turns a read into the credential's fields.
-func CredentialFrom(r *ocr.Result) credential.Credential {
-	v := func(name string) string { return r.Fields[name].Value }
-	return credential.Credential{
-		Modelo: r.Model, CIC: v("cic"), OCR: v("ocr"), ClaveElector: v("claveElector"),
-		NumeroEmisionCredencial: v("numeroEmisionCredencial"), CURP: v("curp"), Nombre: v("nombre"),
-		ApellidoPaterno: v("apellidoPaterno"), ApellidoMaterno: v("apellidoMaterno"),
-		AnioRegistro: v("anioRegistro"), AnioEmision: v("anioEmision"),
-	}
-}
-
 // FieldLabel is a credential field's name for the operator.
 func FieldLabel(field, lang string) string { return credential.Label(field, lang) }
 

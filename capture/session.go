@@ -80,7 +80,6 @@ type Session struct {
 	consent  *Consent
 	place    verify.Ubicacion
 	placeSet bool
-	entry    storage.Entry
 }
 
 // NewSession starts a verification for operator. now is the clock (nil: time.Now).
@@ -281,7 +280,6 @@ func (s *Session) Submit(ctx context.Context, sealer Sealer, out Submitter, send
 		return storage.Entry{}, err
 	}
 	s.wipeFingers()
-	s.entry = entry
 	s.stage = StageResult
 	return entry, nil
 }
@@ -291,9 +289,6 @@ func (s *Session) Submit(ctx context.Context, sealer Sealer, out Submitter, send
 func CitizenRecord(c credential.Credential) storage.Citizen {
 	return storage.Citizen{Nombre: strings.TrimSpace(c.Nombre + " " + c.ApellidoPaterno + " " + c.ApellidoMaterno), CURP: c.CURP, CIC: c.CIC, OCR: c.OCR}
 }
-
-// Entry is the outbox entry once submitted.
-func (s *Session) Entry() storage.Entry { return s.entry }
 
 // Cancel ends the session and wipes the citizen's data from memory.
 func (s *Session) Cancel() {
