@@ -448,7 +448,7 @@ func decideModel(res *Result, hasQR bool) (credential.Model, bool) {
 	}
 	strong, nStrong := modelClues(res, hasQR, false)
 	for _, s := range []*SideInfo{res.Back, res.Front} {
-		if allKnown && s != nil && s.Known && strong[s.Model] == nStrong {
+		if allKnown && s != nil && s.Known && strong[s.Model] == nStrong && !titleDenies(res.Front, s.Model) {
 			return s.Model, true
 		}
 	}
@@ -477,6 +477,35 @@ func decideModel(res *Result, hasQR bool) (credential.Model, bool) {
 // extranjero: F, H), an address (C–E), a year of issue (C–F); weak says whether to
 // count the clues that can mislead (all but the zone and a QR code). It returns, per model, how many clues it fits, and how many
 // there were.
+// titleWords says which issuer and kind of card the front's title names, where it was
+// read: the IFE (INSTITUTO FEDERAL ELECTORAL, REGISTRO FEDERAL DE ELECTORES: models C
+// and D), the INE (INSTITUTO NACIONAL ELECTORAL: E to H), for citizens abroad
+// (EXTRANJERO: F and H). Phrases, not words: an address may say DISTRITO FEDERAL.
+func titleWords(front *SideInfo) (ife, ine, abroad bool) {
+	if front == nil {
+		return
+	}
+	var b strings.Builder
+	for _, w := range front.words {
+		b.WriteString(strings.ToUpper(w.Text) + " ")
+	}
+	all := b.String()
+	has := func(phrases ...string) bool {
+		return slices.ContainsFunc(phrases, func(p string) bool { return strings.Contains(all, p) })
+	}
+	return has("INSTITUTO FEDERAL", "FEDERAL ELECTORAL", "FEDERAL DE ELECTORES"), has("INSTITUTO NACIONAL", "NACIONAL ELECTORAL"), has("EXTRANJERO")
+}
+
+// titleDenies: the front's title names another issuer or kind of card than model m's.
+// A phrase read is evidence; one missed is not, the title being white on a band and often
+// misread.
+func titleDenies(front *SideInfo, m credential.Model) bool {
+	ife, ine, abroad := titleWords(front)
+	byIFE := m == credential.ModelC || m == credential.ModelD
+	forAbroad := m == credential.ModelF || m == credential.ModelH
+	return ife && !byIFE || ine && byIFE || abroad && !forAbroad
+}
+
 func modelClues(res *Result, hasQR, weak bool) (map[credential.Model]int, int) {
 	C, D, E, F, G, H := credential.ModelC, credential.ModelD, credential.ModelE, credential.ModelF, credential.ModelG, credential.ModelH
 	score := map[credential.Model]int{}
@@ -502,17 +531,12 @@ func modelClues(res *Result, hasQR, weak bool) (map[credential.Model]int, int) {
 		}
 	}
 	if weak && res.Front != nil && len(res.Front.words) > 0 {
-		var b strings.Builder
-		for _, w := range res.Front.words {
-			b.WriteString(strings.ToUpper(w.Text) + " ")
-		}
-		all := b.String()
-		switch {
-		case strings.Contains(all, "FEDERAL"):
+		switch ife, ine, abroad := titleWords(res.Front); {
+		case ife:
 			clue(C, D)
-		case strings.Contains(all, "NACIONAL"):
+		case ine:
 			clue(E, F, G, H)
-			if strings.Contains(all, "EXTRANJERO") {
+			if abroad {
 				clue(F, H)
 			} else {
 				clue(E, G)
