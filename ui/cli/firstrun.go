@@ -57,7 +57,11 @@ func firstRun(cfgPath string, stdout, stderr io.Writer) *ui.FirstRun {
 			if err := writeNew(cfgPath, conf); err != nil {
 				return ui.Started{}, err
 			}
-			return startKiosk(ctx, cfgPath, "", stdout, stderr)
+			st, err := startKiosk(ctx, cfgPath, "", stdout, stderr)
+			if err != nil {
+				os.Remove(cfgPath) // the next start asks again
+			}
+			return st, err
 		},
 		Import: func(ctx context.Context, in ui.Import, progress func(es, en string)) (ui.Started, error) {
 			progress("Revisando los archivos…", "Checking the files…")
