@@ -60,6 +60,7 @@ type FirstRunScreen struct {
 	started Started
 	c       *Controller
 
+	busy    bool // a configuration is being made (UI goroutine only)
 	status  *widget.Label
 	buttons []*widget.Button
 	entries map[string]*widget.Entry
@@ -128,6 +129,10 @@ func (s *FirstRunScreen) show() {
 	imp := widget.NewButton(s.t("first.import"), s.startImport)
 	imp.Importance = widget.HighImportance
 	s.buttons = []*widget.Button{demo, imp}
+	if s.busy {
+		demo.Disable() // redrawn in another language while at work: still at work
+		imp.Disable()
+	}
 	lang := widget.NewButton(s.t("lang.switch"), func() {
 		s.lang = map[string]string{"es": "en", "en": "es"}[s.lang]
 		keep := map[string]string{}
@@ -184,17 +189,19 @@ func (s *FirstRunScreen) startImport() {
 // run does the slow part (keys, files, opening the services) off the UI goroutine, then
 // hands the window to the kiosk.
 func (s *FirstRunScreen) run(f func(ctx context.Context, progress func(es, en string)) (Started, error)) {
+	s.busy = true
 	for _, b := range s.buttons {
 		b.Disable()
 	}
 	s.say(s.t("first.working"), false)
-	lang := s.lang
 	progress := func(es, en string) {
-		msg := es
-		if lang == "en" {
-			msg = en
-		}
-		fyne.Do(func() { s.say(msg, false) })
+		fyne.Do(func() {
+			msg := es
+			if s.lang == "en" {
+				msg = en
+			}
+			s.say(msg, false)
+		})
 	}
 	s.bg.Add(1)
 	go func() {
@@ -210,6 +217,7 @@ func (s *FirstRunScreen) run(f func(ctx context.Context, progress func(es, en st
 				}
 				return
 			}
+			s.busy = false
 			if err != nil {
 				for _, b := range s.buttons {
 					b.Enable()
