@@ -197,7 +197,7 @@ const (
 )
 
 // FieldNames are the credential's fields in the order the operator checks them.
-func FieldNames() []string { return ocr.FieldNames() }
+func FieldNames() []string { return credential.FieldNames() }
 
 // Drain sends everything pending now, whatever its schedule.
 func (k *Kiosk) Drain(ctx context.Context) (int, error) {
@@ -220,21 +220,11 @@ const EventAnswered = outbox.EventAnswered
 
 // NewCredential builds a credential from the form's fields, by the plaintext's names.
 func NewCredential(model string, fields map[string]string) credential.Credential {
-	return credential.Credential{
-		Modelo: credential.Model(model), CIC: fields["cic"], OCR: fields["ocr"], ClaveElector: fields["claveElector"],
-		NumeroEmisionCredencial: fields["numeroEmisionCredencial"], CURP: fields["curp"], Nombre: fields["nombre"],
-		ApellidoPaterno: fields["apellidoPaterno"], ApellidoMaterno: fields["apellidoMaterno"],
-		AnioRegistro: fields["anioRegistro"], AnioEmision: fields["anioEmision"],
-	}
+	return credential.FromFields(credential.Model(model), fields)
 }
 
 // CredentialFields is a credential's fields by the plaintext's names.
-func CredentialFields(c credential.Credential) map[string]string {
-	return map[string]string{"cic": c.CIC, "ocr": c.OCR, "claveElector": c.ClaveElector,
-		"numeroEmisionCredencial": c.NumeroEmisionCredencial, "curp": c.CURP, "nombre": c.Nombre,
-		"apellidoPaterno": c.ApellidoPaterno, "apellidoMaterno": c.ApellidoMaterno,
-		"anioRegistro": c.AnioRegistro, "anioEmision": c.AnioEmision}
-}
+func CredentialFields(c credential.Credential) map[string]string { return c.Fields() }
 
 // ProblemMessage is an error's sentence for the operator when the error carries one
 // (a field, a scanner, a read), else its text.

@@ -44,24 +44,19 @@ type Result struct {
 	Problems []*Problem
 }
 
-// Names of the fields, as in the request's plaintext.
-var fieldNames = []string{"cic", "ocr", "claveElector", "numeroEmisionCredencial", "curp", "nombre", "apellidoPaterno", "apellidoMaterno", "anioRegistro", "anioEmision"}
-
-// FieldNames lists the fields a Result may hold, in the order forms show them.
-func FieldNames() []string { return append([]string(nil), fieldNames...) }
-
 // Credential is the record to verify.
 func (r *Result) Credential() credential.Credential {
-	v := func(k string) string { return r.Fields[k].Value }
-	return credential.Credential{Modelo: r.Model, CIC: v("cic"), OCR: v("ocr"), Nombre: v("nombre"),
-		ApellidoPaterno: v("apellidoPaterno"), ApellidoMaterno: v("apellidoMaterno"), AnioRegistro: v("anioRegistro"),
-		AnioEmision: v("anioEmision"), NumeroEmisionCredencial: v("numeroEmisionCredencial"), ClaveElector: v("claveElector"), CURP: v("curp")}
+	values := map[string]string{}
+	for k, f := range r.Fields {
+		values[k] = f.Value
+	}
+	return credential.FromFields(r.Model, values)
 }
 
 // ToReview lists the fields the operator should check: low confidence, or invalid.
 func (r *Result) ToReview() []string {
 	var out []string
-	for _, k := range fieldNames {
+	for _, k := range credential.FieldNames() {
 		f, ok := r.Fields[k]
 		if !ok {
 			continue
@@ -406,7 +401,7 @@ func annotate(res *Result) {
 		}
 		res.Fields[k] = f
 	}
-	for _, k := range fieldNames {
+	for _, k := range credential.FieldNames() {
 		if k == "cic" && !res.Model.HasCIC() {
 			continue
 		}

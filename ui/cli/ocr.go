@@ -151,7 +151,7 @@ func decodeImage(path string) (image.Image, error) {
 func printOCRJSON(w io.Writer, res *ocr.Result, lang string) error {
 	out := map[string]any{"modelo": res.Model, "modeloSure": res.ModelSure}
 	conf, src, found, notes := map[string]float64{}, map[string]string{}, map[string]string{}, map[string]string{}
-	for _, k := range ocr.FieldNames() {
+	for _, k := range credential.FieldNames() {
 		f, ok := res.Fields[k]
 		if !ok {
 			continue
@@ -195,7 +195,7 @@ func printOCRText(w io.Writer, res *ocr.Result, lang string) error {
 	}
 	fmt.Fprintf(w, "%s: %s%s\n", label[0], res.Model, sure)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	for _, k := range ocr.FieldNames() {
+	for _, k := range credential.FieldNames() {
 		f, ok := res.Fields[k]
 		if !ok {
 			continue

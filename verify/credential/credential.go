@@ -50,6 +50,54 @@ type Credential struct {
 	CURP                    string `json:"curp,omitempty"`
 }
 
+// fields is the one table of the credential's fields by the names INE's plaintext gives
+// them, in the order forms show them: every mapping between names and the struct goes
+// through it.
+var fields = []struct {
+	name string
+	at   func(c *Credential) *string
+}{
+	{"cic", func(c *Credential) *string { return &c.CIC }},
+	{"ocr", func(c *Credential) *string { return &c.OCR }},
+	{"claveElector", func(c *Credential) *string { return &c.ClaveElector }},
+	{"numeroEmisionCredencial", func(c *Credential) *string { return &c.NumeroEmisionCredencial }},
+	{"curp", func(c *Credential) *string { return &c.CURP }},
+	{"nombre", func(c *Credential) *string { return &c.Nombre }},
+	{"apellidoPaterno", func(c *Credential) *string { return &c.ApellidoPaterno }},
+	{"apellidoMaterno", func(c *Credential) *string { return &c.ApellidoMaterno }},
+	{"anioRegistro", func(c *Credential) *string { return &c.AnioRegistro }},
+	{"anioEmision", func(c *Credential) *string { return &c.AnioEmision }},
+}
+
+// FieldNames lists the credential's fields (all but the model) by INE's names, in the
+// order forms show them.
+func FieldNames() []string {
+	out := make([]string, len(fields))
+	for i, f := range fields {
+		out[i] = f.name
+	}
+	return out
+}
+
+// Fields is c's fields by INE's names (all but the model).
+func (c Credential) Fields() map[string]string {
+	out := make(map[string]string, len(fields))
+	for _, f := range fields {
+		out[f.name] = *f.at(&c)
+	}
+	return out
+}
+
+// FromFields makes a credential of model m from fields by INE's names; names it does not
+// know are ignored.
+func FromFields(m Model, values map[string]string) Credential {
+	c := Credential{Modelo: m}
+	for _, f := range fields {
+		*f.at(&c) = values[f.name]
+	}
+	return c
+}
+
 // Normalized applies INE's rules to every field: capitals, no accents (Ñ kept), single
 // spaces, trimmed.
 func (c Credential) Normalized() Credential {

@@ -3,6 +3,8 @@ package credential_test
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"reflect"
 	"testing"
 	"time"
 
@@ -147,4 +149,31 @@ func ExampleCURPCheckDigit() {
 	d, _ := credential.CURPCheckDigit("BEML920313HMCLNS0")
 	fmt.Println(string(d))
 	// Output: 9
+}
+
+// TestFieldsTable: the one table of field names covers every text field of the struct,
+// and names and struct go to and fro unchanged.
+func TestFieldsTable(t *testing.T) {
+	n := 0
+	typ := reflect.TypeOf(credential.Credential{})
+	for i := range typ.NumField() {
+		if typ.Field(i).Type.Kind() == reflect.String && typ.Field(i).Name != "Modelo" {
+			n++
+		}
+	}
+	names := credential.FieldNames()
+	if len(names) != n {
+		t.Fatalf("%d names for %d fields", len(names), n)
+	}
+	values := map[string]string{}
+	for i, name := range names {
+		values[name] = fmt.Sprintf("v%d", i)
+	}
+	c := credential.FromFields(credential.ModelG, values)
+	if got := c.Fields(); !maps.Equal(got, values) || c.Modelo != credential.ModelG {
+		t.Errorf("round trip: %v, want %v", got, values)
+	}
+	if c.CURP != values["curp"] || c.NumeroEmisionCredencial != values["numeroEmisionCredencial"] {
+		t.Errorf("names put in the wrong fields: %+v", c)
+	}
 }
