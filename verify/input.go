@@ -165,12 +165,14 @@ func (f *Fingers) minucias() (*Minucias, error) {
 	default:
 		return nil, &InputError{Field: "minucias.tipo", Reason: ReasonBadTipo}
 	}
-	m.Minucia2 = encodeFinger(f.Right)
-	m.Minucia7 = encodeFinger(f.Left)
+	m.Minucia2 = base64OrNil(f.Right)
+	m.Minucia7 = base64OrNil(f.Left)
 	return m, nil
 }
 
-func encodeFinger(b []byte) *string {
+// base64OrNil is a sample as the plaintext carries it: base64, or absent (null) when there
+// is none.
+func base64OrNil(b []byte) *string {
 	if len(b) == 0 {
 		return nil
 	}
