@@ -148,6 +148,10 @@ func (s *Session) WithoutFingers(reason string) error {
 // WithoutFingersReason is the reason given for a data-only verification, or "".
 func (s *Session) WithoutFingersReason() string { return s.noFinger }
 
+// Notice is the privacy notice the citizen is asked to accept, in lang: the version
+// Accept records.
+func (s *Session) Notice(lang string) string { return assets.PrivacyNotice(lang) }
+
 // Accept records the citizen's acceptance of the current privacy notice.
 func (s *Session) Accept() error {
 	if err := s.at(StageConsent); err != nil {

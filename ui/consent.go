@@ -7,13 +7,12 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"cotejo/assets"
 	"cotejo/capture"
 )
 
 func (c *Controller) showConsent() {
 	c.reset()
-	notice := widget.NewLabel(assets.PrivacyNotice(c.lang))
+	notice := widget.NewLabel(c.session.Notice(c.lang))
 	notice.Wrapping = fyne.TextWrapWord
 	accepted := c.label("accepted", "")
 	if cons := c.session.Consent(); cons != nil {

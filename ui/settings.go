@@ -1,9 +1,13 @@
 package ui
 
 import (
+	"context"
+
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"cotejo/capture"
 	"cotejo/capture/signin"
 )
 
@@ -28,41 +32,63 @@ func (c *Controller) showSettings() {
 			c.button("home", c.t("nav.home"), widget.MediumImportance, c.showHome))
 		return
 	}
-	settings, err := c.opts.Settings.Load()
 	form := widget.NewForm()
 	get := map[string]func() string{}
-	for _, s := range settings {
-		label := s.Label[0]
-		if c.lang == "en" {
-			label = s.Label[1]
-		}
-		if len(s.Choices) > 0 {
-			sel := widget.NewSelect(s.Choices, nil)
-			sel.SetSelected(s.Value)
-			get[s.Key] = func() string { return sel.Selected }
-			form.Append(label, sel)
-			continue
-		}
-		e := widget.NewEntry()
-		e.SetText(s.Value)
-		c.w.entries[s.Key] = e
-		get[s.Key] = func() string { return e.Text }
-		form.Append(label, e)
-	}
-	save := c.button("save", c.t("set.save"), widget.HighImportance, func() {
+	save := c.button("save", c.t("set.save"), widget.HighImportance, nil)
+	save.Disable()
+	save.OnTapped = func() {
 		values := map[string]string{}
 		for k, f := range get {
 			values[k] = f()
 		}
-		if err := c.opts.Settings.Save(values); err != nil {
-			c.showError(err.Error())
-			return
-		}
-		c.showInfo(c.t("set.saved"))
-	})
+		save.Disable()
+		// The configuration file is written and checked to load: not on the UI goroutine.
+		c.background(func(ctx context.Context) {
+			err := c.opts.Settings.Save(values)
+			fyne.Do(func() {
+				if ctx.Err() != nil {
+					return
+				}
+				save.Enable()
+				if err != nil {
+					c.showError(capture.ProblemMessage(err, c.lang))
+					return
+				}
+				c.showInfo(c.t("set.saved"))
+			})
+		})
+	}
 	c.show("settings", c.t("set.title"), container.NewBorder(nil, c.w.status, nil, nil, container.NewVScroll(form)),
 		c.button("home", c.t("nav.home"), widget.MediumImportance, c.showHome), save)
-	if err != nil {
-		c.showError(err.Error())
-	}
+	c.background(func(ctx context.Context) {
+		settings, err := c.opts.Settings.Load()
+		fyne.Do(func() {
+			if ctx.Err() != nil {
+				return
+			}
+			if err != nil {
+				c.showError(capture.ProblemMessage(err, c.lang))
+				return
+			}
+			for _, s := range settings {
+				label := s.Label[0]
+				if c.lang == "en" {
+					label = s.Label[1]
+				}
+				if len(s.Choices) > 0 {
+					sel := widget.NewSelect(s.Choices, nil)
+					sel.SetSelected(s.Value)
+					get[s.Key] = func() string { return sel.Selected }
+					form.Append(label, sel)
+					continue
+				}
+				e := widget.NewEntry()
+				e.SetText(s.Value)
+				c.w.entries[s.Key] = e
+				get[s.Key] = func() string { return e.Text }
+				form.Append(label, e)
+			}
+			save.Enable()
+		})
+	})
 }

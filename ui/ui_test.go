@@ -420,11 +420,12 @@ func (c *Controller) texts() string {
 func TestEveryScreenBothLanguages(t *testing.T) {
 	env := sandboxtest.Start(t, sandboxtest.Options{Matcher: &enrolled.Matcher{}})
 	c := start(t, kiosk(t, env, false))
+	var saved map[string]string
 	c.opts.Settings = &SettingsStore{
 		Load: func() ([]Setting, error) {
 			return []Setting{{Key: "lang", Label: [2]string{"Idioma", "Language"}, Value: "es", Choices: []string{"es", "en"}}}, nil
 		},
-		Save: func(map[string]string) error { return nil },
+		Save: func(v map[string]string) error { saved = v; return nil },
 	}
 	both := func(screen string) {
 		t.Helper()
@@ -470,6 +471,12 @@ func TestEveryScreenBothLanguages(t *testing.T) {
 	for _, s := range []struct{ button, screen string }{{"queue", "queue"}, {"history", "history"}, {"settings", "settings"}} {
 		c.tap(t, s.button)
 		both(s.screen)
+		if s.screen == "settings" {
+			c.tap(t, "save") // read and written in the background
+			if saved["lang"] != "es" || !strings.HasPrefix(c.w.status.Text, "Configuración guardada") {
+				t.Errorf("settings saved %v, status %q", saved, c.w.status.Text)
+			}
+		}
 		c.tap(t, "home")
 	}
 }
