@@ -70,22 +70,7 @@ func FieldLabel(field, lang string) string { return credential.Label(field, lang
 
 // CheckField validates one field's value as typed, for marks beside the inputs; nil when
 // it looks right.
-func CheckField(field, value string) error {
-	var err error
-	switch field {
-	case "curp":
-		err = credential.ValidateCURP(value)
-	case "claveElector":
-		err = credential.ValidateClaveElector(value)
-	case "cic":
-		err = credential.ValidateCIC(value)
-	case "ocr":
-		err = credential.ValidateOCR(value)
-	case "numeroEmisionCredencial":
-		err = credential.ValidateNumeroEmision(value)
-	}
-	return err
-}
+func CheckField(field, value string) error { return credential.ValidateField(field, value) }
 
 // OpenScanner opens the configured fingerprint reader.
 func (k *Kiosk) OpenScanner(ctx context.Context) (scanner.Device, error) { return k.Scanner.Open(ctx) }

@@ -54,19 +54,31 @@ type Credential struct {
 // them, in the order forms show them: every mapping between names and the struct goes
 // through it.
 var fields = []struct {
-	name string
-	at   func(c *Credential) *string
+	name  string
+	at    func(c *Credential) *string
+	check func(v string) error // INE's rule for a value given
 }{
-	{"cic", func(c *Credential) *string { return &c.CIC }},
-	{"ocr", func(c *Credential) *string { return &c.OCR }},
-	{"claveElector", func(c *Credential) *string { return &c.ClaveElector }},
-	{"numeroEmisionCredencial", func(c *Credential) *string { return &c.NumeroEmisionCredencial }},
-	{"curp", func(c *Credential) *string { return &c.CURP }},
-	{"nombre", func(c *Credential) *string { return &c.Nombre }},
-	{"apellidoPaterno", func(c *Credential) *string { return &c.ApellidoPaterno }},
-	{"apellidoMaterno", func(c *Credential) *string { return &c.ApellidoMaterno }},
-	{"anioRegistro", func(c *Credential) *string { return &c.AnioRegistro }},
-	{"anioEmision", func(c *Credential) *string { return &c.AnioEmision }},
+	{"cic", func(c *Credential) *string { return &c.CIC }, ValidateCIC},
+	{"ocr", func(c *Credential) *string { return &c.OCR }, ValidateOCR},
+	{"claveElector", func(c *Credential) *string { return &c.ClaveElector }, ValidateClaveElector},
+	{"numeroEmisionCredencial", func(c *Credential) *string { return &c.NumeroEmisionCredencial }, ValidateNumeroEmision},
+	{"curp", func(c *Credential) *string { return &c.CURP }, ValidateCURP},
+	{"nombre", func(c *Credential) *string { return &c.Nombre }, func(v string) error { return validateName("nombre", v) }},
+	{"apellidoPaterno", func(c *Credential) *string { return &c.ApellidoPaterno }, func(v string) error { return validateName("apellidoPaterno", v) }},
+	{"apellidoMaterno", func(c *Credential) *string { return &c.ApellidoMaterno }, func(v string) error { return validateName("apellidoMaterno", v) }},
+	{"anioRegistro", func(c *Credential) *string { return &c.AnioRegistro }, func(v string) error { return validateYear("anioRegistro", v) }},
+	{"anioEmision", func(c *Credential) *string { return &c.AnioEmision }, func(v string) error { return validateYear("anioEmision", v) }},
+}
+
+// ValidateField checks one field's value, by INE's name for the field, as Validate does
+// field by field: nil for an empty value or a name it does not know.
+func ValidateField(name, value string) error {
+	for _, f := range fields {
+		if f.name == name && value != "" {
+			return f.check(value)
+		}
+	}
+	return nil
 }
 
 // FieldNames lists the credential's fields (all but the model) by INE's names, in the
@@ -316,30 +328,8 @@ func (c Credential) Validate() error {
 			add(&FieldError{"modelo", Pattern})
 		}
 	}
-	if c.CIC != "" {
-		add(ValidateCIC(c.CIC))
-	}
-	if c.OCR != "" {
-		add(ValidateOCR(c.OCR))
-	}
-	if c.NumeroEmisionCredencial != "" {
-		add(ValidateNumeroEmision(c.NumeroEmisionCredencial))
-	}
-	if c.ClaveElector != "" {
-		add(ValidateClaveElector(c.ClaveElector))
-	}
-	if c.CURP != "" {
-		add(ValidateCURP(c.CURP))
-	}
-	for _, y := range []struct{ field, v string }{{"anioRegistro", c.AnioRegistro}, {"anioEmision", c.AnioEmision}} {
-		if y.v != "" {
-			add(validateYear(y.field, y.v))
-		}
-	}
-	for _, n := range []struct{ field, v string }{{"nombre", c.Nombre}, {"apellidoPaterno", c.ApellidoPaterno}, {"apellidoMaterno", c.ApellidoMaterno}} {
-		if n.v != "" {
-			add(validateName(n.field, n.v))
-		}
+	for _, f := range fields {
+		add(ValidateField(f.name, *f.at(&c)))
 	}
 	if c.Modelo.HasCIC() && c.Modelo != "" && c.CIC == "" {
 		add(&FieldError{"cic", Missing})

@@ -177,3 +177,23 @@ func TestFieldsTable(t *testing.T) {
 		t.Errorf("names put in the wrong fields: %+v", c)
 	}
 }
+
+// TestValidateField: one field's check is the one Validate makes for it.
+func TestValidateField(t *testing.T) {
+	for _, tc := range []struct{ field, v string }{
+		{"curp", "BEML920313HMCLNS08"}, {"cic", "12345"}, {"anioRegistro", "19x5"}, {"nombre", "JUAN 2"}, {"claveElector", "ABC"},
+	} {
+		err := credential.ValidateField(tc.field, tc.v)
+		var fe *credential.FieldError
+		if !errors.As(err, &fe) || fe.Field != tc.field {
+			t.Errorf("ValidateField(%q, %q) = %v", tc.field, tc.v, err)
+		}
+		c := credential.FromFields("", map[string]string{tc.field: tc.v})
+		if err := c.Validate(); !errors.As(err, &fe) || fe.Field != tc.field {
+			t.Errorf("Validate with %s %q = %v", tc.field, tc.v, err)
+		}
+	}
+	if err := credential.ValidateField("curp", ""); err != nil {
+		t.Errorf("an empty value: %v", err)
+	}
+}
