@@ -137,6 +137,25 @@ func (c *Controller) tf(key string, a ...any) string { return fmt.Sprintf(tr(c.l
 // started it is left. f reports to widgets through fyne.Do.
 func (c *Controller) background(f func(ctx context.Context)) { spawn(&c.bg, c.screenCtx, f) }
 
+// task runs work off the UI goroutine, then done on it, unless the screen that started
+// it was left meanwhile; an error from work is shown in the operator's words instead of
+// calling done. work passes its results to done through the variables they share.
+func (c *Controller) task(work func(ctx context.Context) error, done func()) {
+	c.background(func(ctx context.Context) {
+		err := work(ctx)
+		fyne.Do(func() {
+			if ctx.Err() != nil {
+				return
+			}
+			if err != nil {
+				c.showError(capture.ProblemMessage(err, c.lang))
+				return
+			}
+			done()
+		})
+	})
+}
+
 // backgroundApp runs f off the UI goroutine until the application closes.
 func (c *Controller) backgroundApp(f func(ctx context.Context)) { spawn(&c.bg, c.ctx, f) }
 

@@ -2,7 +2,7 @@ package ui
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"strings"
 	"sync"
 
@@ -147,7 +147,7 @@ func (s *FirstRunScreen) show() {
 	lang.Importance = widget.LowImportance
 	heading := widget.NewLabelWithStyle(s.t("first.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	heading.SizeName = theme.SizeNameHeadingText
-	missing := widget.NewLabel(strings.ReplaceAll(s.t("first.missing"), "%s", s.fr.Config))
+	missing := widget.NewLabel(fmt.Sprintf(s.t("first.missing"), s.fr.Config))
 	missing.Wrapping = fyne.TextWrapWord
 	form := widget.NewForm(
 		widget.NewFormItem(s.t("first.folder"), folder), widget.NewFormItem(s.t("first.url"), url),
@@ -222,7 +222,7 @@ func (s *FirstRunScreen) run(f func(ctx context.Context, progress func(es, en st
 				for _, b := range s.buttons {
 					b.Enable()
 				}
-				s.say(message(err, s.lang), true)
+				s.say(capture.ProblemMessage(err, s.lang), true)
 				return
 			}
 			opts := st.Options
@@ -243,13 +243,4 @@ func (s *FirstRunScreen) say(msg string, bad bool) {
 		s.status.Importance = widget.DangerImportance
 	}
 	s.status.Refresh()
-}
-
-// message is err in the operator's language when it can say itself in both.
-func message(err error, lang string) string {
-	var m interface{ Message(lang string) string }
-	if errors.As(err, &m) {
-		return m.Message(lang)
-	}
-	return err.Error()
 }

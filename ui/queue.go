@@ -36,19 +36,10 @@ func (c *Controller) showQueueThen(then func()) {
 				continue
 			}
 			retry := widget.NewButton(c.t("queue.retry"), func() {
-				c.background(func(ctx context.Context) {
+				c.task(func(context.Context) error {
 					_, err := c.k.Retry(e.ID, c.op.ID)
-					fyne.Do(func() {
-						if ctx.Err() != nil {
-							return
-						}
-						if err != nil {
-							c.showError(capture.ProblemMessage(err, c.lang))
-							return
-						}
-						c.showQueue()
-					})
-				})
+					return err
+				}, c.showQueue)
 			})
 			list.Add(container.NewBorder(nil, nil, nil, retry, line))
 		}
@@ -78,19 +69,15 @@ func (c *Controller) showQueueThen(then func()) {
 	c.w.labels["count"] = widget.NewLabel("")
 	c.show("queue", c.t("queue.title"), container.NewBorder(nil, c.w.status, nil, nil, container.NewVScroll(list)),
 		c.button("home", c.t("nav.home"), widget.MediumImportance, c.showHome), drain)
-	c.background(func(ctx context.Context) {
-		entries, err := c.k.Pending()
-		fyne.Do(func() {
-			if ctx.Err() != nil {
-				return
-			}
-			fill(entries)
-			if err != nil {
-				c.showError(capture.ProblemMessage(err, c.lang))
-			} else if then != nil {
-				then()
-			}
-		})
+	var entries []capture.Entry
+	c.task(func(context.Context) (err error) {
+		entries, err = c.k.Pending()
+		return err
+	}, func() {
+		fill(entries)
+		if then != nil {
+			then()
+		}
 	})
 }
 

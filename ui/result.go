@@ -113,8 +113,8 @@ func wrapLabel(s string) *widget.Label {
 // background (fonts and layout take a moment).
 func (c *Controller) saveReceipt(e capture.Entry) {
 	lang, op, dir, inst := c.lang, c.op.Name, c.opts.ReceiptDir, c.opts.Institution
-	c.background(func(ctx context.Context) {
-		path := filepath.Join(dir, "comprobante-"+e.Indice+".pdf")
+	path := filepath.Join(dir, "comprobante-"+e.Indice+".pdf")
+	c.task(func(context.Context) error {
 		err := os.MkdirAll(dir, 0o700)
 		var f *os.File
 		if err == nil {
@@ -129,15 +129,6 @@ func (c *Controller) saveReceipt(e capture.Entry) {
 				os.Remove(path)
 			}
 		}
-		fyne.Do(func() {
-			if ctx.Err() != nil {
-				return
-			}
-			if err != nil {
-				c.showError(capture.ProblemMessage(err, c.lang))
-				return
-			}
-			c.showInfo(c.tf("res.saved", path))
-		})
-	})
+		return err
+	}, func() { c.showInfo(c.tf("res.saved", path)) })
 }

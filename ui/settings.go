@@ -3,11 +3,9 @@ package ui
 import (
 	"context"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"cotejo/capture"
 	"cotejo/capture/signin"
 )
 
@@ -41,54 +39,35 @@ func (c *Controller) showSettings() {
 		for k, f := range get {
 			values[k] = f()
 		}
-		save.Disable()
 		// The configuration file is written and checked to load: not on the UI goroutine.
-		c.background(func(ctx context.Context) {
-			err := c.opts.Settings.Save(values)
-			fyne.Do(func() {
-				if ctx.Err() != nil {
-					return
-				}
-				save.Enable()
-				if err != nil {
-					c.showError(capture.ProblemMessage(err, c.lang))
-					return
-				}
-				c.showInfo(c.t("set.saved"))
-			})
-		})
+		c.task(func(context.Context) error { return c.opts.Settings.Save(values) },
+			func() { c.showInfo(c.t("set.saved")) })
 	}
 	c.show("settings", c.t("set.title"), container.NewBorder(nil, c.w.status, nil, nil, container.NewVScroll(form)),
 		c.button("home", c.t("nav.home"), widget.MediumImportance, c.showHome), save)
-	c.background(func(ctx context.Context) {
-		settings, err := c.opts.Settings.Load()
-		fyne.Do(func() {
-			if ctx.Err() != nil {
-				return
+	var settings []Setting
+	c.task(func(context.Context) (err error) {
+		settings, err = c.opts.Settings.Load()
+		return err
+	}, func() {
+		for _, s := range settings {
+			label := s.Label[0]
+			if c.lang == "en" {
+				label = s.Label[1]
 			}
-			if err != nil {
-				c.showError(capture.ProblemMessage(err, c.lang))
-				return
+			if len(s.Choices) > 0 {
+				sel := widget.NewSelect(s.Choices, nil)
+				sel.SetSelected(s.Value)
+				get[s.Key] = func() string { return sel.Selected }
+				form.Append(label, sel)
+				continue
 			}
-			for _, s := range settings {
-				label := s.Label[0]
-				if c.lang == "en" {
-					label = s.Label[1]
-				}
-				if len(s.Choices) > 0 {
-					sel := widget.NewSelect(s.Choices, nil)
-					sel.SetSelected(s.Value)
-					get[s.Key] = func() string { return sel.Selected }
-					form.Append(label, sel)
-					continue
-				}
-				e := widget.NewEntry()
-				e.SetText(s.Value)
-				c.w.entries[s.Key] = e
-				get[s.Key] = func() string { return e.Text }
-				form.Append(label, e)
-			}
-			save.Enable()
-		})
+			e := widget.NewEntry()
+			e.SetText(s.Value)
+			c.w.entries[s.Key] = e
+			get[s.Key] = func() string { return e.Text }
+			form.Append(label, e)
+		}
+		save.Enable()
 	})
 }

@@ -44,23 +44,32 @@ func runCLI(t *testing.T, ctx context.Context, args ...string) (int, string, str
 	return code, out.String(), errb.String()
 }
 
-// TestVerifyCommand runs the commands as an operator would: pki init, sandbox, verify.
-func TestVerifyCommand(t *testing.T) {
-	dir := t.TempDir()
-	addr := "127.0.0.1:" + freePort(t)
+// pkiAndSandbox runs `cotejo pki init` in a new folder and `cotejo sandbox` on its
+// configuration, as an operator would: the folder, the configuration file, the sandbox's
+// address and a stop for it (also run at the test's end).
+func pkiAndSandbox(t *testing.T) (dir, cfg, addr string, stop func()) {
+	t.Helper()
+	dir = t.TempDir()
+	addr = "127.0.0.1:" + freePort(t)
 	if code, _, stderr := runCLI(t, context.Background(), "pki", "init", "--dir", dir, "--addr", addr); code != 0 {
 		t.Fatalf("pki init: %s", stderr)
 	}
-	cfg := filepath.Join(dir, "cotejo.toml")
+	cfg = filepath.Join(dir, "cotejo.toml")
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan int, 1)
 	go func() {
 		code, _, _ := runCLI(t, ctx, "sandbox", "--config", cfg)
 		served <- code
 	}()
-	stop := sync.OnceFunc(func() { cancel(); <-served })
-	defer stop()
+	stop = sync.OnceFunc(func() { cancel(); <-served })
+	t.Cleanup(stop)
 	waitListening(t, addr)
+	return dir, cfg, addr, stop
+}
+
+// TestVerifyCommand runs the commands as an operator would: pki init, sandbox, verify.
+func TestVerifyCommand(t *testing.T) {
+	dir, cfg, addr, stop := pkiAndSandbox(t)
 
 	dump := filepath.Join(dir, "body.json")
 	code, stdout, stderr := runCLI(t, context.Background(), "verify", "--config", cfg, "--citizen", "../../assets/demo-citizen.json", "--json", "--dump-request", dump)

@@ -2,10 +2,8 @@ package cli
 
 import (
 	"context"
-	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,18 +16,7 @@ import (
 // window's session leave the same trail: the same audit actions and outcomes, in the
 // same order, the citizen's consent among them.
 func TestOnePath(t *testing.T) {
-	dir := t.TempDir()
-	addr := "127.0.0.1:" + freePort(t)
-	if code, _, stderr := runCLI(t, context.Background(), "pki", "init", "--dir", dir, "--addr", addr); code != 0 {
-		t.Fatalf("pki init: %s", stderr)
-	}
-	cfgPath := filepath.Join(dir, "cotejo.toml")
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan int, 1)
-	go func() { code, _, _ := runCLI(t, ctx, "sandbox", "--config", cfgPath); served <- code }()
-	stop := sync.OnceFunc(func() { cancel(); <-served })
-	defer stop()
-	waitListening(t, addr)
+	_, cfgPath, _, _ := pkiAndSandbox(t)
 	const citizen = "../../assets/demo-citizen.json"
 
 	if code, _, stderr := runCLI(t, context.Background(), "verify", "--config", cfgPath, "--citizen", citizen, "--operator", "ana"); code != 0 {
