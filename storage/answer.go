@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -35,6 +36,10 @@ func (db *DB) Claim(n int, due func(Entry) bool) ([]Entry, [][]byte, error) {
 		c := tx.Bucket(bucketByDate).Cursor()
 		for k, _ := c.First(); k != nil && len(entries) < n; k, _ = c.Next() {
 			e, body, err := db.claimTx(tx, string(k[8:]), due)
+			var ce *CorruptError
+			if errors.As(err, &ce) {
+				continue // failed and recorded in this transaction; the rest goes on
+			}
 			if err != nil {
 				return err
 			}
@@ -53,18 +58,70 @@ func (db *DB) Claim(n int, due func(Entry) bool) ([]Entry, [][]byte, error) {
 func (db *DB) ClaimOne(ref string) (Entry, []byte, error) {
 	var e Entry
 	var body []byte
+	var corrupt error
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		ind, err := resolve(tx, ref)
 		if err != nil {
 			return err
 		}
 		e, body, err = db.claimTx(tx, ind, func(e Entry) bool { return e.State == StatePending })
+		var ce *CorruptError
+		if errors.As(err, &ce) {
+			corrupt = err // commit the entry's failure, then say why
+			return nil
+		}
 		if err == nil && body == nil {
 			err = &StateError{ID: e.ID, State: e.State, Op: "send"}
 		}
 		return err
 	})
+	if err == nil && corrupt != nil {
+		err = corrupt
+	}
 	return e, body, err
+}
+
+// CorruptError is an entry whose sealed request body does not open: damaged on disk, or
+// sealed with a key no longer configured. The entry is failed with Reason.
+type CorruptError struct {
+	ID, Indice string
+	Err        error
+}
+
+// Reason is the entry's failure reason, in the operator's two languages.
+func (e *CorruptError) Reason() string {
+	return "corrupt: el registro sellado está dañado y no se puede enviar; vuelva a capturar la verificación " +
+		"(the sealed record is damaged and cannot be sent; capture the verification again): " + e.Err.Error()
+}
+
+func (e *CorruptError) Error() string {
+	return fmt.Sprintf("storage: request %s: %s", e.ID, e.Reason())
+}
+
+func (e *CorruptError) Unwrap() error { return e.Err }
+
+// Release puts an entry this process claimed back to pending, due now, without an
+// outcome: a send abandoned before INE answered (the pass was cancelled). The attempt
+// stays counted. An entry no longer sending is left as it is.
+func (db *DB) Release(e Entry) (Entry, error) {
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		out := tx.Bucket(bucketOutbox)
+		cur, err := getEntry(out, e.Indice)
+		if err != nil {
+			return err
+		}
+		e = cur
+		if cur.State != StateSending {
+			return nil
+		}
+		e.State, e.NextAttempt, e.LastError = StatePending, db.opts.Now().UTC(), "interrupted"
+		if err := putEntry(out, e); err != nil {
+			return err
+		}
+		_, err = db.audit.AppendTx(tx, audit.Entry{Operator: e.Operator, Action: "queue.release", Outcome: string(e.State), Ref: e.Indice})
+		return err
+	})
+	return e, err
 }
 
 // claimTx moves one entry to sending if want says so, returning its opened body (nil
@@ -82,7 +139,17 @@ func (db *DB) claimTx(tx *bolt.Tx, indice string, want func(Entry) bool) (Entry,
 	}
 	body, err := db.keys.Open(recordKey("body", e.Indice), blob)
 	if err != nil {
-		return e, nil, fmt.Errorf("storage: opening request %s: %w", e.ID, err)
+		// One damaged record must not stop the queue: it is set aside as failed with
+		// its reason, its sealed bytes kept for whoever investigates.
+		ce := &CorruptError{ID: e.ID, Indice: e.Indice, Err: err}
+		e.State, e.Reason = StateFailed, ce.Reason()
+		if err := putEntry(out, e); err != nil {
+			return e, nil, err
+		}
+		if _, err := db.audit.AppendTx(tx, audit.Entry{Operator: e.Operator, Action: "queue.corrupt", Outcome: string(e.State), Ref: e.Indice}); err != nil {
+			return e, nil, err
+		}
+		return e, nil, ce
 	}
 	e.State = StateSending
 	e.Attempts++
@@ -168,4 +235,48 @@ func (db *DB) Settle(e Entry, o Outcome) (Entry, error) {
 // Answer returns INE's stored answer for an entry, as received (signed).
 func (db *DB) Answer(indice string) ([]byte, error) {
 	return db.openSealed(recordKey("answer", indice))
+}
+
+// BoundSchedule brings back any pending entry scheduled later than now + max (the
+// longest retry delay): its time was stamped by a clock that has since been set back,
+// and would otherwise hold the entry for as long as the clock was off. It writes only
+// when an entry needs it, and returns how many it moved.
+func (db *DB) BoundSchedule(max time.Duration) (int, error) {
+	now := db.opts.Now().UTC()
+	limit := now.Add(max)
+	late := func(e Entry) bool { return e.State == StatePending && e.NextAttempt.After(limit) }
+	var found []string
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error {
+			var e Entry
+			if json.Unmarshal(v, &e) == nil && late(e) {
+				found = append(found, string(k))
+			}
+			return nil
+		})
+	})
+	if err != nil || len(found) == 0 {
+		return 0, err
+	}
+	n := 0
+	err = db.bolt.Update(func(tx *bolt.Tx) error {
+		out := tx.Bucket(bucketOutbox)
+		for _, ind := range found {
+			e, err := getEntry(out, ind)
+			if err != nil || !late(e) {
+				continue
+			}
+			e.NextAttempt = limit
+			if err := putEntry(out, e); err != nil {
+				return err
+			}
+			n++
+		}
+		if n > 0 {
+			_, err := db.audit.AppendTx(tx, audit.Entry{Operator: "cotejo", Action: "queue.clock-back", Outcome: fmt.Sprintf("%d", n)})
+			return err
+		}
+		return nil
+	})
+	return n, err
 }

@@ -7,6 +7,7 @@ package outbox
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -41,10 +42,80 @@ type Sender struct {
 	Poll        time.Duration // how often to look for due entries; default 5 s
 	Backoff     Backoff       // zero: DefaultBackoff
 	Events      func(Event)   // called one event at a time, from the sender's goroutines; may be nil
+	// OnStatus, when set, is called from Run's goroutine each time Status changes, so a
+	// screen can say whether the sender works.
+	OnStatus func(Status)
 	// Force sends pending entries now whatever their schedule: an operator's drain.
+	// Even forced, a pass sends each entry at most once.
 	Force bool
 
 	emitMu sync.Mutex // events reach Events one at a time
+
+	statusMu sync.Mutex
+	status   Status
+}
+
+// SenderState is where Run stands.
+type SenderState string
+
+const (
+	SenderStopped SenderState = "stopped" // Run not running (never started, or returned)
+	SenderRunning SenderState = "running" // the last pass went through
+	SenderFailing SenderState = "failing" // the last pass failed; Run tries again after a pause
+)
+
+// Status is Run's state for the home screen: whether the sender works and, when it
+// does not, the last error and how many passes in a row failed.
+type Status struct {
+	State     SenderState
+	LastError error     // the last failed pass's error; nil while passes go through
+	Failures  int       // passes failed in a row
+	Since     time.Time // when State last changed
+	Retry     time.Time // while failing, when the next pass starts
+}
+
+// Message says the status in the operator's words (lang "es" or "en"); the error's
+// text stays in the log, not on screen.
+func (st Status) Message(lang string) string {
+	es, en := "", ""
+	switch st.State {
+	case SenderRunning:
+		es, en = "Envío de la cola en marcha", "The queue is being sent"
+	case SenderFailing:
+		es = fmt.Sprintf("El envío de la cola falla (%d veces seguidas); se reintenta solo. Si sigue, avise a soporte.", st.Failures)
+		en = fmt.Sprintf("Sending the queue fails (%d times in a row); it retries by itself. If it goes on, call support.", st.Failures)
+	default:
+		es, en = "El envío de la cola está detenido", "Sending the queue is stopped"
+	}
+	if lang == "en" {
+		return en
+	}
+	return es
+}
+
+// Status is Run's current state; safe from any goroutine.
+func (s *Sender) Status() Status {
+	s.statusMu.Lock()
+	defer s.statusMu.Unlock()
+	if s.status.State == "" {
+		return Status{State: SenderStopped}
+	}
+	return s.status
+}
+
+func (s *Sender) setStatus(st Status) {
+	s.statusMu.Lock()
+	old := s.status
+	if st.State != old.State {
+		st.Since = time.Now()
+	} else {
+		st.Since = old.Since
+	}
+	s.status = st
+	s.statusMu.Unlock()
+	if s.OnStatus != nil && (st.State != old.State || st.LastError != old.LastError || st.Failures != old.Failures) {
+		s.OnStatus(st)
+	}
 }
 
 func (s *Sender) defaults() {
@@ -67,27 +138,40 @@ func (s *Sender) emit(ev Event) {
 	}
 }
 
-// Run drains until ctx ends, looking for due entries every Poll.
+// Run drains until ctx ends, looking for due entries every Poll. A pass that fails
+// (the data file unwritable, say) does not end it: it records the error in Status,
+// waits by the retry schedule (longer after each failure in a row) and tries again. It
+// returns nil when ctx ends.
 func (s *Sender) Run(ctx context.Context) error {
 	s.defaults()
-	if _, err := s.pass(ctx); err != nil && ctx.Err() == nil {
-		return err
-	}
-	t := time.NewTicker(s.Poll)
-	defer t.Stop()
+	rnd := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x72756e))
+	defer s.setStatus(Status{State: SenderStopped})
+	s.setStatus(Status{State: SenderRunning})
+	failures := 0
+	wait := time.Duration(0)
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-t.C:
-			if _, err := s.Drain(ctx); err != nil && ctx.Err() == nil {
-				return err
-			}
+		case <-time.After(wait):
 		}
+		_, err := s.Drain(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			failures++
+			wait = max(s.Poll, s.Backoff.Delay(failures, rnd))
+			s.setStatus(Status{State: SenderFailing, LastError: err, Failures: failures, Retry: time.Now().Add(wait)})
+			continue
+		}
+		failures, wait = 0, s.Poll
+		s.setStatus(Status{State: SenderRunning})
 	}
 }
 
-// Drain sends every entry that is due now and returns how many attempts it made.
+// Drain sends every entry that is due now (with Force, every pending one), each at
+// most once, and returns how many attempts it made.
 func (s *Sender) Drain(ctx context.Context) (int, error) {
 	s.defaults()
 	return s.pass(ctx)
@@ -95,11 +179,18 @@ func (s *Sender) Drain(ctx context.Context) (int, error) {
 
 func (s *Sender) pass(ctx context.Context) (int, error) {
 	rnd := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x636f74656a6f))
+	if _, err := s.DB.BoundSchedule(s.Backoff.Max); err != nil {
+		return 0, err
+	}
+	// tried keeps a pass from sending an entry twice: an entry put back to pending by
+	// its attempt (INE down) is due again at once when forced, and would be claimed
+	// again and again while the entries behind it waited.
+	tried := map[string]bool{}
 	total := 0
 	for ctx.Err() == nil {
 		now := s.DB.Now()
 		entries, bodies, err := s.DB.Claim(s.Concurrency, func(e storage.Entry) bool {
-			return e.State == storage.StatePending && (s.Force || !e.NextAttempt.After(now))
+			return e.State == storage.StatePending && !tried[e.Indice] && (s.Force || !e.NextAttempt.After(now))
 		})
 		if err != nil {
 			return total, err
@@ -107,44 +198,56 @@ func (s *Sender) pass(ctx context.Context) (int, error) {
 		if len(entries) == 0 {
 			return total, nil
 		}
+		for _, e := range entries {
+			tried[e.Indice] = true
+		}
 		var wg sync.WaitGroup
 		var mu sync.Mutex
-		var firstErr error
+		var errs []error
 		for i := range entries {
 			wg.Add(1)
 			go func(e storage.Entry, body []byte) {
 				defer wg.Done()
+				var err error
 				o := s.attempt(ctx, e, body)
 				if ctx.Err() != nil && o.Retry {
-					// Shutting down mid-request: leave it in sending; the next start
-					// sends it again.
-					return
+					// Abandoned mid-request: back to pending, not left in sending until
+					// the next start.
+					_, err = s.DB.Release(e)
+				} else {
+					err = s.settle(e, o, rnd, &mu)
 				}
-				mu.Lock() // rnd is not safe for concurrent use
-				o.Delay = s.Backoff.Delay(e.Attempts, rnd)
-				mu.Unlock()
-				o.MaxAge = s.Backoff.MaxAge
-				e2, err := s.DB.Settle(e, o)
-				switch {
-				case errors.Is(err, storage.ErrAlreadyAnswered):
-				case err != nil:
+				if err != nil {
 					mu.Lock()
-					if firstErr == nil {
-						firstErr = err
-					}
+					errs = append(errs, err)
 					mu.Unlock()
-				default:
-					s.emit(eventFor(e2, o))
 				}
 			}(entries[i], bodies[i])
 		}
 		wg.Wait()
 		total += len(entries)
-		if firstErr != nil {
-			return total, firstErr
+		if err := errors.Join(errs...); err != nil {
+			return total, err
 		}
 	}
 	return total, ctx.Err()
+}
+
+// settle records an attempt's outcome with the schedule's delay and announces it.
+func (s *Sender) settle(e storage.Entry, o storage.Outcome, rnd *rand.Rand, mu *sync.Mutex) error {
+	mu.Lock() // rnd is not safe for concurrent use
+	o.Delay = s.Backoff.Delay(e.Attempts, rnd)
+	mu.Unlock()
+	o.MaxAge = s.Backoff.MaxAge
+	e2, err := s.DB.Settle(e, o)
+	switch {
+	case errors.Is(err, storage.ErrAlreadyAnswered):
+		return nil
+	case err != nil:
+		return err
+	}
+	s.emit(eventFor(e2, o))
+	return nil
 }
 
 // Submit makes a request durable in the outbox, announces it as queued, and, with
