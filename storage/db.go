@@ -52,7 +52,18 @@ type Options struct {
 	// Retention is how long personal data of answered requests are kept; default 30 days.
 	Retention time.Duration
 	Now       func() time.Time
+	// Head keeps the audit trail's head outside the data file (HeadFile beside the
+	// key): opening checks the file against it, and a missing or empty data file while
+	// a head is kept is ErrDataMissing, not a fresh start. Nil: not kept.
+	Head audit.HeadStore
+	// ReadOnly opens for viewing, verifying and exporting: nothing is written (so it
+	// works on a full disk), entries left in sending stay so, and every change returns
+	// an error wrapping ErrReadOnly. The file must exist.
+	ReadOnly bool
 }
+
+// ErrReadOnly is wrapped by the errors of changes to a store opened read-only.
+var ErrReadOnly = bolterrors.ErrDatabaseReadOnly
 
 // DB is an open store.
 type DB struct {
@@ -92,13 +103,25 @@ func Open(path string, opts Options) (*DB, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("storage: %w", err)
-	}
 	if err := checkFile(path); err != nil {
 		return nil, err
 	}
-	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.LockTimeout, FreelistType: bolt.FreelistMapType})
+	if emptyOrMissing(path) {
+		if opts.ReadOnly {
+			return nil, ErrDataMissing
+		}
+		if opts.Head != nil {
+			if h, err := opts.Head.LoadHead(); err != nil || h != nil {
+				return nil, errors.Join(ErrDataMissing, err)
+			}
+		}
+	}
+	if !opts.ReadOnly {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, fmt.Errorf("storage: %w", err)
+		}
+	}
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.LockTimeout, FreelistType: bolt.FreelistMapType, ReadOnly: opts.ReadOnly})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, ErrAlreadyRunning
 	}
@@ -120,6 +143,16 @@ func Open(path string, opts Options) (*DB, error) {
 		b.Close()
 		return nil, fmt.Errorf("storage: audit trail: %w", err)
 	}
+	if opts.Head != nil {
+		// Before anything is written: a rolled-back file must not be built on.
+		if err := db.audit.KeepHead(opts.Head); err != nil {
+			b.Close()
+			return nil, fmt.Errorf("storage: %w", err)
+		}
+	}
+	if opts.ReadOnly {
+		return db, nil
+	}
 	if err := db.recover(); err != nil {
 		b.Close()
 		return nil, err
@@ -132,6 +165,18 @@ func Open(path string, opts Options) (*DB, error) {
 // with the same body and indice: INE may see such a request twice (the at-least-once
 // window), and the outbox keeps only the first answer.
 func (db *DB) recover() error {
+	stuck := false
+	if err := db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketOutbox).ForEach(func(_, v []byte) error {
+			var e Entry
+			if json.Unmarshal(v, &e) == nil && e.State == StateSending {
+				stuck = true
+			}
+			return nil
+		})
+	}); err != nil || !stuck {
+		return err // nothing to write: opening writes nothing, so it works on a full disk
+	}
 	return db.bolt.Update(func(tx *bolt.Tx) error {
 		out := tx.Bucket(bucketOutbox)
 		var stuck []Entry
@@ -167,6 +212,25 @@ func (db *DB) recover() error {
 func (db *DB) macKey() ([]byte, error) {
 	key := recordKey("meta", "mac-key")
 	var mac []byte
+	var blob []byte
+	if err := db.bolt.View(func(tx *bolt.Tx) error {
+		if b := tx.Bucket(bucketSealed); b != nil {
+			blob = bytes.Clone(b.Get(key))
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	if blob != nil || db.opts.ReadOnly {
+		if blob == nil {
+			return nil, errors.New("storage: the data file has no installation secret")
+		}
+		mac, err := db.keys.Open(key, blob)
+		if err != nil {
+			return nil, fmt.Errorf("storage: the data key does not open this file: %w", err)
+		}
+		return mac, nil
+	}
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketSealed)
 		if blob := b.Get(key); blob != nil {
@@ -193,6 +257,22 @@ func derive(key []byte, purpose string) []byte {
 }
 
 func (db *DB) migrate() error {
+	var current bool
+	if err := db.bolt.View(func(tx *bolt.Tx) error {
+		if meta := tx.Bucket(bucketMeta); meta != nil {
+			raw := meta.Get(keySchema)
+			if len(raw) == 4 && binary.BigEndian.Uint32(raw) > schemaVersion {
+				return ErrNewerSchema
+			}
+			current = len(raw) == 4 && binary.BigEndian.Uint32(raw) == schemaVersion
+		}
+		return nil
+	}); err != nil || current {
+		return err
+	}
+	if db.opts.ReadOnly {
+		return errors.New("storage: the data file needs an update that a read-only open cannot make: open Cotejo normally once")
+	}
 	return db.bolt.Update(func(tx *bolt.Tx) error {
 		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
 		if err != nil {

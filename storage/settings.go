@@ -63,26 +63,60 @@ func keyID(key []byte) uint32 {
 
 func boxFor(key []byte) (*sealbox.Box, error) { return sealbox.New(key, keyID(key)) }
 
-// Keys loads the data keys the settings name; a missing key file is made on first use.
-func (s Settings) Keys(ctx context.Context) (*sealbox.Keys, error) {
+// Keys loads the data keys the settings name; a missing key is made on first use, but
+// never beside an existing data file (ErrKeyMissing): a new key would not open it.
+func (s Settings) Keys(ctx context.Context) (*sealbox.Keys, error) { return s.keys(ctx, true) }
+
+// keyExists reports whether the provider already holds a key (or, for a passphrase,
+// the file its derivation needs).
+func (s Settings) keyExists(ctx context.Context) bool {
+	switch s.KeyProvider {
+	case "file":
+		_, err := os.Stat(s.KeyFile)
+		return !errors.Is(err, os.ErrNotExist)
+	case "keyring":
+		_, err := sealbox.Keyring{Service: "cotejo", User: s.Path}.Key(ctx)
+		return err == nil
+	case "passphrase":
+		_, err := os.Stat(s.Path + ".kdf")
+		return !errors.Is(err, os.ErrNotExist)
+	}
+	return false
+}
+
+// HeadPath is where the audit trail's head is kept outside the data file: beside the
+// key file, or beside the data file for the other providers (whose key lives elsewhere).
+func (s Settings) HeadPath() string {
+	if s.KeyProvider == "file" {
+		return s.KeyFile + ".head"
+	}
+	return s.Path + ".head"
+}
+
+func (s Settings) keys(ctx context.Context, create bool) (*sealbox.Keys, error) {
+	if create && !s.keyExists(ctx) && !emptyOrMissing(s.Path) {
+		return nil, ErrKeyMissing
+	}
 	var p sealbox.Provider
 	switch s.KeyProvider {
 	case "file":
-		if _, err := os.Stat(s.KeyFile); errors.Is(err, os.ErrNotExist) {
+		if _, err := os.Stat(s.KeyFile); errors.Is(err, os.ErrNotExist) && create {
 			if err := sealbox.CreateKeyFile(s.KeyFile); err != nil {
 				return nil, err
 			}
+		} else if errors.Is(err, os.ErrNotExist) {
+			return nil, ErrKeyMissing
 		}
 		p = sealbox.KeyFile{Path: s.KeyFile}
 	case "keyring":
 		p = sealbox.Keyring{Service: "cotejo", User: s.Path}
-		if _, err := p.Key(ctx); err != nil {
+		if _, err := p.Key(ctx); err != nil && create {
 			if err := sealbox.CreateKeyringKey("cotejo", s.Path); err != nil {
 				return nil, err
 			}
 		}
 	case "passphrase":
-		kdf, err := s.kdf()
+		kdf, err := s.kdf(create)
 		if err != nil {
 			return nil, err
 		}
@@ -120,7 +154,7 @@ type kdfFile struct {
 	Check  []byte               `json:"check"`
 }
 
-func (s Settings) kdf() (sealbox.Passphrase, error) {
+func (s Settings) kdf(create bool) (sealbox.Passphrase, error) {
 	pw := func() ([]byte, error) {
 		v := os.Getenv(PassphraseEnv)
 		if v == "" {
@@ -130,6 +164,9 @@ func (s Settings) kdf() (sealbox.Passphrase, error) {
 	}
 	path := s.Path + ".kdf"
 	raw, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) && !create {
+		return sealbox.Passphrase{}, ErrKeyMissing
+	}
 	if errors.Is(err, os.ErrNotExist) {
 		salt, err := sealbox.NewSalt()
 		if err != nil {
@@ -158,15 +195,32 @@ func (s Settings) kdf() (sealbox.Passphrase, error) {
 	return sealbox.Passphrase{Passphrase: pw, Salt: k.Salt, Params: k.Params, Check: k.Check}, nil
 }
 
-// OpenSettings opens the store the settings describe.
+// OpenSettings opens the store the settings describe, keeping the audit trail's head
+// beside the key (HeadPath). A missing or empty data file whose key exists already is
+// ErrDataMissing: a deleted file is not a fresh start.
 func OpenSettings(ctx context.Context, s Settings, baseDir string) (*DB, error) {
+	return openSettings(ctx, s, baseDir, false)
+}
+
+// OpenSettingsReadOnly opens the store for viewing the queue and history, verifying the
+// audit trail and exporting: it writes nothing, so it works on a full disk, and makes
+// no key. Changes return errors wrapping ErrReadOnly.
+func OpenSettingsReadOnly(ctx context.Context, s Settings, baseDir string) (*DB, error) {
+	return openSettings(ctx, s, baseDir, true)
+}
+
+func openSettings(ctx context.Context, s Settings, baseDir string, readOnly bool) (*DB, error) {
 	s, err := s.Resolved(baseDir)
 	if err != nil {
 		return nil, err
 	}
-	keys, err := s.Keys(ctx)
+	if s.keyExists(ctx) && emptyOrMissing(s.Path) {
+		return nil, ErrDataMissing
+	}
+	keys, err := s.keys(ctx, !readOnly)
 	if err != nil {
 		return nil, err
 	}
-	return Open(s.Path, Options{Keys: keys, Retention: time.Duration(s.RetentionDays) * 24 * time.Hour})
+	return Open(s.Path, Options{Keys: keys, Retention: time.Duration(s.RetentionDays) * 24 * time.Hour,
+		Head: HeadFile{Path: s.HeadPath()}, ReadOnly: readOnly})
 }

@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -28,7 +29,21 @@ var (
 	bucketMeta    = []byte("audit-meta")
 	keyGenesis    = []byte("genesis")
 	keyHead       = []byte("head")
+	keyKept       = []byte("head-kept") // set once the head is kept outside the file too
 )
+
+// ErrRolledBack is wrapped by the *ChainError of a trail that is behind, or other than,
+// the head kept outside the data file: an older copy of the file put back, a damaged meta
+// page that made bbolt fall back a transaction, or the kept head removed.
+var ErrRolledBack = errors.New("audit: the data file is not the one the trail's head kept beside the key describes")
+
+// HeadStore keeps a copy of the trail's sealed head outside the data file (beside the
+// data key), where replacing or rolling back the data file does not reach it.
+type HeadStore interface {
+	// LoadHead returns the head last stored, or nil when none was.
+	LoadHead() ([]byte, error)
+	StoreHead(head []byte) error
+}
 
 // Entry is one line of the trail.
 type Entry struct {
@@ -57,12 +72,35 @@ type Log struct {
 	db  *bolt.DB
 	key []byte // seals the head
 	now func() time.Time
+
+	kept      HeadStore
+	mu        sync.Mutex // guards the fields below, set by committing transactions
+	hookTx    *bolt.Tx   // the write transaction whose commit stores pending
+	pending   []byte     // its sealed head
+	storedSeq uint64     // the newest head stored outside
+	stored    bool       // whether one is
+	keptErr   error      // the last failure to store it
 }
 
 // Open prepares the buckets; key (32 bytes or more, secret) seals the head.
 func Open(db *bolt.DB, key []byte) (*Log, error) {
 	if len(key) < 16 {
 		return nil, errors.New("audit: key too short")
+	}
+	ready := false
+	if err := db.View(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		ready = tx.Bucket(bucketEntries) != nil && meta != nil && meta.Get(keyGenesis) != nil
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("audit: %w", err)
+	}
+	if ready || db.IsReadOnly() {
+		// Opening an existing trail writes nothing, so it opens on a full disk.
+		if !ready {
+			return nil, errors.New("audit: the data file has no audit trail")
+		}
+		return &Log{db: db, key: bytes.Clone(key), now: time.Now}, nil
 	}
 	err := db.Update(func(tx *bolt.Tx) error {
 		if _, err := tx.CreateBucketIfNotExists(bucketEntries); err != nil {
@@ -123,7 +161,136 @@ func (l *Log) AppendTx(tx *bolt.Tx, e Entry) (Entry, error) {
 	if err := entries.Put(seqKey(e.Seq), raw); err != nil {
 		return Entry{}, err
 	}
-	return e, meta.Put(keyHead, l.sealHead(e.Seq, e.Hash))
+	sealed := l.sealHead(e.Seq, e.Hash)
+	if err := meta.Put(keyHead, sealed); err != nil {
+		return Entry{}, err
+	}
+	l.keepOnCommit(tx, e.Seq, sealed)
+	return e, nil
+}
+
+// keepOnCommit stores the transaction's last head outside the file once it has
+// committed: never ahead of the file, at worst one commit behind it after a crash.
+func (l *Log) keepOnCommit(tx *bolt.Tx, seq uint64, sealed []byte) {
+	if l.kept == nil {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.pending = sealed
+	if l.hookTx == tx {
+		return
+	}
+	l.hookTx = tx
+	tx.OnCommit(func() {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		head := l.pending
+		if l.hookTx == tx {
+			l.hookTx = nil
+		}
+		s, _, ok := l.openHead(head)
+		if !ok || l.stored && s <= l.storedSeq {
+			return // a later commit stored a newer head already
+		}
+		if err := l.kept.StoreHead(head); err != nil {
+			l.keptErr = err
+			return
+		}
+		l.storedSeq, l.stored, l.keptErr = s, true, nil
+	})
+}
+
+// KeptErr is the last failure to store the head outside the file (nil when the last
+// store went through): the trail is then protected only as far as the last stored head.
+func (l *Log) KeptErr() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.keptErr
+}
+
+// KeepHead checks the trail against the head kept in hs and from then on keeps it there
+// after every commit. A trail behind the kept head, or other than it, is a *ChainError
+// wrapping ErrRolledBack. A file whose head was never kept outside (made before this
+// check existed) has its head adopted, unless the file is read-only.
+func (l *Log) KeepHead(hs HeadStore) error {
+	l.kept = hs
+	seq, adopt, err := l.checkKept()
+	if err != nil || !adopt {
+		l.mu.Lock()
+		l.storedSeq, l.stored = seq, true
+		l.mu.Unlock()
+		return err
+	}
+	if l.db.IsReadOnly() {
+		return nil
+	}
+	return l.db.Update(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if err := meta.Put(keyKept, []byte("1")); err != nil {
+			return err
+		}
+		seq, hash, err := l.head(meta)
+		if err != nil {
+			return err
+		}
+		l.keepOnCommit(tx, seq, l.sealHead(seq, hash))
+		return nil
+	})
+}
+
+// checkKept compares the file's trail with the kept head; adopt says there is none to
+// compare with yet.
+func (l *Log) checkKept() (seq uint64, adopt bool, err error) {
+	kept, err := l.kept.LoadHead()
+	if err != nil {
+		return 0, false, fmt.Errorf("audit: reading the kept head: %w", err)
+	}
+	err = l.db.View(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		fseq, _, err := l.head(meta)
+		if err != nil {
+			return err
+		}
+		rolled := func(at uint64, problem string) error {
+			return &ChainError{Seq: at, Problem: problem, Err: ErrRolledBack}
+		}
+		if kept == nil {
+			if meta.Get(keyKept) != nil {
+				return rolled(fseq, "the trail's head kept beside the data key is missing (deleted)")
+			}
+			adopt = true
+			return nil
+		}
+		kseq, khash, ok := l.openHead(kept)
+		if !ok {
+			return rolled(fseq, "the head kept beside the data key does not belong to this data file (another file, or another key)")
+		}
+		seq = kseq
+		if kseq > fseq {
+			return rolled(fseq+1, fmt.Sprintf("the data file's trail ends at %d but the head kept beside the key says %d (an older copy of the data file, or a damaged one)", fseq, kseq))
+		}
+		if kseq == 0 {
+			return nil
+		}
+		raw := tx.Bucket(bucketEntries).Get(seqKey(kseq))
+		e, err := DecodeEntry(raw)
+		if raw == nil || err != nil || e.Hash != khash {
+			return rolled(kseq, "the entry the kept head names is not in the data file (the data file was replaced)")
+		}
+		return nil
+	})
+	return seq, adopt, err
+}
+
+// openHead parses a sealed head, checking its seal.
+func (l *Log) openHead(raw []byte) (uint64, string, bool) {
+	var seq uint64
+	var hash string
+	if _, err := fmt.Sscanf(string(raw), "%d %s", &seq, &hash); err != nil || !hmac.Equal(raw, l.sealHead(seq, hash)) {
+		return 0, "", false
+	}
+	return seq, hash, true
 }
 
 func seqKey(n uint64) []byte { return binary.BigEndian.AppendUint64(nil, n) }
@@ -142,9 +309,8 @@ func (l *Log) head(meta *bolt.Bucket) (uint64, string, error) {
 	if raw == nil {
 		return 0, string(meta.Get(keyGenesis)), nil
 	}
-	var seq uint64
-	var hash string
-	if _, err := fmt.Sscanf(string(raw), "%d %s", &seq, &hash); err != nil || !hmac.Equal(raw, l.sealHead(seq, hash)) {
+	seq, hash, ok := l.openHead(raw)
+	if !ok {
 		return 0, "", &ChainError{Seq: seq, Problem: "the trail's head seal does not verify (rewritten, or another key)"}
 	}
 	return seq, hash, nil
@@ -154,11 +320,14 @@ func (l *Log) head(meta *bolt.Bucket) (uint64, string, error) {
 type ChainError struct {
 	Seq     uint64
 	Problem string
+	Err     error // ErrRolledBack when the kept head tells; else nil
 }
 
 func (e *ChainError) Error() string {
-	return fmt.Sprintf("audit: trail broken at entry %d: %s", e.Seq, e.Problem)
+	return fmt.Sprintf("audit: bitácora rota en el registro %d; avise a soporte y no use el equipo hasta revisarlo (trail broken at entry %d: %s)", e.Seq, e.Seq, e.Problem)
 }
+
+func (e *ChainError) Unwrap() error { return e.Err }
 
 // Report summarises a verified trail.
 type Report struct {
@@ -182,6 +351,11 @@ func DecodeEntry(raw []byte) (Entry, error) {
 // chain (the sealed head).
 func (l *Log) Verify(ctx context.Context) (Report, error) {
 	var rep Report
+	if l.kept != nil {
+		if _, _, err := l.checkKept(); err != nil {
+			return rep, err
+		}
+	}
 	err := l.db.View(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
 		prev := string(meta.Get(keyGenesis))
