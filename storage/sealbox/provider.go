@@ -81,6 +81,46 @@ type Argon2Params struct {
 	Threads   uint8
 }
 
+// Bounds on argon2id's costs read from a file: a zero panics in argon2, and huge ones
+// would hold a kiosk's memory or cores for ever. Within them a tampered file only makes
+// the passphrase check fail.
+const (
+	maxArgon2Time      = 16
+	minArgon2MemoryKiB = 1 << 10 // 1 MiB
+	maxArgon2MemoryKiB = 1 << 20 // 1 GiB
+	maxArgon2Threads   = 16
+)
+
+// ParamsError is a key-derivation setting outside the bounds Cotejo accepts.
+type ParamsError struct {
+	Param    string
+	Value    uint64
+	Min, Max uint64
+}
+
+func (e *ParamsError) Error() string {
+	return fmt.Sprintf("sealbox: el parámetro %s de la derivación de la clave vale %d, fuera de [%d, %d]: restaure el archivo .kdf desde el respaldo "+
+		"(key-derivation parameter %s is %d, outside [%d, %d]: restore the .kdf file from the backup)", e.Param, e.Value, e.Min, e.Max, e.Param, e.Value, e.Min, e.Max)
+}
+
+// Validate checks every cost against Cotejo's bounds.
+func (p Argon2Params) Validate() error {
+	for _, c := range []struct {
+		name     string
+		v        uint64
+		min, max uint64
+	}{
+		{"time", uint64(p.Time), 1, maxArgon2Time},
+		{"memory_kib", uint64(p.MemoryKiB), max(minArgon2MemoryKiB, 8*uint64(p.Threads)), maxArgon2MemoryKiB},
+		{"threads", uint64(p.Threads), 1, maxArgon2Threads},
+	} {
+		if c.v < c.min || c.v > c.max {
+			return &ParamsError{Param: c.name, Value: c.v, Min: c.min, Max: c.max}
+		}
+	}
+	return nil
+}
+
 // DefaultArgon2Params follow RFC 9106's second recommendation (t=3, 64 MiB) with 2
 // lanes for a 2-core kiosk.
 func DefaultArgon2Params() Argon2Params {
@@ -115,8 +155,15 @@ func Checksum(key []byte) []byte {
 
 // Key derives the key.
 func (p Passphrase) Key(ctx context.Context) ([]byte, error) {
-	if len(p.Salt) < 16 {
-		return nil, errors.New("sealbox: passphrase salt missing or short")
+	if len(p.Salt) < 16 || len(p.Salt) > 64 {
+		return nil, errors.New("sealbox: passphrase salt missing, short or too long")
+	}
+	par := p.Params
+	if par == (Argon2Params{}) {
+		par = DefaultArgon2Params()
+	}
+	if err := par.Validate(); err != nil {
+		return nil, err
 	}
 	pw, err := p.Passphrase()
 	if err != nil {
@@ -124,10 +171,6 @@ func (p Passphrase) Key(ctx context.Context) ([]byte, error) {
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
-	}
-	par := p.Params
-	if par == (Argon2Params{}) {
-		par = DefaultArgon2Params()
 	}
 	key := argon2.IDKey(pw, p.Salt, par.Time, par.MemoryKiB, par.Threads, KeySize)
 	clear(pw)

@@ -175,3 +175,33 @@ func BenchmarkArgon2Default(b *testing.B) {
 		}
 	}
 }
+
+// TestArgon2ParamsBounded: costs read from a .kdf file are checked before argon2 sees
+// them: zero threads panicked, and huge ones exhaust the kiosk (issue 15, point 9).
+func TestArgon2ParamsBounded(t *testing.T) {
+	salt, _ := sealbox.NewSalt()
+	pw := func(s string) func() ([]byte, error) { return func() ([]byte, error) { return []byte(s), nil } }
+	tests := []struct {
+		name string
+		p    sealbox.Argon2Params
+		ok   bool
+	}{
+		{"fast, in bounds", sealbox.Argon2Params{Time: 1, MemoryKiB: 8 << 10, Threads: 1}, true},
+		{"default", sealbox.DefaultArgon2Params(), true},
+		{"zero threads", sealbox.Argon2Params{Time: 3, MemoryKiB: 64 << 10, Threads: 0}, false},
+		{"zero time", sealbox.Argon2Params{Time: 0, MemoryKiB: 64 << 10, Threads: 2}, false},
+		{"tiny memory", sealbox.Argon2Params{Time: 3, MemoryKiB: 7, Threads: 1}, false},
+		{"4 TiB of memory", sealbox.Argon2Params{Time: 3, MemoryKiB: 1<<32 - 1, Threads: 2}, false},
+		{"a billion passes", sealbox.Argon2Params{Time: 1e9, MemoryKiB: 64 << 10, Threads: 2}, false},
+		{"255 threads", sealbox.Argon2Params{Time: 3, MemoryKiB: 64 << 10, Threads: 255}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := sealbox.Passphrase{Passphrase: pw("x"), Salt: salt, Params: tt.p}.Key(context.Background())
+			var pe *sealbox.ParamsError
+			if tt.ok != (err == nil) || !tt.ok && !errors.As(err, &pe) {
+				t.Errorf("%+v: %v", tt.p, err)
+			}
+		})
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -43,6 +45,26 @@ type Service struct {
 type TSA struct {
 	URL   string `toml:"url"`
 	Roots string `toml:"roots"` // PEM bundle the TSA's certificate must chain to
+}
+
+// Threshold bounds: below 50 the scale's false match rate passes 1 %, so an impostor's
+// fingers could pass; above 100 nothing would.
+const (
+	MinThreshold = 50
+	MaxThreshold = 100
+)
+
+// CheckThreshold validates a configured threshold wherever one is read (the file, the
+// settings screen): 0 stands for DefaultThreshold; anything else must lie within
+// [MinThreshold, MaxThreshold].
+func CheckThreshold(t float64) (float64, error) {
+	if t == 0 {
+		return DefaultThreshold, nil
+	}
+	if math.IsNaN(t) || t < MinThreshold || t > MaxThreshold {
+		return 0, fmt.Errorf("threshold %v: el umbral de similitud debe estar entre %d y %d (the similarity threshold must be within %d and %d)", t, MinThreshold, MaxThreshold, MinThreshold, MaxThreshold)
+	}
+	return t, nil
 }
 
 // DefaultThreshold is the similarity, in percent, at which a finger counts as the
@@ -117,6 +139,11 @@ func (s Service) Open(baseDir string) (*Conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config: [service] ca_cert: %w", err)
 	}
+	if s.ClientKey != "" {
+		if err := pki.CheckPrivate(path(s.ClientKey)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("config: [service] client_key: %w", err)
+		}
+	}
 	clientCert, err := tls.LoadX509KeyPair(path(s.ClientCert), path(s.ClientKey))
 	if err != nil {
 		return nil, fmt.Errorf("config: [service] client_cert/client_key: %w", err)
@@ -137,12 +164,13 @@ func (s Service) Open(baseDir string) (*Conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config: [service] digest_encoding: %w", err)
 	}
-	conn := &Conn{Threshold: s.Threshold}
+	threshold, err := CheckThreshold(s.Threshold)
+	if err != nil {
+		return nil, fmt.Errorf("config: [service] %w", err)
+	}
+	conn := &Conn{Threshold: threshold}
 	if clientCert.Leaf != nil {
 		conn.Certificates = append(conn.Certificates, clientCert.Leaf)
-	}
-	if conn.Threshold == 0 {
-		conn.Threshold = DefaultThreshold
 	}
 	signer, err := s.signer(baseDir, conn)
 	if err != nil {

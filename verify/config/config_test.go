@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/pem"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -94,5 +95,46 @@ func TestOpenNamesTheBadSetting(t *testing.T) {
 				t.Errorf("err = %v, want mention of %s", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestOpenRefusesExposedKeysAndBadThreshold: private keys others can read are refused
+// like the data key (issue 15, point 9), and the threshold stays within [50, 100]
+// (point 12).
+func TestOpenRefusesExposedKeysAndBadThreshold(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(s *config.Service, dir string)
+		want   string
+	}{
+		{"client key 0644", func(s *config.Service, dir string) { os.Chmod(filepath.Join(dir, s.ClientKey), 0o644) }, "client_key"},
+		{"signing key 0640", func(s *config.Service, dir string) { os.Chmod(filepath.Join(dir, s.SigningKey), 0o640) }, "signing_key"},
+		{"threshold 1", func(s *config.Service, dir string) { s.Threshold = 1 }, "threshold"},
+		{"threshold 49.9", func(s *config.Service, dir string) { s.Threshold = 49.9 }, "threshold"},
+		{"threshold 101", func(s *config.Service, dir string) { s.Threshold = 101 }, "threshold"},
+		{"threshold NaN", func(s *config.Service, dir string) { s.Threshold = math.NaN() }, "threshold"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			svc, dir := load(t)
+			tt.change(&svc, dir)
+			conn, err := svc.Open(dir)
+			if err == nil {
+				conn.Close()
+				t.Fatal("opened")
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want mention of %s", err, tt.want)
+			}
+		})
+	}
+	for _, th := range []float64{50, 70, 100} {
+		svc, dir := load(t)
+		svc.Threshold = th
+		conn, err := svc.Open(dir)
+		if err != nil {
+			t.Fatalf("threshold %v: %v", th, err)
+		}
+		conn.Close()
 	}
 }

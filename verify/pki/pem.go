@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 )
 
 // LoadCertificates reads every certificate in a PEM file (a bundle).
@@ -66,6 +67,9 @@ func readBlock(path string) (*pem.Block, error) {
 
 // LoadPrivateKey reads a PKCS#8, PKCS#1 or SEC 1 private key.
 func LoadPrivateKey(path string) (crypto.Signer, error) {
+	if err := CheckPrivate(path); err != nil {
+		return nil, err
+	}
 	block, err := readBlock(path)
 	if err != nil {
 		return nil, err
@@ -147,4 +151,28 @@ func writeAtomic(path string, data []byte, mode os.FileMode) error {
 
 func pemBytes(typ string, der []byte) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der})
+}
+
+// ModeError is a private key file that its group or others can read.
+type ModeError struct {
+	Path string
+	Mode os.FileMode
+}
+
+func (e *ModeError) Error() string {
+	return fmt.Sprintf("%s: la clave privada la pueden leer otros usuarios (modo %v): ejecute chmod 600 %s "+
+		"(the private key can be read by others (mode %v): run chmod 600 %s)", e.Path, e.Mode, e.Path, e.Mode, e.Path)
+}
+
+// CheckPrivate refuses a private key file its group or others can read, as the data
+// key is refused: a key that has been readable may have been copied.
+func CheckPrivate(path string) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if runtime.GOOS != "windows" && st.Mode().Perm()&0o077 != 0 {
+		return &ModeError{Path: path, Mode: st.Mode().Perm()}
+	}
+	return nil
 }
