@@ -47,9 +47,10 @@ type Entry struct {
 	Reason      string    `json:"reason,omitempty"`
 	Codes       []int     `json:"codes,omitempty"`
 	Answered    time.Time `json:"answered,omitzero"`
-	Answers     int       `json:"answers"` // how many answers were recorded: never more than 1
-	Biometrics  bool      `json:"biometrics"`
-	Purged      bool      `json:"purged,omitempty"` // personal data removed by retention
+	Answers     int       `json:"answers"`                // how many answers were recorded: never more than 1
+	Biometrics  bool      `json:"biometrics"`             // the stored request still holds fingerprints
+	FingersSent bool      `json:"fingers_sent,omitempty"` // the request carried fingerprints: a verdict needs INE's finger result (verify.Result.FingersSent)
+	Purged      bool      `json:"purged,omitempty"`       // personal data removed by retention
 }
 
 // Citizen is the personal summary kept beside an entry (sealed) so the history screen
@@ -111,7 +112,7 @@ func (db *DB) Enqueue(ctx context.Context, r Request) (Entry, error) {
 	now := db.opts.Now().UTC()
 	e := Entry{
 		Indice: r.Indice, Kind: r.Kind, Operator: r.Operator, Created: now,
-		State: StatePending, NextAttempt: now, Biometrics: r.Biometrics,
+		State: StatePending, NextAttempt: now, Biometrics: r.Biometrics, FingersSent: r.Biometrics,
 	}
 	citizen, err := json.Marshal(r.Citizen)
 	if err != nil {

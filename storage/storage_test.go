@@ -147,6 +147,9 @@ func TestClaimAndSettle(t *testing.T) {
 	if got.State != storage.StateAnswered || got.Answers != 1 || got.Answered.IsZero() || got.Biometrics || len(got.Codes) != 2 {
 		t.Errorf("answered: %+v", got)
 	}
+	if !got.FingersSent {
+		t.Error("the answered entry forgot that fingers were sent: its verdict needs a finger result")
+	}
 	if raw, err := db.Answer(e.Indice); err != nil || string(raw) != "respuesta" {
 		t.Errorf("answer %q %v", raw, err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math"
 	"strings"
 	"testing"
 
@@ -125,6 +126,12 @@ func TestVerdict(t *testing.T) {
 		{"low quality", verify.Result{HasData: true, Situation: "VIGENTE", Fields: ok, HasFingers: true, FingerCode: 314}, verify.VerdictIncomplete, catalog.ActionRecapture},
 		{"central 111", verify.Result{Code: 111}, verify.VerdictError, catalog.ActionCallSupport},
 		{"data 205", verify.Result{HasData: true, DataCode: 205}, verify.VerdictError, catalog.ActionFixRequest},
+		// Issue 15, point 12: fingers sent need a finger result; a similarity that is not
+		// a number never passes.
+		{"fingers sent, no finger result", verify.Result{HasData: true, Situation: "VIGENTE", Fields: ok, FingersSent: true}, verify.VerdictIncomplete, catalog.ActionNone},
+		{"finger result without similarities", verify.Result{HasData: true, Situation: "VIGENTE", Fields: ok, FingersSent: true, HasFingers: true}, verify.VerdictIncomplete, catalog.ActionNone},
+		{"NaN similarity", verify.Result{HasData: true, Situation: "VIGENTE", Fields: ok, HasFingers: true, Right: sim(math.NaN()), Left: sim(90)}, verify.VerdictIncomplete, catalog.ActionNone},
+		{"Inf similarity", verify.Result{HasData: true, Situation: "VIGENTE", Fields: ok, HasFingers: true, Right: sim(90), Left: sim(math.Inf(1))}, verify.VerdictIncomplete, catalog.ActionNone},
 	}
 	for _, tt := range tests {
 		if got := tt.r.Verdict(70); got != tt.want {
@@ -153,4 +160,19 @@ func FuzzParseResponse(f *testing.F) {
 			_ = r.View("es", 70)
 		}
 	})
+}
+
+// TestVerdictThresholdBounded: a threshold outside [50, 100] gives no verdict of VÁLIDA,
+// whoever read it (issue 15, point 12).
+func TestVerdictThresholdBounded(t *testing.T) {
+	sim := func(v float64) *verify.Similarity { s := verify.Similarity(v); return &s }
+	impostor := verify.Result{HasData: true, Situation: "VIGENTE", HasFingers: true, FingersSent: true, Right: sim(12), Left: sim(9)}
+	for _, th := range []float64{0, 1, 49.99, 100.01, math.NaN(), math.Inf(-1)} {
+		if got := impostor.Verdict(th); got == verify.VerdictValid {
+			t.Errorf("threshold %v: an impostor's fingers came out %v", th, got)
+		}
+	}
+	if got := impostor.Verdict(50); got != verify.VerdictInvalid {
+		t.Errorf("threshold 50: %v", got)
+	}
 }

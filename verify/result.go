@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"math"
 	"time"
 
 	"cotejo/verify/catalog"
@@ -49,7 +50,21 @@ type Result struct {
 	TheftReport string // tipoReporteRoboExtravio, verbatim
 	Fields      []FieldResult
 	Right, Left *Similarity // similitud2 and similitud7; nil when not compared
+
+	// FingersSent says the request carried fingerprints, which OpenResponse cannot know:
+	// the caller sets it, and then an answer without a finger result is not VÁLIDA.
+	FingersSent bool
 }
+
+// Threshold bounds: below 50 the scale's false match rate passes 1 %, so an impostor's
+// fingers could pass; above 100 nothing would.
+const (
+	MinThreshold = 50
+	MaxThreshold = 100
+)
+
+// ValidThreshold reports whether t lies within [MinThreshold, MaxThreshold].
+func ValidThreshold(t float64) bool { return t >= MinThreshold && t <= MaxThreshold }
 
 // Verdict is the one-word outcome the operator acts on.
 type Verdict int
@@ -78,9 +93,10 @@ func (v Verdict) String() string {
 	return "error"
 }
 
-// Verdict judges the result with the institution's fingerprint threshold in percent.
+// Verdict judges the result with the institution's fingerprint threshold in percent. A
+// threshold outside [MinThreshold, MaxThreshold] judges nothing (VerdictError).
 func (r *Result) Verdict(threshold float64) Verdict {
-	if r.Code != 0 || (r.HasData && r.DataCode != 0) || !r.HasData {
+	if r.Code != 0 || (r.HasData && r.DataCode != 0) || !r.HasData || !ValidThreshold(threshold) {
 		return VerdictError
 	}
 	if !r.Situation.Valid() {
@@ -92,10 +108,18 @@ func (r *Result) Verdict(threshold float64) Verdict {
 		}
 	}
 	if !r.HasFingers {
+		if r.FingersSent {
+			return VerdictIncomplete // the fingers were sent, and not compared
+		}
 		return VerdictValid
 	}
-	if r.FingerCode != 0 {
+	if r.FingerCode != 0 || r.Right == nil && r.Left == nil {
 		return VerdictIncomplete
+	}
+	for _, s := range []*Similarity{r.Right, r.Left} {
+		if s != nil && (math.IsNaN(float64(*s)) || math.IsInf(float64(*s), 0)) {
+			return VerdictIncomplete
+		}
 	}
 	for _, s := range []*Similarity{r.Right, r.Left} {
 		if s != nil && float64(*s) < threshold {

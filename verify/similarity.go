@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -32,7 +33,7 @@ func (s *Similarity) UnmarshalJSON(b []byte) error {
 	if err != nil {
 		return fmt.Errorf("verify: similarity %q is not a number", b)
 	}
-	if v < 0 || v > 100 {
+	if math.IsNaN(v) || v < 0 || v > 100 { // NaN compares false with everything
 		return fmt.Errorf("verify: similarity %v is outside 0–100", v)
 	}
 	*s = Similarity(v)

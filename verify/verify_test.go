@@ -318,6 +318,8 @@ func TestSimilarity(t *testing.T) {
 	}{
 		{`"100.0%"`, 100, false}, {`"87.5"`, 87.5, false}, {`87.5`, 87.5, false}, {`"45,2 %"`, 45.2, false},
 		{`""`, 0, false}, {`"abc%"`, 0, true}, {`101`, 0, true}, {`-1`, 0, true}, {`true`, 0, true},
+		// Not numbers a verdict can rest on (issue 15, point 12).
+		{`"NaN%"`, 0, true}, {`"nan"`, 0, true}, {`"Inf%"`, 0, true}, {`"-Inf"`, 0, true}, {`"+Inf %"`, 0, true},
 	}
 	for _, tt := range tests {
 		var s verify.Similarity

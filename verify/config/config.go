@@ -9,7 +9,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,22 +46,15 @@ type TSA struct {
 	Roots string `toml:"roots"` // PEM bundle the TSA's certificate must chain to
 }
 
-// Threshold bounds: below 50 the scale's false match rate passes 1 %, so an impostor's
-// fingers could pass; above 100 nothing would.
-const (
-	MinThreshold = 50
-	MaxThreshold = 100
-)
-
 // CheckThreshold validates a configured threshold wherever one is read (the file, the
 // settings screen): 0 stands for DefaultThreshold; anything else must lie within
-// [MinThreshold, MaxThreshold].
+// [verify.MinThreshold, verify.MaxThreshold].
 func CheckThreshold(t float64) (float64, error) {
 	if t == 0 {
 		return DefaultThreshold, nil
 	}
-	if math.IsNaN(t) || t < MinThreshold || t > MaxThreshold {
-		return 0, fmt.Errorf("threshold %v: el umbral de similitud debe estar entre %d y %d (the similarity threshold must be within %d and %d)", t, MinThreshold, MaxThreshold, MinThreshold, MaxThreshold)
+	if !verify.ValidThreshold(t) {
+		return 0, fmt.Errorf("threshold %v: el umbral de similitud debe estar entre %d y %d (the similarity threshold must be within %d and %d)", t, verify.MinThreshold, verify.MaxThreshold, verify.MinThreshold, verify.MaxThreshold)
 	}
 	return t, nil
 }
