@@ -199,12 +199,17 @@ func (db *DB) Settle(e Entry, o Outcome) (Entry, error) {
 		e = cur
 		e.LastError, e.Codes = "", o.Codes
 		expired := false
+		age := now.Sub(e.Created)
+		if age < 0 {
+			age = e.Waited // the clock went back behind the entry's creation
+		}
 		switch {
-		case o.Retry && now.Sub(e.Created) >= o.MaxAge:
+		case o.Retry && age >= o.MaxAge:
 			e.State, e.Reason, expired = StateFailed, "expired: "+o.Reason, true
 		case o.Retry:
 			e.State, e.LastError = StatePending, o.Reason
 			e.NextAttempt = now.Add(o.Delay)
+			e.Waited += o.Delay
 		default:
 			e.State, e.Reason = o.State, o.Reason
 		}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"cotejo/storage"
 	"cotejo/storage/audit"
@@ -197,5 +198,23 @@ func TestReadOnlyOpen(t *testing.T) {
 	after, _ := os.ReadFile(k.path())
 	if string(before) != string(after) {
 		t.Error("a read-only open changed the file")
+	}
+}
+
+// TestLastRequestTime: the latest request time recorded, whatever the order the clock
+// gave them, for the stamp's check against a clock set back (issue 15, point 6).
+func TestLastRequestTime(t *testing.T) {
+	t0 := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
+	now := t0
+	db := openDB(t, filepath.Join(t.TempDir(), "c.db"), newKeys(t), func() time.Time { return now })
+	if last, err := db.LastRequestTime(); err != nil || !last.IsZero() {
+		t.Fatalf("empty: %v %v", last, err)
+	}
+	for i, d := range []time.Duration{0, 2 * time.Hour, time.Hour} {
+		now = t0.Add(d)
+		enqueue(t, db, i, false)
+	}
+	if last, _ := db.LastRequestTime(); !last.Equal(t0.Add(2 * time.Hour)) {
+		t.Errorf("last %v", last)
 	}
 }

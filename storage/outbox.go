@@ -47,10 +47,13 @@ type Entry struct {
 	Reason      string    `json:"reason,omitempty"`
 	Codes       []int     `json:"codes,omitempty"`
 	Answered    time.Time `json:"answered,omitzero"`
-	Answers     int       `json:"answers"`                // how many answers were recorded: never more than 1
-	Biometrics  bool      `json:"biometrics"`             // the stored request still holds fingerprints
-	FingersSent bool      `json:"fingers_sent,omitempty"` // the request carried fingerprints: a verdict needs INE's finger result (verify.Result.FingersSent)
-	Purged      bool      `json:"purged,omitempty"`       // personal data removed by retention
+	Answers     int       `json:"answers"` // how many answers were recorded: never more than 1
+	// Waited sums the retry delays scheduled so far: the entry's age when the clock was
+	// set back behind Created and now − Created says nothing.
+	Waited      time.Duration `json:"waited,omitempty"`
+	Biometrics  bool          `json:"biometrics"`             // the stored request still holds fingerprints
+	FingersSent bool          `json:"fingers_sent,omitempty"` // the request carried fingerprints: a verdict needs INE's finger result (verify.Result.FingersSent)
+	Purged      bool          `json:"purged,omitempty"`       // personal data removed by retention
 }
 
 // Citizen is the personal summary kept beside an entry (sealed) so the history screen

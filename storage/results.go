@@ -3,6 +3,7 @@ package storage
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"os"
 	"time"
@@ -196,4 +197,18 @@ func Compact(path string, lockTimeout time.Duration) error {
 		return err
 	}
 	return os.Rename(tmp, path)
+}
+
+// LastRequestTime is the latest creation time of any entry (zero for an empty outbox):
+// a Sealer without a time-stamping authority refuses to stamp a request before it
+// (verify.Sealer.NotBefore), which tells a clock set back.
+func (db *DB) LastRequestTime() (time.Time, error) {
+	var t time.Time
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		if k, _ := tx.Bucket(bucketByDate).Cursor().Last(); len(k) >= 8 {
+			t = time.Unix(0, int64(binary.BigEndian.Uint64(k[:8]))).UTC()
+		}
+		return nil
+	})
+	return t, err
 }

@@ -135,6 +135,22 @@ type Sealer struct {
 	Stamper Stamper // nil: the local clock, with the signing certificate's serial
 	Digest  DigestEncoding
 	Now     func() time.Time
+	// NotBefore, when set, is the time of the last request recorded (the outbox's
+	// storage.DB.LastRequestTime): without a Stamper, a local time before it means the
+	// clock was set back, and the request is refused (*ClockError).
+	NotBefore func() (time.Time, error)
+}
+
+// ClockError is a local clock behind the last request recorded: INE would receive
+// requests stamped out of order, and the outbox's schedule would be off.
+type ClockError struct {
+	Now, Last time.Time
+}
+
+func (e *ClockError) Error() string {
+	return fmt.Sprintf("verify: el reloj del equipo (%s) está antes de la última solicitud registrada (%s): corrija la fecha y hora del equipo "+
+		"(the computer's clock is before the last request recorded: set the date and time right)",
+		e.Now.UTC().Format(time.RFC3339), e.Last.UTC().Format(time.RFC3339))
 }
 
 // Seal validates v and builds the request body. Errors caused by the operator's data are
@@ -222,7 +238,18 @@ func (s *Sealer) stamp(ctx context.Context, data []byte) (Stamp, error) {
 	if s.Now != nil {
 		now = s.Now
 	}
-	return Stamp{Time: now(), Serial: DottedSerial(s.Signer.Certificate().SerialNumber)}, nil
+	t := now()
+	if s.NotBefore != nil {
+		last, err := s.NotBefore()
+		if err != nil {
+			return Stamp{}, fmt.Errorf("verify: time stamp: %w", err)
+		}
+		// Momento has whole seconds: a request in the same second as the last is in order.
+		if t.Truncate(time.Second).Before(last.Truncate(time.Second)) {
+			return Stamp{}, &ClockError{Now: t, Last: last}
+		}
+	}
+	return Stamp{Time: t, Serial: DottedSerial(s.Signer.Certificate().SerialNumber)}, nil
 }
 
 // SignedString is what both sides sign and verify: the data (or response) element's

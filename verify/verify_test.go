@@ -344,3 +344,32 @@ func TestParseFechaHora(t *testing.T) {
 		t.Error("nonsense parsed")
 	}
 }
+
+// TestLocalStampNotBeforeLast: without a time-stamping authority the local clock stamps
+// the request; a clock set back behind the last request recorded is refused, since
+// INE would see requests out of order (issue 15, point 6).
+func TestLocalStampNotBeforeLast(t *testing.T) {
+	s := sealer(t, verify.DigestBase64)
+	stamped := s.Now()
+	tests := []struct {
+		name string
+		last time.Time
+		ok   bool
+	}{
+		{"first request", time.Time{}, true},
+		{"after the last", stamped.Add(-time.Minute), true},
+		{"same second", stamped, true},
+		{"clock set back a year", stamped.AddDate(1, 0, 0), false},
+		{"an hour behind", stamped.Add(time.Hour), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s.NotBefore = func() (time.Time, error) { return tt.last, nil }
+			_, err := s.Seal(context.Background(), verify.Verification{Credential: lepe(), Location: place(), Consent: true})
+			var ce *verify.ClockError
+			if tt.ok != (err == nil) || !tt.ok && !errors.As(err, &ce) {
+				t.Errorf("%v", err)
+			}
+		})
+	}
+}

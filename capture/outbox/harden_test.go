@@ -223,3 +223,56 @@ func TestRunSupervised(t *testing.T) {
 	}
 	_ = sealbox.KeySize
 }
+
+// TestClockSetBack: after the clock is set back a year, an entry scheduled by the old
+// clock is sent within the longest back-off, and one INE keeps refusing still expires
+// after MaxAge of retries, not a year later (issue 15, point 6).
+func TestClockSetBack(t *testing.T) {
+	var mode atomic.Value
+	mode.Store("503")
+	s := startINE(t, scripted(t, &mode))
+	p := padron(t)
+	now := time.Date(2027, 6, 1, 10, 0, 0, 0, time.UTC)
+	var clock atomic.Pointer[time.Time]
+	set := func(t time.Time) { clock.Store(&t) }
+	set(now)
+	db := openDB(t, filepath.Join(t.TempDir(), "c.db"), newKeys(t), func() time.Time { return *clock.Load() })
+	b := outbox.Backoff{Base: time.Minute, Max: 10 * time.Minute, MaxAge: time.Hour}
+	snd := &outbox.Sender{DB: db, Client: s.conn.Client, Backoff: b}
+	late := enqueue(t, db, s, p.Ciudadanos[0], true)
+	if _, err := snd.Drain(guard(t)); err != nil { // refused: scheduled by the 2027 clock
+		t.Fatal(err)
+	}
+	now = now.AddDate(-1, 0, 0) // the clock set back a year
+	set(now)
+	mode.Store("real")
+	for range 3 {
+		snd.Drain(guard(t))
+		now = now.Add(b.Max / 2)
+		set(now)
+	}
+	if got, _ := db.Get(late.ID); got.State != storage.StateAnswered {
+		t.Fatalf("an entry scheduled by the old clock: %s after %v (next attempt %v)", got.State, 3*b.Max/2, got.NextAttempt)
+	}
+	// Enqueued under the old clock, refused ever since: it expires after about MaxAge of
+	// retries, although its creation is a year ahead of the clock.
+	now = now.AddDate(1, 0, 0)
+	set(now)
+	mode.Store("503")
+	stuck := enqueue(t, db, s, p.Ciudadanos[1], true)
+	snd.Drain(guard(t))
+	now = now.AddDate(-1, 0, 0)
+	set(now)
+	var got storage.Entry
+	for i := 0; i < 40; i++ {
+		now = now.Add(b.Max)
+		set(now)
+		snd.Drain(guard(t))
+		if got, _ = db.Get(stuck.ID); got.State != storage.StatePending {
+			break
+		}
+	}
+	if got.State != storage.StateFailed || !strings.HasPrefix(got.Reason, "expired") {
+		t.Errorf("after 40 × %v of refusals: %s %q, want expired", b.Max, got.State, got.Reason)
+	}
+}
