@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -216,5 +217,44 @@ func TestLastRequestTime(t *testing.T) {
 	}
 	if last, _ := db.LastRequestTime(); !last.Equal(t0.Add(2 * time.Hour)) {
 		t.Errorf("last %v", last)
+	}
+}
+
+// TestRotateKeyFile is what `cotejo key rotate` runs: a new key file, every value
+// re-sealed under it, the old key retired beside it; and a rotation cut short after
+// the re-sealing still opens (issue 15, point 9).
+func TestRotateKeyFile(t *testing.T) {
+	for _, interrupted := range []bool{false, true} {
+		t.Run(fmt.Sprintf("interrupted=%v", interrupted), func(t *testing.T) {
+			k := newKiosk(t)
+			db := k.mustOpen(t)
+			work(t, db, 0, 3)
+			db.Close()
+			oldKey, _ := os.ReadFile(k.keyPath())
+			rep, err := storage.RotateKey(context.Background(), k.set, k.dir, "super")
+			if err != nil || rep.Resealed < 3 {
+				t.Fatalf("rotate: %+v %v", rep, err)
+			}
+			if interrupted {
+				// As if the process died before the new key took the old one's place.
+				os.Rename(k.keyPath(), k.keyPath()+".new")
+				os.WriteFile(k.keyPath(), oldKey, 0o600)
+			} else {
+				if retired, _ := os.ReadFile(rep.Retired); string(retired) != string(oldKey) {
+					t.Errorf("retired key %s does not hold the old key", rep.Retired)
+				}
+				if now, _ := os.ReadFile(k.keyPath()); string(now) == string(oldKey) {
+					t.Error("the key file still holds the old key")
+				}
+			}
+			db = k.mustOpen(t)
+			defer db.Close()
+			if c, err := db.CitizenOf("ind-001"); err != nil || c.CURP == "" {
+				t.Errorf("after rotation: %v", err)
+			}
+			if _, err := db.Audit().Verify(context.Background()); err != nil {
+				t.Errorf("audit after rotation: %v", err)
+			}
+		})
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"cotejo/storage/sealbox"
@@ -133,7 +134,14 @@ func (s Settings) keys(ctx context.Context, create bool) (*sealbox.Keys, error) 
 		return nil, err
 	}
 	var old []*sealbox.Box
-	for _, f := range s.OldKeyFiles {
+	olds := s.OldKeyFiles
+	if s.KeyProvider == "file" {
+		// A rotation cut short may have re-sealed under the key it was bringing in.
+		if _, err := os.Stat(s.KeyFile + ".new"); err == nil {
+			olds = append(slices.Clone(olds), s.KeyFile+".new")
+		}
+	}
+	for _, f := range olds {
 		k, err := sealbox.KeyFile{Path: f}.Key(ctx)
 		if err != nil {
 			return nil, err
@@ -223,4 +231,59 @@ func openSettings(ctx context.Context, s Settings, baseDir string, readOnly bool
 	}
 	return Open(s.Path, Options{Keys: keys, Retention: time.Duration(s.RetentionDays) * 24 * time.Hour,
 		Head: HeadFile{Path: s.HeadPath()}, ReadOnly: readOnly})
+}
+
+// RotateReport says what a key rotation did.
+type RotateReport struct {
+	Resealed int    // sealed values re-sealed under the new key
+	Retired  string // where the old key now is: keep it offline for old backups, or destroy it
+}
+
+// RotateKey is `cotejo key rotate` for the file provider: it makes a new key (beside the
+// current one, as KeyFile.new), re-seals every value under it in one transaction, keeps
+// the old key as KeyFile.retired-<time> and puts the new one in its place. Cut short at
+// any step, the store still opens (Keys also opens with KeyFile.new) and running it
+// again finishes. Cotejo must be closed (the data file's lock).
+func RotateKey(ctx context.Context, s Settings, baseDir, operator string) (RotateReport, error) {
+	s, err := s.Resolved(baseDir)
+	if err != nil {
+		return RotateReport{}, err
+	}
+	if s.KeyProvider != "file" {
+		return RotateReport{}, fmt.Errorf("storage: key rotation is for key_provider = \"file\", not %q", s.KeyProvider)
+	}
+	newPath := s.KeyFile + ".new"
+	if _, err := os.Stat(newPath); errors.Is(err, os.ErrNotExist) {
+		if err := sealbox.CreateKeyFile(newPath); err != nil {
+			return RotateReport{}, err
+		}
+	}
+	newKey, err := sealbox.KeyFile{Path: newPath}.Key(ctx)
+	if err != nil {
+		return RotateReport{}, err
+	}
+	old, err := s.keys(ctx, false)
+	if err != nil {
+		return RotateReport{}, err
+	}
+	cur, err := boxFor(newKey)
+	if err != nil {
+		return RotateReport{}, err
+	}
+	db, err := Open(s.Path, Options{Keys: old.With(cur), Head: HeadFile{Path: s.HeadPath()}})
+	if err != nil {
+		return RotateReport{}, err
+	}
+	n, err := db.Rotate(ctx, operator)
+	if err = errors.Join(err, db.Close()); err != nil {
+		return RotateReport{}, err
+	}
+	retired := s.KeyFile + ".retired-" + time.Now().UTC().Format("20060102T150405Z")
+	if err := os.Link(s.KeyFile, retired); err != nil {
+		return RotateReport{}, fmt.Errorf("storage: keeping the old key: %w", err)
+	}
+	if err := os.Rename(newPath, s.KeyFile); err != nil {
+		return RotateReport{}, fmt.Errorf("storage: putting the new key in place: %w", err)
+	}
+	return RotateReport{Resealed: n, Retired: retired}, nil
 }

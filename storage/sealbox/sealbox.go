@@ -107,6 +107,18 @@ func NewKeys(current *Box, older ...*Box) *Keys {
 	return k
 }
 
+// With is a key set where b seals and every key of k still opens: the set a rotation
+// to b works with.
+func (k *Keys) With(b *Box) *Keys {
+	out := &Keys{current: b, byID: map[uint32]*Box{b.id: b}}
+	for id, old := range k.byID {
+		if id != b.id {
+			out.byID[id] = old
+		}
+	}
+	return out
+}
+
 // Current is the box that seals.
 func (k *Keys) Current() *Box { return k.current }
 
