@@ -86,7 +86,7 @@ func (m *Matcher) Match(ctx context.Context, citizenID string, finger int, forma
 	var img *image.Gray
 	switch format {
 	case Raw:
-		if width <= 0 || height <= 0 || width*height != len(sample) {
+		if width <= 0 || height <= 0 || width > wsq.MaxSide || height > wsq.MaxSide || width*height != len(sample) {
 			return 0, &Error{Code: 320, Reason: fmt.Sprintf("%d bytes are not a %d × %d image", len(sample), width, height)}
 		}
 		img = &image.Gray{Pix: sample, Stride: width, Rect: image.Rect(0, 0, width, height)}

@@ -3,6 +3,7 @@ package wsq
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"image"
 	"io"
 	"slices"
@@ -180,6 +181,24 @@ type parser struct {
 	frame *frameHeader
 }
 
+// Limits on what Decode accepts: a fingerprint, not any picture. Real index-finger
+// sensors give 248 × 338 to 640 × 480 at 500 ppi; a forged header claiming 10000 ×
+// 10000 would cost hundreds of megabytes, the zero runs of the entropy code backing it
+// up from a few hundred bytes.
+const (
+	MaxSide   = 2000
+	MaxPixels = 1000 * 1000
+)
+
+// SizeError is a WSQ image larger than a fingerprint: refused from its header.
+type SizeError struct{ Width, Height int }
+
+func (e *SizeError) Error() string {
+	return fmt.Sprintf("wsq: la imagen dice medir %d × %d pixeles, más que una huella (hasta %d pixeles, %d por lado) "+
+		"(the image says it is %d × %d pixels, more than a fingerprint: at most %d pixels, %d a side)",
+		e.Width, e.Height, MaxPixels, MaxSide, e.Width, e.Height, MaxPixels, MaxSide)
+}
+
 func (p *parser) decode() (*image.Gray, error) {
 	m, err := p.marker()
 	if err != nil {
@@ -206,6 +225,9 @@ func (p *parser) decode() (*image.Gray, error) {
 		if err := p.table(m, true); err != nil {
 			return nil, err
 		}
+	}
+	if w, h := p.frame.width, p.frame.height; w > MaxSide || h > MaxSide || w*h > MaxPixels {
+		return nil, &SizeError{Width: w, Height: h}
 	}
 	l := newLayout(p.frame.width, p.frame.height)
 
