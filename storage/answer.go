@@ -31,6 +31,21 @@ func (db *DB) Now() time.Time { return db.opts.Now() }
 func (db *DB) Claim(n int, due func(Entry) bool) ([]Entry, [][]byte, error) {
 	var entries []Entry
 	var bodies [][]byte
+	// Look before writing: a pass that finds nothing due (most of them) commits nothing,
+	// so an idle sender does not write the file every few seconds.
+	found := false
+	if err := db.bolt.View(func(tx *bolt.Tx) error {
+		out := tx.Bucket(bucketOutbox)
+		return out.ForEach(func(_, v []byte) error {
+			var e Entry
+			if !found && json.Unmarshal(v, &e) == nil && due(e) {
+				found = true
+			}
+			return nil
+		})
+	}); err != nil || !found {
+		return nil, nil, err
+	}
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		entries, bodies = entries[:0], bodies[:0]
 		c := tx.Bucket(bucketByDate).Cursor()

@@ -218,6 +218,12 @@ func OpenSettingsReadOnly(ctx context.Context, s Settings, baseDir string) (*DB,
 }
 
 func openSettings(ctx context.Context, s Settings, baseDir string, readOnly bool) (*DB, error) {
+	return s.Open(ctx, baseDir, Options{ReadOnly: readOnly})
+}
+
+// Open opens the store the settings describe with o's other options (a clock, a lock
+// timeout, ReadOnly): the keys, the head file and the retention come from the settings.
+func (s Settings) Open(ctx context.Context, baseDir string, o Options) (*DB, error) {
 	s, err := s.Resolved(baseDir)
 	if err != nil {
 		return nil, err
@@ -225,12 +231,12 @@ func openSettings(ctx context.Context, s Settings, baseDir string, readOnly bool
 	if s.keyExists(ctx) && emptyOrMissing(s.Path) {
 		return nil, ErrDataMissing
 	}
-	keys, err := s.keys(ctx, !readOnly)
-	if err != nil {
+	if o.Keys, err = s.keys(ctx, !o.ReadOnly); err != nil {
 		return nil, err
 	}
-	return Open(s.Path, Options{Keys: keys, Retention: time.Duration(s.RetentionDays) * 24 * time.Hour,
-		Head: HeadFile{Path: s.HeadPath()}, ReadOnly: readOnly})
+	o.Retention = time.Duration(s.RetentionDays) * 24 * time.Hour
+	o.Head = HeadFile{Path: s.HeadPath()}
+	return Open(s.Path, o)
 }
 
 // RotateReport says what a key rotation did.
