@@ -52,3 +52,27 @@ func TestSettingsPassphrase(t *testing.T) {
 		t.Error("unknown provider accepted")
 	}
 }
+
+// TestSettingsKDFFileBounded: a .kdf file whose costs are out of bounds (zero threads
+// panicked argon2) is refused with a typed error (issue 15, point 9).
+func TestSettingsKDFFileBounded(t *testing.T) {
+	dir := t.TempDir()
+	set := storage.Settings{Path: "c.db", KeyProvider: "passphrase"}
+	t.Setenv(storage.PassphraseEnv, "sucursal centro 2026")
+	db, err := storage.OpenSettings(context.Background(), set, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	for _, params := range []string{`{"Time":3,"MemoryKiB":65536,"Threads":0}`, `{"Time":4000000000,"MemoryKiB":65536,"Threads":2}`, `{"Time":3,"MemoryKiB":4294967295,"Threads":2}`} {
+		kdf := `{"salt":"AAAAAAAAAAAAAAAAAAAAAA==","params":` + params + `,"check":""}`
+		if err := os.WriteFile(filepath.Join(dir, "c.db.kdf"), []byte(kdf), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := storage.OpenSettings(context.Background(), set, dir)
+		var pe *sealbox.ParamsError
+		if !errors.As(err, &pe) {
+			t.Errorf("%s: %v, want *sealbox.ParamsError", params, err)
+		}
+	}
+}
