@@ -96,8 +96,9 @@ func (db *DB) ClaimOne(ref string) (Entry, []byte, error) {
 	return e, body, err
 }
 
-// CorruptError is an entry whose sealed request body does not open: damaged on disk, or
-// sealed with a key no longer configured. The entry is failed with Reason.
+// CorruptError is an entry whose sealed request body does not open (damaged on disk, or
+// sealed with a key no longer configured: the entry is failed with Reason), or whose
+// own record is unreadable (skipped by Claim, and reported by Get and List).
 type CorruptError struct {
 	ID, Indice string
 	Err        error
@@ -105,8 +106,8 @@ type CorruptError struct {
 
 // Reason is the entry's failure reason, in the operator's two languages.
 func (e *CorruptError) Reason() string {
-	return "corrupt: el registro sellado está dañado y no se puede enviar; vuelva a capturar la verificación " +
-		"(the sealed record is damaged and cannot be sent; capture the verification again): " + e.Err.Error()
+	return "corrupt: el registro está dañado y no se puede enviar; vuelva a capturar la verificación " +
+		"(the record is damaged and cannot be sent; capture the verification again): " + e.Err.Error()
 }
 
 func (e *CorruptError) Error() string {

@@ -183,7 +183,7 @@ func (db *DB) recover() error {
 		err := out.ForEach(func(_, v []byte) error {
 			var e Entry
 			if err := json.Unmarshal(v, &e); err != nil {
-				return err
+				return nil // an unreadable record: Claim skips it, List shows it
 			}
 			if e.State == StateSending {
 				stuck = append(stuck, e)

@@ -201,6 +201,17 @@ func putEntry(b *bolt.Bucket, e Entry) error {
 	return b.Put([]byte(e.Indice), raw)
 }
 
+// listEntry is getEntry for the lists: an unreadable record shows as failed with the
+// reason, so that one damaged record does not hide the others.
+func listEntry(b *bolt.Bucket, indice string) (Entry, error) {
+	e, err := getEntry(b, indice)
+	var ce *CorruptError
+	if errors.As(err, &ce) {
+		return Entry{ID: indice, Indice: indice, State: StateFailed, Reason: ce.Reason()}, nil
+	}
+	return e, err
+}
+
 func getEntry(b *bolt.Bucket, indice string) (Entry, error) {
 	raw := b.Get([]byte(indice))
 	if raw == nil {
@@ -208,7 +219,8 @@ func getEntry(b *bolt.Bucket, indice string) (Entry, error) {
 	}
 	var e Entry
 	if err := json.Unmarshal(raw, &e); err != nil {
-		return Entry{}, fmt.Errorf("storage: entry %s unreadable: %w", indice, err)
+		// Its state is unknown: the senders skip it, the screens say so.
+		return Entry{}, &CorruptError{ID: indice, Indice: indice, Err: err}
 	}
 	return e, nil
 }
@@ -250,7 +262,7 @@ func (db *DB) List(states ...State) ([]Entry, error) {
 		c := tx.Bucket(bucketByDate).Cursor()
 		outbox := tx.Bucket(bucketOutbox)
 		for k, _ := c.First(); k != nil; k, _ = c.Next() {
-			e, err := getEntry(outbox, string(k[8:]))
+			e, err := listEntry(outbox, string(k[8:]))
 			if err != nil {
 				return err
 			}

@@ -27,7 +27,7 @@ func (db *DB) Find(ctx context.Context, q Query) ([]Entry, error) {
 		out = out[:0]
 		outbox := tx.Bucket(bucketOutbox)
 		keep := func(indice string) error {
-			e, err := getEntry(outbox, indice)
+			e, err := listEntry(outbox, indice)
 			if err != nil {
 				return err
 			}

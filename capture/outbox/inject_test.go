@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"cotejo/capture/outbox"
 	"cotejo/storage"
 	"cotejo/storage/audit"
@@ -142,12 +144,22 @@ func TestFaultInjection(t *testing.T) {
 		mode.Store("real")
 		s := newSite(t, "")
 		db := s.mustOpen(t)
-		all := fill(t, db, in, 0, 5)
+		all := fill(t, db, in, 0, 6)
 		db.Close()
 		flipBody(t, s.path(), all[2])
+		breakRecord(t, s.path(), all[4])
 		db = s.mustOpen(t)
 		defer db.Close()
-		settled(t, db, in, append(all[:2:2], all[3:]...), map[string]string{all[2]: "corrupt"})
+		settled(t, db, in, []string{all[0], all[1], all[3], all[5]}, map[string]string{all[2]: "corrupt"})
+		var ce *storage.CorruptError
+		if _, err := db.Get(all[4]); !errors.As(err, &ce) {
+			t.Errorf("an unreadable entry: %v, want *storage.CorruptError", err)
+		}
+		// The queue's list still shows everything, the unreadable one as failed.
+		l, err := db.List(storage.StateFailed)
+		if err != nil || len(l) != 2 {
+			t.Errorf("failed entries listed: %d, %v", len(l), err)
+		}
 	})
 
 	t.Run("the data file cut short", func(t *testing.T) {
@@ -423,6 +435,22 @@ func damageNewestMeta(t *testing.T, path string) {
 		newest = 1
 	}
 	if _, err := f.WriteAt([]byte{0xff, 0xee}, newest*page+16+48); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// breakRecord overwrites an entry's own record (its state, not its sealed body) in the
+// closed file with bytes that do not parse.
+func breakRecord(t *testing.T, path, indice string) {
+	t.Helper()
+	b, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if err := b.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket([]byte("outbox")).Put([]byte(indice), []byte(`{"id":"3","state":"pend\x00`))
+	}); err != nil {
 		t.Fatal(err)
 	}
 }
