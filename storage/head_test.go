@@ -2,7 +2,6 @@ package storage_test
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -12,6 +11,7 @@ import (
 
 	"cotejo/storage"
 	"cotejo/storage/audit"
+	"cotejo/storage/storagetest"
 )
 
 // kiosk is a store opened the way the kiosk opens it: from its settings, with the data
@@ -52,30 +52,6 @@ func work(t *testing.T, db *storage.DB, from, n int) {
 	}
 }
 
-// damageNewestMeta spoils the checksum of the meta page bbolt would use, so it falls back
-// to the other one: the file as it was one transaction earlier.
-func damageNewestMeta(t *testing.T, path string) {
-	t.Helper()
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	page := int64(os.Getpagesize())
-	txid := func(p int64) uint64 {
-		b := make([]byte, 8)
-		f.ReadAt(b, p*page+16+48)
-		return binary.LittleEndian.Uint64(b)
-	}
-	newest := int64(0)
-	if txid(1) > txid(0) {
-		newest = 1
-	}
-	if _, err := f.WriteAt([]byte{0xff, 0xee}, newest*page+16+48); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestTrailHeadKeptBesideKey: the trail's head is kept beside the key, so a data file
 // deleted, emptied, replaced by an older copy, or rolled back by a damaged meta page is
 // refused, not taken as a fresh or intact store (issue 15, point 4).
@@ -88,7 +64,7 @@ func TestTrailHeadKeptBesideKey(t *testing.T) {
 		{"data file emptied", func(t *testing.T, k *kiosk, _ []byte) { os.Truncate(k.path(), 0) }, isDataMissing},
 		{"data file deleted", func(t *testing.T, k *kiosk, _ []byte) { os.Remove(k.path()) }, isDataMissing},
 		{"older copy put back", func(t *testing.T, k *kiosk, older []byte) { os.WriteFile(k.path(), older, 0o600) }, isRollback},
-		{"newest meta page damaged", func(t *testing.T, k *kiosk, _ []byte) { damageNewestMeta(t, k.path()) }, isRollback},
+		{"newest meta page damaged", func(t *testing.T, k *kiosk, _ []byte) { storagetest.DamageNewestMeta(t, k.path()) }, isRollback},
 		{"head file deleted", func(t *testing.T, k *kiosk, _ []byte) { os.Remove(k.keyPath() + ".head") }, isRollback},
 	}
 	for _, tt := range tests {

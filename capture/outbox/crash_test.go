@@ -19,6 +19,7 @@ import (
 	"cotejo/storage"
 	"cotejo/storage/sealbox"
 	"cotejo/verify"
+	"cotejo/verify/config"
 	"cotejo/verify/sandbox/sandboxtest"
 )
 
@@ -33,16 +34,7 @@ func TestCrashChild(t *testing.T) {
 	if os.Getenv(childEnv) == "" {
 		t.Skip("child of TestCrashRecovery")
 	}
-	pkiDir := os.Getenv("COTEJO_CRASH_PKI")
-	fc, err := sandboxtest.Load(pkiDir)
-	if err != nil {
-		fail(err)
-	}
-	fc.Service.URL = os.Getenv("COTEJO_CRASH_URL")
-	conn, err := fc.Service.Open(pkiDir)
-	if err != nil {
-		fail(err)
-	}
+	conn := childConn(os.Getenv("COTEJO_CRASH_PKI"), os.Getenv("COTEJO_CRASH_URL"))
 	key, err := sealbox.KeyFile{Path: os.Getenv("COTEJO_CRASH_KEY")}.Key(context.Background())
 	if err != nil {
 		fail(err)
@@ -68,6 +60,20 @@ func TestCrashChild(t *testing.T) {
 		fmt.Printf("ACK %s\n", sealed.Indice)
 		time.Sleep(time.Duration(rand.IntN(5)) * time.Millisecond)
 	}
+}
+
+// childConn is a child process's connection to the parent's sandbox.
+func childConn(pkiDir, url string) *config.Conn {
+	fc, err := sandboxtest.Load(pkiDir)
+	if err != nil {
+		fail(err)
+	}
+	fc.Service.URL = url
+	conn, err := fc.Service.Open(pkiDir)
+	if err != nil {
+		fail(err)
+	}
+	return conn
 }
 
 func fail(err error) {

@@ -9,11 +9,9 @@ import (
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"cotejo/capture/outbox"
 	"cotejo/storage"
-	"cotejo/storage/sealbox"
+	"cotejo/storage/storagetest"
 	"cotejo/verify"
 )
 
@@ -107,29 +105,6 @@ func TestCancelledDrainReleases(t *testing.T) {
 	}
 }
 
-// flipBody flips one byte of an entry's sealed request body in the closed file.
-func flipBody(t *testing.T, path, indice string) {
-	t.Helper()
-	b, err := bolt.Open(path, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	err = b.Update(func(tx *bolt.Tx) error {
-		bk := tx.Bucket([]byte("sealed"))
-		v := bk.Get([]byte("body/" + indice))
-		if v == nil {
-			return errors.New("no body")
-		}
-		v = append([]byte(nil), v...)
-		v[len(v)/2] ^= 0x40
-		return bk.Put([]byte("body/"+indice), v)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestCorruptEntrySetAside: one sealed body with a byte flipped is failed with its reason;
 // the entries behind it are still sent (issue 15, point 2).
 func TestCorruptEntrySetAside(t *testing.T) {
@@ -146,7 +121,7 @@ func TestCorruptEntrySetAside(t *testing.T) {
 		entries = append(entries, enqueue(t, db, s, p.Ciudadanos[i], true))
 	}
 	db.Close()
-	flipBody(t, path, entries[1].Indice)
+	storagetest.FlipBody(t, path, entries[1].Indice)
 	db = openDB(t, path, keys, nil)
 	for _, force := range []bool{false, true} {
 		if _, err := (&outbox.Sender{DB: db, Client: s.conn.Client, Force: force}).Drain(guard(t)); err != nil {
@@ -221,7 +196,6 @@ func TestRunSupervised(t *testing.T) {
 	if st := snd.Status(); st.State != outbox.SenderStopped {
 		t.Errorf("after cancel: %+v", st)
 	}
-	_ = sealbox.KeySize
 }
 
 // TestClockSetBack: after the clock is set back a year, an entry scheduled by the old

@@ -3,7 +3,6 @@ package outbox_test
 import (
 	"bufio"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -16,11 +15,10 @@ import (
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"cotejo/capture/outbox"
 	"cotejo/storage"
 	"cotejo/storage/audit"
+	"cotejo/storage/storagetest"
 	"cotejo/verify/sandbox/sandboxtest"
 )
 
@@ -146,8 +144,8 @@ func TestFaultInjection(t *testing.T) {
 		db := s.mustOpen(t)
 		all := fill(t, db, in, 0, 6)
 		db.Close()
-		flipBody(t, s.path(), all[2])
-		breakRecord(t, s.path(), all[4])
+		storagetest.FlipBody(t, s.path(), all[2])
+		storagetest.BreakRecord(t, s.path(), all[4])
 		db = s.mustOpen(t)
 		defer db.Close()
 		settled(t, db, in, []string{all[0], all[1], all[3], all[5]}, map[string]string{all[2]: "corrupt"})
@@ -206,7 +204,7 @@ func TestFaultInjection(t *testing.T) {
 		}
 		db.Close()
 		orig, _ := os.ReadFile(s.path())
-		damageNewestMeta(t, s.path())
+		storagetest.DamageNewestMeta(t, s.path())
 		_, err := s.open()
 		if !errors.Is(err, audit.ErrRolledBack) {
 			t.Fatalf("opened a rolled-back file (an answered entry would go to INE again): %v", err)
@@ -384,20 +382,12 @@ func TestKillChild(t *testing.T) {
 	if os.Getenv(killChildEnv) == "" {
 		t.Skip("child of TestFaultInjection")
 	}
-	pkiDir := os.Getenv("COTEJO_KILL_PKI")
-	fc, err := sandboxtest.Load(pkiDir)
-	if err != nil {
-		fail(err)
-	}
-	fc.Service.URL = os.Getenv("COTEJO_KILL_URL")
-	conn, err := fc.Service.Open(pkiDir)
-	if err != nil {
-		fail(err)
-	}
+	conn := childConn(os.Getenv("COTEJO_KILL_PKI"), os.Getenv("COTEJO_KILL_URL"))
 	conn.Client.HTTP.Timeout = 300 * time.Millisecond
 	s := newSite(t, os.Getenv("COTEJO_KILL_DIR"))
 	s.set.Path = "cotejo.db"
 	var db *storage.DB
+	var err error
 	for i := 0; ; i++ { // the parent's last kill may still hold the lock for a moment
 		if db, err = s.open(); err == nil || !errors.Is(err, storage.ErrAlreadyRunning) || i > 20 {
 			break
@@ -412,45 +402,5 @@ func TestKillChild(t *testing.T) {
 		if _, err := snd.Drain(context.Background()); err != nil {
 			fail(err)
 		}
-	}
-}
-
-// damageNewestMeta spoils the checksum of the meta page bbolt would use, so it falls
-// back to the other one: the file as it was one transaction earlier.
-func damageNewestMeta(t *testing.T, path string) {
-	t.Helper()
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	page := int64(os.Getpagesize())
-	txid := func(p int64) uint64 {
-		b := make([]byte, 8)
-		f.ReadAt(b, p*page+16+48)
-		return binary.LittleEndian.Uint64(b)
-	}
-	newest := int64(0)
-	if txid(1) > txid(0) {
-		newest = 1
-	}
-	if _, err := f.WriteAt([]byte{0xff, 0xee}, newest*page+16+48); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// breakRecord overwrites an entry's own record (its state, not its sealed body) in the
-// closed file with bytes that do not parse.
-func breakRecord(t *testing.T, path, indice string) {
-	t.Helper()
-	b, err := bolt.Open(path, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	if err := b.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket([]byte("outbox")).Put([]byte(indice), []byte(`{"id":"3","state":"pend\x00`))
-	}); err != nil {
-		t.Fatal(err)
 	}
 }
