@@ -73,9 +73,9 @@ type Options struct {
 	// Addr is where to listen; default a free loopback port. A test that takes INE
 	// down and brings it back starts a second sandbox on the first one's address.
 	Addr string
-	// Timeout replaces the configuration's per-request timeout (30 s): a test whose
-	// requests do real work (fingerprint extraction under the race detector, on a busy
-	// machine) must not fail for being slow.
+	// Timeout replaces the configuration's per-request timeout (30 s). With a Matcher it
+	// is 10 minutes unless set: requests then do real work (fingerprint extraction under
+	// the race detector, on a busy machine) and a test must not fail for being slow.
 	Timeout time.Duration
 }
 
@@ -104,6 +104,9 @@ func Start(tb testing.TB, o Options) *Env {
 	}
 	if o.Matcher == nil {
 		f.Sandbox.Biometrics = "off"
+	}
+	if o.Timeout == 0 && o.Matcher != nil {
+		o.Timeout = 10 * time.Minute
 	}
 	if o.Timeout > 0 {
 		f.Service.Timeout = o.Timeout
