@@ -20,6 +20,7 @@ import (
 	"cotejo/scanner"
 	"cotejo/scanner/usb"
 	"cotejo/storage"
+	"cotejo/storage/audit"
 	"cotejo/verify"
 	"cotejo/verify/credential"
 )
@@ -44,17 +45,65 @@ type Kiosk struct {
 	GPS location.Watcher
 }
 
-// Sender makes the outbox's sender for the kiosk's store and client.
-func (k *Kiosk) Sender(events func(outbox.Event)) *outbox.Sender {
+// sender makes the outbox's sender for the kiosk's store and client.
+func (k *Kiosk) sender(events func(outbox.Event)) *outbox.Sender {
 	return &outbox.Sender{DB: k.DB, Client: k.Client, Events: events}
 }
 
-// SignIn checks an operator's PIN.
-func (k *Kiosk) SignIn(id, pin string) (signin.Operator, error) {
-	if k.Operators == nil {
-		return signin.Operator{}, errors.New("capture: no operators are configured ([[operator]])")
+// SendQueued delivers, until ctx ends, what was queued while INE was unreachable,
+// calling answered after each answer INE gives (for the home screen's count).
+func (k *Kiosk) SendQueued(ctx context.Context, answered func()) {
+	if k.DB == nil || k.Client == nil {
+		return
 	}
-	return k.Operators.SignIn(id, pin)
+	k.sender(func(ev outbox.Event) {
+		if ev.Kind == outbox.EventAnswered && answered != nil {
+			answered()
+		}
+	}).Run(ctx)
+}
+
+// Operator is who signed in, as the screens need them.
+type Operator struct {
+	ID, Name string
+	// Supervisor may change the settings and sees every operator's verifications.
+	Supervisor bool
+}
+
+// SignInError is a refused sign-in, in the operator's words: a wrong PIN with the
+// tries left before the lockout, or the lockout itself.
+type SignInError struct {
+	err  error
+	left int
+	at   time.Time
+}
+
+func (e *SignInError) Error() string { return e.err.Error() }
+func (e *SignInError) Unwrap() error { return e.err }
+
+// Message is the sentence for the operator.
+func (e *SignInError) Message(lang string) string {
+	var locked *signin.LockedError
+	switch {
+	case errors.As(e.err, &locked):
+		return locked.Message(lang, e.at)
+	case lang == "en":
+		return fmt.Sprintf("Wrong operator or PIN. %d tries left.", e.left)
+	}
+	return fmt.Sprintf("Operador o PIN incorrecto. Quedan %d intentos.", e.left)
+}
+
+// SignIn checks an operator's PIN (argon2id: tens of milliseconds). A refusal is a
+// *SignInError.
+func (k *Kiosk) SignIn(id, pin string) (Operator, error) {
+	if k.Operators == nil {
+		return Operator{}, errors.New("capture: no operators are configured ([[operator]])")
+	}
+	op, err := k.Operators.SignIn(id, pin)
+	if err != nil {
+		return Operator{}, &SignInError{err: err, left: k.Operators.Remaining(id), at: time.Now()}
+	}
+	return Operator{ID: op.ID, Name: op.Name, Supervisor: op.Role == signin.RoleSupervisor}, nil
 }
 
 // ReadCredential reads the credential in photos of its sides.
@@ -138,19 +187,31 @@ func (k *Kiosk) History(ctx context.Context, q storage.Query) ([]storage.Entry, 
 
 // CitizenName is the name recorded with an entry, for the history screen.
 func (k *Kiosk) CitizenName(e storage.Entry) string {
-	c, err := k.DB.CitizenOf(e.Indice)
+	c, err := k.Citizen(e)
 	if err != nil {
 		return "—"
 	}
 	return c.Nombre
 }
 
-// Submit sends the session's request (or queues it when INE is unreachable).
+// Citizen is who an entry verified: name, CURP and CIC, as recorded (until purged).
+func (k *Kiosk) Citizen(e storage.Entry) (storage.Citizen, error) { return k.DB.CitizenOf(e.Indice) }
+
+// Submit sends the session's request at once, or queues it when INE is unreachable.
 func (k *Kiosk) Submit(ctx context.Context, s *Session) (storage.Entry, error) {
+	return k.submit(ctx, s, true)
+}
+
+// Enqueue queues the session's request without trying to send it now.
+func (k *Kiosk) Enqueue(ctx context.Context, s *Session) (storage.Entry, error) {
+	return k.submit(ctx, s, false)
+}
+
+func (k *Kiosk) submit(ctx context.Context, s *Session, sendNow bool) (storage.Entry, error) {
 	if k.Sealer == nil || k.DB == nil {
 		return storage.Entry{}, fmt.Errorf("capture: the kiosk is not connected to a service")
 	}
-	return s.Submit(ctx, k.Sealer, k.Sender(nil), true)
+	return s.Submit(ctx, k.Sealer, k.sender(nil), sendNow)
 }
 
 // Names the screens use for the services' types, so that the GUI depends on capture
@@ -184,9 +245,14 @@ const (
 // FieldNames are the credential's fields in the order the operator checks them.
 func FieldNames() []string { return credential.FieldNames() }
 
-// Drain sends everything pending now, whatever its schedule.
-func (k *Kiosk) Drain(ctx context.Context) (int, error) {
-	s := k.Sender(nil)
+// Drain sends everything pending now, whatever its schedule; settled, when set, is
+// told of each entry that leaves the queue or is put back in it (not of mere sends).
+func (k *Kiosk) Drain(ctx context.Context, settled func(storage.Entry)) (int, error) {
+	s := k.sender(func(ev outbox.Event) {
+		if ev.Kind != outbox.EventSent && settled != nil {
+			settled(ev.Entry)
+		}
+	})
 	s.Force = true
 	return s.Drain(ctx)
 }
@@ -194,14 +260,27 @@ func (k *Kiosk) Drain(ctx context.Context) (int, error) {
 // Retry puts a failed entry back in the queue.
 func (k *Kiosk) Retry(id, operator string) (storage.Entry, error) { return k.DB.Retry(id, operator) }
 
+// Cancel gives up a queued entry; an answered one cannot be.
+func (k *Kiosk) Cancel(id, operator string) (storage.Entry, error) { return k.DB.Cancel(id, operator) }
+
+// Entries lists every entry of the data file, in the order queued.
+func (k *Kiosk) Entries() ([]storage.Entry, error) { return k.DB.List() }
+
+// Entry finds one entry by its id or its request's indice.
+func (k *Kiosk) Entry(ref string) (storage.Entry, error) { return k.DB.Get(ref) }
+
+// Purge deletes the personal data of requests finished more than the retention ago.
+func (k *Kiosk) Purge(ctx context.Context, operator string) (int, error) {
+	return k.DB.Purge(ctx, operator)
+}
+
+// CheckAudit walks the audit trail's chain; an edited or missing entry is an error.
+func (k *Kiosk) CheckAudit(ctx context.Context) (audit.Report, error) {
+	return k.DB.Audit().Verify(ctx)
+}
+
 // EntryState is an entry's state as a word key ("pending", "answered", …).
 func EntryState(e storage.Entry) string { return string(e.State) }
-
-// SenderEvent is what the outbox's sender reports.
-type SenderEvent = outbox.Event
-
-// EventAnswered is a queued request answered.
-const EventAnswered = outbox.EventAnswered
 
 // NewCredential builds a credential from the form's fields, by the plaintext's names.
 func NewCredential(model string, fields map[string]string) credential.Credential {

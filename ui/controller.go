@@ -21,7 +21,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"cotejo/capture"
-	"cotejo/capture/signin"
 )
 
 // Options are the kiosk's settings from the configuration.
@@ -35,7 +34,7 @@ type Options struct {
 	// and signing certificates).
 	Certificates []*x509.Certificate
 	// Settings, for the supervisor's screen; nil hides it.
-	Settings *SettingsStore
+	Settings SettingsStore
 	// Poll is how often the home screen refreshes the connection and queue; 0 → 10 s.
 	Poll time.Duration
 	// NoAutoSend leaves the queue to the operator's "send now" (tests, where a sender
@@ -55,7 +54,7 @@ type Controller struct {
 	opts Options
 	lang string
 
-	op      signin.Operator
+	op      capture.Operator
 	session *capture.Session
 	reading *capture.Reading
 	shown   capture.Entry // the entry the result screen shows
@@ -90,15 +89,12 @@ func New(k *capture.Kiosk, win fyne.Window, opts Options) *Controller {
 // Start shows the first screen and starts the outbox's sender.
 func (c *Controller) Start() {
 	c.win.SetTitle(c.t("app.title"))
-	if c.k.DB != nil && c.k.Client != nil && !c.opts.NoAutoSend {
-		// Delivers what was queued while INE was unreachable; its events refresh the
+	if !c.opts.NoAutoSend {
+		// Delivers what was queued while INE was unreachable; each answer refreshes the
 		// home screen.
-		s := c.k.Sender(func(ev capture.SenderEvent) {
-			if ev.Kind == capture.EventAnswered {
-				fyne.Do(c.refreshStatus)
-			}
+		spawn(&c.loops, c.ctx, func(ctx context.Context) {
+			c.k.SendQueued(ctx, func() { fyne.Do(c.refreshStatus) })
 		})
-		spawn(&c.loops, c.ctx, func(ctx context.Context) { s.Run(ctx) })
 	}
 	c.showSignIn()
 }

@@ -15,7 +15,6 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
-	"cotejo/assets"
 	"cotejo/capture"
 )
 
@@ -71,9 +70,9 @@ func (c *Controller) showCredential() {
 	if c.k.OCR != nil {
 		sources.Add(c.button("open", c.t("cred.open"), widget.MediumImportance, c.openPhotos))
 		if c.opts.Demo {
-			for i, card := range assets.DemoCards() {
-				sources.Add(c.button("sample"+card.Model, c.tf("cred.sample", card.Model), widget.MediumImportance, func() {
-					c.readSample(i)
+			for _, model := range capture.SampleModels() {
+				sources.Add(c.button("sample"+model, c.tf("cred.sample", model), widget.MediumImportance, func() {
+					c.readSample(model)
 				}))
 			}
 		}
@@ -168,16 +167,11 @@ func (c *Controller) applyReading(r *capture.Reading, fill bool) {
 	}
 }
 
-func (c *Controller) readSample(i int) {
-	card := assets.DemoCards()[i]
-	var sides []image.Image
-	for _, b := range [][]byte{card.Front, card.Back} {
-		img, _, err := image.Decode(bytes.NewReader(b))
-		if err != nil {
-			c.showError(err.Error())
-			return
-		}
-		sides = append(sides, img)
+func (c *Controller) readSample(model string) {
+	sides, err := capture.Sample(model)
+	if err != nil {
+		c.showError(capture.ProblemMessage(err, c.lang))
+		return
 	}
 	c.read(sides)
 }

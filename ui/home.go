@@ -10,7 +10,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"cotejo/capture"
-	"cotejo/capture/signin"
 )
 
 func (c *Controller) showHome() {
@@ -47,7 +46,7 @@ func (c *Controller) showHome() {
 		c.button("queue", c.t("nav.queue"), widget.MediumImportance, c.showQueue),
 		c.button("history", c.t("nav.history"), widget.MediumImportance, c.showHistory),
 	}
-	if c.op.Role == signin.RoleSupervisor && c.opts.Settings != nil {
+	if c.op.Supervisor && c.opts.Settings != nil {
 		buttons = append(buttons, c.button("settings", c.t("nav.settings"), widget.MediumImportance, c.showSettings))
 	}
 	buttons = append(buttons, c.button("signout", c.t("nav.signout"), widget.LowImportance, c.showSignIn))

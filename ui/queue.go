@@ -51,7 +51,7 @@ func (c *Controller) showQueueThen(then func()) {
 		drain.Disable()
 		list.Add(widget.NewProgressBarInfinite())
 		c.background(func(ctx context.Context) {
-			n, err := c.k.Drain(ctx)
+			n, err := c.k.Drain(ctx, nil)
 			fyne.Do(func() {
 				if ctx.Err() != nil {
 					return
@@ -90,7 +90,7 @@ func (c *Controller) showHistory() {
 	c.w.history = results
 	find := func() {
 		q := capture.Query{Subject: search.Text}
-		if c.op.Role != "supervisor" {
+		if !c.op.Supervisor {
 			q.Operator = c.op.ID // an operator sees their own verifications
 		}
 		// Each line decrypts its citizen's name: off the UI goroutine.

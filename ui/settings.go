@@ -6,26 +6,19 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"cotejo/capture/signin"
+	"cotejo/capture"
 )
 
-// Setting is one value of the configuration the supervisor may change.
-type Setting struct {
-	Key     string    // e.g. "service.url"
-	Label   [2]string // Spanish, English
-	Value   string
-	Choices []string // a choice instead of free text
-}
-
-// SettingsStore reads and writes the editable settings (the configuration file).
-type SettingsStore struct {
-	Load func() ([]Setting, error)
-	Save func(values map[string]string) error
+// SettingsStore reads and writes the settings a supervisor may change
+// (capture.SettingsFile: the configuration file).
+type SettingsStore interface {
+	Load() ([]capture.Setting, error)
+	Save(values map[string]string) error
 }
 
 func (c *Controller) showSettings() {
 	c.reset()
-	if c.op.Role != signin.RoleSupervisor || c.opts.Settings == nil {
+	if !c.op.Supervisor || c.opts.Settings == nil {
 		c.show("settings", c.t("set.title"), container.NewVBox(widget.NewLabel(c.t("set.only"))),
 			c.button("home", c.t("nav.home"), widget.MediumImportance, c.showHome))
 		return
@@ -45,7 +38,7 @@ func (c *Controller) showSettings() {
 	}
 	c.show("settings", c.t("set.title"), container.NewBorder(nil, c.w.status, nil, nil, container.NewVScroll(form)),
 		c.button("home", c.t("nav.home"), widget.MediumImportance, c.showHome), save)
-	var settings []Setting
+	var settings []capture.Setting
 	c.task(func(context.Context) (err error) {
 		settings, err = c.opts.Settings.Load()
 		return err

@@ -2,19 +2,17 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"cotejo/capture/signin"
+	"cotejo/capture"
 )
 
 func (c *Controller) showSignIn() {
-	c.op = signin.Operator{}
+	c.op = capture.Operator{}
 	status := c.reset()
 	op := widget.NewEntry()
 	op.SetPlaceHolder(c.t("signin.operator"))
@@ -52,18 +50,12 @@ func (c *Controller) signIn() {
 			}
 			c.w.buttons["enter"].Enable()
 			c.w.entries["pin"].SetText("")
-			var locked *signin.LockedError
-			switch {
-			case errors.As(err, &locked):
-				c.showError(locked.Message(c.lang, time.Now()))
-			case errors.Is(err, signin.ErrWrongPIN):
-				c.showError(c.tf("signin.wrong", c.k.Operators.Remaining(id)))
-			case err != nil:
-				c.showError(err.Error())
-			default:
-				c.op = op
-				c.showHome()
+			if err != nil {
+				c.showError(capture.ProblemMessage(err, c.lang))
+				return
 			}
+			c.op = op
+			c.showHome()
 		})
 	})
 }

@@ -420,13 +420,8 @@ func (c *Controller) texts() string {
 func TestEveryScreenBothLanguages(t *testing.T) {
 	env := sandboxtest.Start(t, sandboxtest.Options{Matcher: &enrolled.Matcher{}})
 	c := start(t, kiosk(t, env, false))
-	var saved map[string]string
-	c.opts.Settings = &SettingsStore{
-		Load: func() ([]Setting, error) {
-			return []Setting{{Key: "lang", Label: [2]string{"Idioma", "Language"}, Value: "es", Choices: []string{"es", "en"}}}, nil
-		},
-		Save: func(v map[string]string) error { saved = v; return nil },
-	}
+	settings := &fakeSettings{}
+	c.opts.Settings = settings
 	both := func(screen string) {
 		t.Helper()
 		c.want(t, screen)
@@ -473,10 +468,19 @@ func TestEveryScreenBothLanguages(t *testing.T) {
 		both(s.screen)
 		if s.screen == "settings" {
 			c.tap(t, "save") // read and written in the background
-			if saved["lang"] != "es" || !strings.HasPrefix(c.w.status.Text, "Configuración guardada") {
+			if saved := settings.saved; saved["lang"] != "es" || !strings.HasPrefix(c.w.status.Text, "Configuración guardada") {
 				t.Errorf("settings saved %v, status %q", saved, c.w.status.Text)
 			}
 		}
 		c.tap(t, "home")
 	}
 }
+
+// fakeSettings is a configuration of one setting, the language.
+type fakeSettings struct{ saved map[string]string }
+
+func (f *fakeSettings) Load() ([]capture.Setting, error) {
+	return []capture.Setting{{Key: "lang", Label: [2]string{"Idioma", "Language"}, Value: "es", Choices: []string{"es", "en"}}}, nil
+}
+
+func (f *fakeSettings) Save(v map[string]string) error { f.saved = v; return nil }

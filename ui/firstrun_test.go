@@ -1,8 +1,7 @@
-package cli
+package ui
 
 import (
 	"context"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,8 +11,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"cotejo/capture/signin"
-	"cotejo/ui"
+	"cotejo/capture"
 	"cotejo/verify/pki"
 )
 
@@ -21,7 +19,7 @@ import (
 type screen struct {
 	t *testing.T
 	w fyne.Window
-	s *ui.FirstRunScreen
+	s *FirstRunScreen
 }
 
 func (sc screen) button(text string) *widget.Button {
@@ -67,7 +65,7 @@ func firstRunScreen(t *testing.T, cfgPath, lang string) screen {
 	test.NewTempApp(t)
 	w := test.NewTempWindow(t, nil)
 	w.Resize(fyne.NewSize(1280, 800))
-	s := ui.ShowFirstRun(w, *firstRun(cfgPath, io.Discard, io.Discard), lang)
+	s := ShowFirstRun(w, FirstRun{Config: cfgPath}, lang)
 	t.Cleanup(s.Close)
 	return screen{t, w, s}
 }
@@ -89,13 +87,13 @@ func TestFirstRunDemo(t *testing.T) {
 	}
 	// The next start finds the configuration and opens the same kiosk.
 	sc.s.Close()
-	st, err := startKiosk(context.Background(), cfgPath, "", io.Discard, io.Discard)
+	app, err := capture.Open(context.Background(), cfgPath, capture.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
-	if st.Kiosk == nil || !st.Options.Demo || st.Kiosk.Operators == nil {
-		t.Errorf("next start: %+v", st)
+	defer app.Close()
+	if !app.OffersSamples() || app.Operators == nil {
+		t.Errorf("next start: %+v", app)
 	}
 }
 
@@ -137,15 +135,7 @@ func TestFirstRunImport(t *testing.T) {
 	fill(inst, "2468")
 	test.Tap(importButton)
 	sc.kiosk()
-	cfg, _, err := loadConfig(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	book, err := signin.NewBook(cfg.Operators)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if op, err := book.SignIn("marta", "2468"); err != nil || op.Role != signin.RoleSupervisor || op.Name != "Marta Ríos" {
+	if op, err := sc.s.Controller().k.SignIn("marta", "2468"); err != nil || !op.Supervisor || op.Name != "Marta Ríos" {
 		t.Errorf("the first supervisor: %+v, %v", op, err)
 	}
 	if info, err := os.Stat(filepath.Join(filepath.Dir(cfgPath), "institution-signing-key.pem")); err != nil || info.Mode().Perm() != 0o600 {
