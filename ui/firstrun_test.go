@@ -15,14 +15,14 @@ import (
 	"cotejo/verify/pki"
 )
 
-// screen finds a first-run screen's widgets by what the operator reads on them.
-type screen struct {
+// firstRunView finds a first-run screen's widgets by what the operator reads on them.
+type firstRunView struct {
 	t *testing.T
 	w fyne.Window
 	s *FirstRunScreen
 }
 
-func (sc screen) button(text string) *widget.Button {
+func (sc firstRunView) button(text string) *widget.Button {
 	for _, o := range test.LaidOutObjects(sc.w.Content()) {
 		if b, ok := o.(*widget.Button); ok && b.Text == text {
 			return b
@@ -32,7 +32,7 @@ func (sc screen) button(text string) *widget.Button {
 	return nil
 }
 
-func (sc screen) entry(placeholder string) *widget.Entry {
+func (sc firstRunView) entry(placeholder string) *widget.Entry {
 	for _, o := range test.LaidOutObjects(sc.w.Content()) {
 		if e, ok := o.(*widget.Entry); ok && e.PlaceHolder == placeholder {
 			return e
@@ -43,7 +43,7 @@ func (sc screen) entry(placeholder string) *widget.Entry {
 }
 
 // says reports whether some label on the screen holds text.
-func (sc screen) says(text string) bool {
+func (sc firstRunView) says(text string) bool {
 	for _, o := range test.LaidOutObjects(sc.w.Content()) {
 		if l, ok := o.(*widget.Label); ok && strings.Contains(l.Text, text) {
 			return true
@@ -53,7 +53,7 @@ func (sc screen) says(text string) bool {
 }
 
 // kiosk waits for the work to end, then for the kiosk's own sign-in screen.
-func (sc screen) kiosk() {
+func (sc firstRunView) kiosk() {
 	sc.t.Helper()
 	sc.s.Wait()
 	if c := sc.s.Controller(); c == nil || c.Screen() != "signin" {
@@ -61,13 +61,13 @@ func (sc screen) kiosk() {
 	}
 }
 
-func firstRunScreen(t *testing.T, cfgPath, lang string) screen {
+func firstRunScreen(t *testing.T, cfgPath, lang string) firstRunView {
 	test.NewTempApp(t)
 	w := test.NewTempWindow(t, nil)
 	w.Resize(fyne.NewSize(1280, 800))
 	s := ShowFirstRun(w, FirstRun{Config: cfgPath}, lang)
 	t.Cleanup(s.Close)
-	return screen{t, w, s}
+	return firstRunView{t, w, s}
 }
 
 // TestFirstRunDemo: a kiosk started with no configuration says so, and its demonstration
