@@ -140,8 +140,11 @@ func (c *Controller) goTo(s screen) {
 	c.screenCtx, c.screenCancel = context.WithCancel(c.ctx)
 	c.cur = s
 	f := s.base()
-	*f = frame{Controller: c, status: widget.NewLabel(""), buttons: map[string]*widget.Button{}}
-	f.status.Wrapping = fyne.TextWrapWord
+	// The controller is set once: the screen's loops read it while it is built again.
+	if f.Controller == nil {
+		f.Controller = c
+	}
+	f.status, f.buttons = wrapLabel(""), map[string]*widget.Button{}
 	title, body, buttons := s.build()
 	heading := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	heading.SizeName = theme.SizeNameHeadingText

@@ -62,40 +62,42 @@ func (s *homeScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject) {
 }
 
 // start follows, while the screen is shown, the connection and the queue (now and
-// every Poll), the reader being plugged and unplugged, and the GPS's fix.
+// every Poll), the reader being plugged and unplugged, and the GPS's fix. The loops only
+// wait: the words are chosen on the UI goroutine, in the language of the moment.
 func (s *homeScreen) start() {
 	s.refresh()
 	if s.k.Scanner.Kind == "usb" {
 		label := s.reader
 		s.loop(func(ctx context.Context) {
 			for name := range capture.WatchReaders(ctx, 2*time.Second) {
-				text := s.t("home.noreader")
-				if name != "" {
-					text = s.tf("home.scanner", name)
-				}
 				fyne.Do(func() {
-					if ctx.Err() == nil {
-						label.SetText(text)
+					if ctx.Err() != nil {
+						return
+					}
+					if name == "" {
+						label.SetText(s.t("home.noreader"))
+					} else {
+						label.SetText(s.tf("home.scanner", name))
 					}
 				})
 			}
 		})
 	}
-	if s.k.GPS != nil {
+	if gps := s.k.GPS; gps != nil {
 		label := s.location
 		s.loop(func(ctx context.Context) {
-			for u := range s.k.GPS.Watch(ctx) {
-				text := s.gpsText(u.Err, u.Fix.Lat, u.Fix.Lon, u.Fix.Accuracy)
+			for u := range gps.Watch(ctx) {
 				fyne.Do(func() {
 					if ctx.Err() == nil {
-						label.SetText(s.tf("home.location", text))
+						label.SetText(s.tf("home.location", s.gpsText(u.Err, u.Fix.Lat, u.Fix.Lon, u.Fix.Accuracy)))
 					}
 				})
 			}
 		})
 	}
+	poll := s.opts.Poll
 	s.loop(func(ctx context.Context) {
-		t := time.NewTicker(s.opts.Poll)
+		t := time.NewTicker(poll)
 		defer t.Stop()
 		for {
 			select {
@@ -121,10 +123,11 @@ func (s *homeScreen) refresh() {
 		up bool
 		n  int
 	)
+	k := s.k
 	s.task(func(ctx context.Context) error {
-		up = s.k.Client != nil && s.k.Reachable(ctx)
-		if s.k.DB != nil {
-			if p, err := s.k.Pending(); err == nil {
+		up = k.Client != nil && k.Reachable(ctx)
+		if k.DB != nil {
+			if p, err := k.Pending(); err == nil {
 				n = len(p)
 			}
 		}

@@ -12,7 +12,7 @@ import (
 
 // frame is what every screen has: the controller, a status line for progress and
 // problems, and its buttons by name (which tests and the screenshot walk press). The
-// router makes it anew each time the screen is built.
+// router makes the status line and the buttons anew each time the screen is built.
 type frame struct {
 	*Controller
 	status  *widget.Label
