@@ -20,13 +20,12 @@ import (
 	"cotejo/scanner"
 	"cotejo/scanner/usb"
 	"cotejo/storage"
-	"cotejo/storage/audit"
 	"cotejo/verify"
 	"cotejo/verify/credential"
 )
 
-// Kiosk is every service the kiosk's screens use, wired once by main: the screens talk
-// to this, never to the packages behind it.
+// Kiosk is every service a verification uses, wired once by Open: the window's screens
+// and the terminal's commands talk to this, not to the packages behind it.
 type Kiosk struct {
 	OCR       *ocr.Reader // nil: credentials are typed, not read
 	Scanner   ScannerSettings
@@ -124,10 +123,6 @@ func CheckField(field, value string) error { return credential.ValidateField(fie
 // OpenScanner opens the configured fingerprint reader.
 func (k *Kiosk) OpenScanner(ctx context.Context) (scanner.Device, error) { return k.Scanner.Open(ctx) }
 
-// Readers lists the supported USB fingerprint readers plugged in, for the home screen and
-// `cotejo devices`.
-func Readers(ctx context.Context) ([]usb.Found, error) { return usb.List(ctx) }
-
 // Here is where the verification is made: the GPS position when there is a fix, and the
 // branch's place for what it lacks. source says which ("gps" or "branch").
 func (k *Kiosk) Here(ctx context.Context) (u verify.Ubicacion, source string, err error) {
@@ -187,15 +182,12 @@ func (k *Kiosk) History(ctx context.Context, q storage.Query) ([]storage.Entry, 
 
 // CitizenName is the name recorded with an entry, for the history screen.
 func (k *Kiosk) CitizenName(e storage.Entry) string {
-	c, err := k.Citizen(e)
+	c, err := k.DB.CitizenOf(e.Indice)
 	if err != nil {
 		return "—"
 	}
 	return c.Nombre
 }
-
-// Citizen is who an entry verified: name, CURP and CIC, as recorded (until purged).
-func (k *Kiosk) Citizen(e storage.Entry) (storage.Citizen, error) { return k.DB.CitizenOf(e.Indice) }
 
 // Submit sends the session's request at once, or queues it when INE is unreachable.
 func (k *Kiosk) Submit(ctx context.Context, s *Session) (storage.Entry, error) {
@@ -260,35 +252,10 @@ func (k *Kiosk) Drain(ctx context.Context, settled func(storage.Entry)) (int, er
 // Retry puts a failed entry back in the queue.
 func (k *Kiosk) Retry(id, operator string) (storage.Entry, error) { return k.DB.Retry(id, operator) }
 
-// Cancel gives up a queued entry; an answered one cannot be.
-func (k *Kiosk) Cancel(id, operator string) (storage.Entry, error) { return k.DB.Cancel(id, operator) }
-
-// Entries lists every entry of the data file, in the order queued.
-func (k *Kiosk) Entries() ([]storage.Entry, error) { return k.DB.List() }
-
-// Entry finds one entry by its id or its request's indice.
-func (k *Kiosk) Entry(ref string) (storage.Entry, error) { return k.DB.Get(ref) }
-
-// Purge deletes the personal data of requests finished more than the retention ago.
-func (k *Kiosk) Purge(ctx context.Context, operator string) (int, error) {
-	return k.DB.Purge(ctx, operator)
-}
-
-// CheckAudit walks the audit trail's chain; an edited or missing entry is an error.
-func (k *Kiosk) CheckAudit(ctx context.Context) (audit.Report, error) {
-	return k.DB.Audit().Verify(ctx)
-}
-
-// EntryState is an entry's state as a word key ("pending", "answered", …).
-func EntryState(e storage.Entry) string { return string(e.State) }
-
 // NewCredential builds a credential from the form's fields, by the plaintext's names.
 func NewCredential(model string, fields map[string]string) credential.Credential {
 	return credential.FromFields(credential.Model(model), fields)
 }
-
-// CredentialFields is a credential's fields by the plaintext's names.
-func CredentialFields(c credential.Credential) map[string]string { return c.Fields() }
 
 // ProblemMessage is an error's sentence for the operator when the error carries one
 // (a field, a scanner, a read), else its text.
@@ -304,10 +271,6 @@ func ProblemMessage(err error, lang string) string {
 	}
 	return err.Error()
 }
-
-// LimitThreads re-executes the program, once, with tesseract's OpenMP limited to one
-// thread (see ocr.LimitThreads); call it first thing in main or TestMain.
-func LimitThreads() error { return ocr.LimitThreads() }
 
 // Receipt renders an answered entry's receipt for the citizen as a PDF: the verdict and
 // marks, never the fingerprints, and the CURP and CIC masked.

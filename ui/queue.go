@@ -11,7 +11,7 @@ import (
 )
 
 func (c *Controller) entryLine(e capture.Entry) string {
-	return c.tf("queue.entry", e.ID, e.Created.Local().Format("2006-01-02 15:04"), e.Attempts, c.t("state."+capture.EntryState(e)))
+	return c.tf("queue.entry", e.ID, e.Created.Local().Format("2006-01-02 15:04"), e.Attempts, c.t("state."+string(e.State)))
 }
 
 // queueScreen lists the entries waiting to be sent, read in the background; failed
@@ -56,7 +56,7 @@ func (s *queueScreen) fill(entries []capture.Entry) {
 	}
 	for _, e := range entries {
 		line := widget.NewLabel(s.entryLine(e))
-		if capture.EntryState(e) != "failed" {
+		if e.State != "failed" {
 			s.list.Add(line)
 			continue
 		}

@@ -22,7 +22,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	if err := capture.LimitThreads(); err != nil {
+	if err := ocr.LimitThreads(); err != nil {
 		panic(err)
 	}
 	// SANE sees no scanner unless a test gives it its virtual one: probing every bus

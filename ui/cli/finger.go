@@ -122,15 +122,7 @@ func writePrint(base string, finger int, img *image.Gray, mins []fingergen.Minut
 	if err := os.WriteFile(base+".ansi", rec, 0o644); err != nil {
 		return err
 	}
-	f, err := os.Create(base + ".png")
-	if err != nil {
-		return err
-	}
-	if err := png.Encode(f, img); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
+	if err := writePNG(base+".png", img); err != nil {
 		return err
 	}
 	list := make([]minutiaJSON, 0, len(mins))
@@ -272,4 +264,17 @@ func pickView(rec *template.Record, finger int) (*template.View, error) {
 		return nil, fmt.Errorf("the template holds %d views: say which finger with --finger", len(rec.Views))
 	}
 	return &rec.Views[0], nil
+}
+
+// writePNG saves an image as a PNG file.
+func writePNG(path string, img image.Image) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := png.Encode(f, img); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"image/png"
 	"io"
 	"os"
 	"path/filepath"
@@ -28,32 +27,27 @@ func captureFingers(ctx context.Context, s capture.ScannerSettings, lang string,
 		return nil, err
 	}
 	defer dev.Close()
-	en := lang == "en"
-	name := func(f int) string { return scanner.FingerName(f, lang) }
+	// say prints the sentence in the operator's language: format with Spanish and
+	// English halves.
+	say := func(es, en string, a ...any) {
+		if lang == "en" {
+			es = en
+		}
+		fmt.Fprintf(stdout, es, a...)
+	}
 	info := dev.Info()
-	fmt.Fprintf(stdout, "%s %s (%d ppi)\n", map[bool]string{false: "Lector de huellas:", true: "Fingerprint reader:"}[en], info.Model, info.PPI)
+	say("Lector de huellas: %s (%d ppi)\n", "Fingerprint reader: %s (%d ppi)\n", info.Model, info.PPI)
 	fingers, _, err := capture.CaptureFingers(ctx, dev, capture.FingerOptions{Steps: func(st capture.Step) {
+		name := scanner.FingerName(st.Finger, lang)
 		switch st.Kind {
 		case capture.PlaceFinger:
-			if en {
-				fmt.Fprintf(stdout, "  Place the %s on the reader…\n", name(st.Finger))
-			} else {
-				fmt.Fprintf(stdout, "  Coloque el %s en el lector…\n", name(st.Finger))
-			}
+			say("  Coloque el %s en el lector…\n", "  Place the %s on the reader…\n", name)
 		case capture.Retry:
 			fmt.Fprintf(stdout, "  %d/100: %s\n", st.Score, st.Problem.Message(lang))
 		case capture.DifferentFinger:
-			if en {
-				fmt.Fprintf(stdout, "  This does not look like the previous try: check it is the %s.\n", name(st.Finger))
-			} else {
-				fmt.Fprintf(stdout, "  No se parece al intento anterior: verifique que sea el %s.\n", name(st.Finger))
-			}
+			say("  No se parece al intento anterior: verifique que sea el %s.\n", "  This does not look like the previous try: check it is the %s.\n", name)
 		case capture.FingerDone:
-			if en {
-				fmt.Fprintf(stdout, "  %s captured, quality %d/100\n", scanner.FingerLabel(st.Finger, lang), st.Score)
-			} else {
-				fmt.Fprintf(stdout, "  %s capturado, calidad %d/100\n", scanner.FingerLabel(st.Finger, lang), st.Score)
-			}
+			say("  %s capturado, calidad %d/100\n", "  %s captured, quality %d/100\n", scanner.FingerLabel(st.Finger, lang), st.Score)
 		}
 	}})
 	if err != nil {
@@ -127,15 +121,7 @@ func runFingerCapture(ctx context.Context, args []string, stdout, stderr io.Writ
 	if err != nil {
 		return errors.New(capture.ProblemMessage(err, *lang))
 	}
-	f, err := os.Create(*out)
-	if err != nil {
-		return err
-	}
-	if err := png.Encode(f, c.Image); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
+	if err := writePNG(*out, c.Image); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "%d × %d, %d ppi → %s\n", c.Image.Rect.Dx(), c.Image.Rect.Dy(), c.PPI, *out)
@@ -162,7 +148,7 @@ func runDevices(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		return nil
 	}
-	found, err := capture.Readers(ctx)
+	found, err := usb.List(ctx)
 	if err != nil && len(found) == 0 {
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"image/png"
 	"io"
 	"math"
 	"os"
@@ -187,15 +186,7 @@ func runFingerDecode(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", fs.Arg(0), err)
 	}
-	f, err := os.Create(fs.Arg(1))
-	if err != nil {
-		return err
-	}
-	if err := png.Encode(f, g); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
+	if err := writePNG(fs.Arg(1), g); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "%d × %d → %s\n", g.Rect.Dx(), g.Rect.Dy(), fs.Arg(1))

@@ -49,19 +49,19 @@ func runQueue(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer app.Close()
 	switch sub {
 	case "list":
-		entries, err := app.Entries()
+		entries, err := app.DB.List()
 		if err != nil {
 			return err
 		}
 		return printQueue(stdout, entries, *asJSON)
 	case "show":
-		e, err := app.Entry(id)
+		e, err := app.DB.Get(id)
 		if err != nil {
 			return err
 		}
 		out, _ := json.MarshalIndent(e, "", "  ")
 		fmt.Fprintf(stdout, "%s\n", out)
-		if c, err := app.Citizen(e); err == nil {
+		if c, err := app.DB.CitizenOf(e.Indice); err == nil {
 			fmt.Fprintf(stdout, "Ciudadano: %s  CURP %s  CIC %s\n", c.Nombre, c.CURP, c.CIC)
 		}
 		if e.Answers > 0 && !e.Purged {
@@ -71,7 +71,7 @@ func runQueue(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case "retry", "cancel":
 		op := app.Retry
 		if sub == "cancel" {
-			op = app.Cancel
+			op = app.DB.Cancel
 		}
 		e, err := op(id, *operator)
 		if err != nil {
@@ -84,7 +84,7 @@ func runQueue(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "%d envíos\n", n)
 		return err
 	}
-	n, err := app.Purge(ctx, *operator)
+	n, err := app.DB.Purge(ctx, *operator)
 	if err != nil {
 		return err
 	}
@@ -110,7 +110,7 @@ func printQueue(w io.Writer, entries []capture.Entry, asJSON bool) error {
 	fmt.Fprintln(tw, "ID\tCONSULTA\tESTADO\tINTENTOS\tSIGUIENTE\tMOTIVO")
 	for _, e := range entries {
 		next := "—"
-		if capture.EntryState(e) == "pending" {
+		if e.State == "pending" {
 			next = e.NextAttempt.Local().Format("2006-01-02 15:04:05")
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", e.ID, e.Indice, e.State, e.Attempts, next, e.Reason+e.LastError)
@@ -131,7 +131,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer app.Close()
-	rep, err := app.CheckAudit(ctx)
+	rep, err := app.DB.Audit().Verify(ctx)
 	if err != nil {
 		return err
 	}
