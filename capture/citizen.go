@@ -1,5 +1,7 @@
-// Package capture assembles one verification: the credential data, the fingers, the
-// location and the citizen's consent, ready for verify/ to seal.
+// Package capture is the application layer under both user interfaces, the window and
+// the terminal: it loads the configuration and wires the services (Open), and assembles
+// one verification (the credential data, the fingers, the location and the citizen's
+// consent) for verify/ to seal and the outbox to send.
 package capture
 
 import (

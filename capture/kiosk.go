@@ -24,8 +24,8 @@ import (
 	"cotejo/verify/credential"
 )
 
-// Kiosk is every service the kiosk's screens use, wired once by main: the screens talk
-// to this, never to the packages behind it.
+// Kiosk is every service a verification uses, wired once by Open: the window's screens
+// and the terminal's commands talk to this, not to the packages behind it.
 type Kiosk struct {
 	OCR       *ocr.Reader // nil: credentials are typed, not read
 	Scanner   ScannerSettings
@@ -44,17 +44,65 @@ type Kiosk struct {
 	GPS location.Watcher
 }
 
-// Sender makes the outbox's sender for the kiosk's store and client.
-func (k *Kiosk) Sender(events func(outbox.Event)) *outbox.Sender {
+// sender makes the outbox's sender for the kiosk's store and client.
+func (k *Kiosk) sender(events func(outbox.Event)) *outbox.Sender {
 	return &outbox.Sender{DB: k.DB, Client: k.Client, Events: events}
 }
 
-// SignIn checks an operator's PIN.
-func (k *Kiosk) SignIn(id, pin string) (signin.Operator, error) {
-	if k.Operators == nil {
-		return signin.Operator{}, errors.New("capture: no operators are configured ([[operator]])")
+// SendQueued delivers, until ctx ends, what was queued while INE was unreachable,
+// calling answered after each answer INE gives (for the home screen's count).
+func (k *Kiosk) SendQueued(ctx context.Context, answered func()) {
+	if k.DB == nil || k.Client == nil {
+		return
 	}
-	return k.Operators.SignIn(id, pin)
+	k.sender(func(ev outbox.Event) {
+		if ev.Kind == outbox.EventAnswered && answered != nil {
+			answered()
+		}
+	}).Run(ctx)
+}
+
+// Operator is who signed in, as the screens need them.
+type Operator struct {
+	ID, Name string
+	// Supervisor may change the settings and sees every operator's verifications.
+	Supervisor bool
+}
+
+// SignInError is a refused sign-in, in the operator's words: a wrong PIN with the
+// tries left before the lockout, or the lockout itself.
+type SignInError struct {
+	err  error
+	left int
+	at   time.Time
+}
+
+func (e *SignInError) Error() string { return e.err.Error() }
+func (e *SignInError) Unwrap() error { return e.err }
+
+// Message is the sentence for the operator.
+func (e *SignInError) Message(lang string) string {
+	var locked *signin.LockedError
+	switch {
+	case errors.As(e.err, &locked):
+		return locked.Message(lang, e.at)
+	case lang == "en":
+		return fmt.Sprintf("Wrong operator or PIN. %d tries left.", e.left)
+	}
+	return fmt.Sprintf("Operador o PIN incorrecto. Quedan %d intentos.", e.left)
+}
+
+// SignIn checks an operator's PIN (argon2id: tens of milliseconds). A refusal is a
+// *SignInError.
+func (k *Kiosk) SignIn(id, pin string) (Operator, error) {
+	if k.Operators == nil {
+		return Operator{}, errors.New("capture: no operators are configured ([[operator]])")
+	}
+	op, err := k.Operators.SignIn(id, pin)
+	if err != nil {
+		return Operator{}, &SignInError{err: err, left: k.Operators.Remaining(id), at: time.Now()}
+	}
+	return Operator{ID: op.ID, Name: op.Name, Supervisor: op.Role == signin.RoleSupervisor}, nil
 }
 
 // ReadCredential reads the credential in photos of its sides.
@@ -74,10 +122,6 @@ func CheckField(field, value string) error { return credential.ValidateField(fie
 
 // OpenScanner opens the configured fingerprint reader.
 func (k *Kiosk) OpenScanner(ctx context.Context) (scanner.Device, error) { return k.Scanner.Open(ctx) }
-
-// Readers lists the supported USB fingerprint readers plugged in, for the home screen and
-// `cotejo devices`.
-func Readers(ctx context.Context) ([]usb.Found, error) { return usb.List(ctx) }
 
 // Here is where the verification is made: the GPS position when there is a fix, and the
 // branch's place for what it lacks. source says which ("gps" or "branch").
@@ -145,12 +189,21 @@ func (k *Kiosk) CitizenName(e storage.Entry) string {
 	return c.Nombre
 }
 
-// Submit sends the session's request (or queues it when INE is unreachable).
+// Submit sends the session's request at once, or queues it when INE is unreachable.
 func (k *Kiosk) Submit(ctx context.Context, s *Session) (storage.Entry, error) {
+	return k.submit(ctx, s, true)
+}
+
+// Enqueue queues the session's request without trying to send it now.
+func (k *Kiosk) Enqueue(ctx context.Context, s *Session) (storage.Entry, error) {
+	return k.submit(ctx, s, false)
+}
+
+func (k *Kiosk) submit(ctx context.Context, s *Session, sendNow bool) (storage.Entry, error) {
 	if k.Sealer == nil || k.DB == nil {
 		return storage.Entry{}, fmt.Errorf("capture: the kiosk is not connected to a service")
 	}
-	return s.Submit(ctx, k.Sealer, k.Sender(nil), true)
+	return s.Submit(ctx, k.Sealer, k.sender(nil), sendNow)
 }
 
 // Names the screens use for the services' types, so that the GUI depends on capture
@@ -184,9 +237,14 @@ const (
 // FieldNames are the credential's fields in the order the operator checks them.
 func FieldNames() []string { return credential.FieldNames() }
 
-// Drain sends everything pending now, whatever its schedule.
-func (k *Kiosk) Drain(ctx context.Context) (int, error) {
-	s := k.Sender(nil)
+// Drain sends everything pending now, whatever its schedule; settled, when set, is
+// told of each entry that leaves the queue or is put back in it (not of mere sends).
+func (k *Kiosk) Drain(ctx context.Context, settled func(storage.Entry)) (int, error) {
+	s := k.sender(func(ev outbox.Event) {
+		if ev.Kind != outbox.EventSent && settled != nil {
+			settled(ev.Entry)
+		}
+	})
 	s.Force = true
 	return s.Drain(ctx)
 }
@@ -194,22 +252,10 @@ func (k *Kiosk) Drain(ctx context.Context) (int, error) {
 // Retry puts a failed entry back in the queue.
 func (k *Kiosk) Retry(id, operator string) (storage.Entry, error) { return k.DB.Retry(id, operator) }
 
-// EntryState is an entry's state as a word key ("pending", "answered", …).
-func EntryState(e storage.Entry) string { return string(e.State) }
-
-// SenderEvent is what the outbox's sender reports.
-type SenderEvent = outbox.Event
-
-// EventAnswered is a queued request answered.
-const EventAnswered = outbox.EventAnswered
-
 // NewCredential builds a credential from the form's fields, by the plaintext's names.
 func NewCredential(model string, fields map[string]string) credential.Credential {
 	return credential.FromFields(credential.Model(model), fields)
 }
-
-// CredentialFields is a credential's fields by the plaintext's names.
-func CredentialFields(c credential.Credential) map[string]string { return c.Fields() }
 
 // ProblemMessage is an error's sentence for the operator when the error carries one
 // (a field, a scanner, a read), else its text.
@@ -225,10 +271,6 @@ func ProblemMessage(err error, lang string) string {
 	}
 	return err.Error()
 }
-
-// LimitThreads re-executes the program, once, with tesseract's OpenMP limited to one
-// thread (see ocr.LimitThreads); call it first thing in main or TestMain.
-func LimitThreads() error { return ocr.LimitThreads() }
 
 // Receipt renders an answered entry's receipt for the citizen as a PDF: the verdict and
 // marks, never the fingerprints, and the CURP and CIC masked.

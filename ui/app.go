@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -10,28 +9,17 @@ import (
 	"cotejo/capture"
 )
 
-// Run opens the kiosk's window and returns when it is closed or ctx ends (SIGTERM from
-// the session manager: queued requests are already on disk).
-//
-// A kiosk without a configuration (k nil) opens on first's screen, which makes one and
-// then continues as the kiosk it opened.
-func Run(ctx context.Context, k *capture.Kiosk, opts Options, first *FirstRun) error {
-	a := app.NewWithID("mx.cotejo.kiosk")
-	a.Settings().SetTheme(newKioskTheme())
-	w := a.NewWindow(tr(opts.Lang, "app.title"))
-	w.Resize(fyne.NewSize(1280, 800))
-	w.SetFullScreen(opts.FullScreen)
-	if k == nil {
-		if first == nil {
-			return errors.New("ui: no kiosk and no way to configure one")
-		}
-		s := ShowFirstRun(w, *first, opts.Lang)
-		stop := context.AfterFunc(ctx, func() { fyne.Do(a.Quit) })
-		defer stop()
-		w.ShowAndRun()
-		s.Close()
-		return nil
-	}
+// OptionsFor are the window's options from an opened app's configuration.
+func OptionsFor(a *capture.App) Options {
+	k := a.Config.Kiosk
+	return Options{Lang: a.Config.Lang, FullScreen: k.FullScreen, Demo: a.OffersSamples(), Certificates: a.Certificates,
+		Settings: a.Settings, ReceiptDir: a.Config.ReceiptDir(), Institution: k.Institution}
+}
+
+// Run opens the kiosk's window on k's services and returns when it is closed or ctx
+// ends (SIGTERM from the session manager: queued requests are already on disk).
+func Run(ctx context.Context, k *capture.Kiosk, opts Options) error {
+	a, w := newWindow(opts.Lang, opts.FullScreen)
 	c := New(k, w, opts)
 	c.Start()
 	stop := context.AfterFunc(ctx, func() { fyne.Do(a.Quit) })
@@ -42,4 +30,25 @@ func Run(ctx context.Context, k *capture.Kiosk, opts Options, first *FirstRun) e
 	w.ShowAndRun()
 	c.Close()
 	return nil
+}
+
+// RunFirst opens the window of a kiosk without a configuration on the first-run
+// screen, which makes one and then continues as the kiosk it opened.
+func RunFirst(ctx context.Context, fr FirstRun) error {
+	a, w := newWindow("es", false)
+	s := ShowFirstRun(w, fr, "es")
+	stop := context.AfterFunc(ctx, func() { fyne.Do(a.Quit) })
+	defer stop()
+	w.ShowAndRun()
+	s.Close()
+	return nil
+}
+
+func newWindow(lang string, fullScreen bool) (fyne.App, fyne.Window) {
+	a := app.NewWithID("mx.cotejo.kiosk")
+	a.Settings().SetTheme(newKioskTheme())
+	w := a.NewWindow(tr(lang, "app.title"))
+	w.Resize(fyne.NewSize(1280, 800))
+	w.SetFullScreen(fullScreen)
+	return a, w
 }

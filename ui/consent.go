@@ -10,65 +10,74 @@ import (
 	"cotejo/capture"
 )
 
-func (c *Controller) showConsent() {
-	c.reset()
-	notice := widget.NewLabel(c.session.Notice(c.lang))
-	notice.Wrapping = fyne.TextWrapWord
-	accepted := c.label("accepted", "")
-	if cons := c.session.Consent(); cons != nil {
-		accepted.SetText(c.tf("cons.accepted", cons.At.Local().Format("15:04"), cons.Notice))
-	}
-	where := c.label("where", c.t("home.checking"))
-	accept := c.button("accept", c.t("cons.accept"), widget.HighImportance, func() {
-		if err := c.session.Accept(); err != nil {
-			c.showError(capture.ProblemMessage(err, c.lang))
+// consentScreen shows the privacy notice for the citizen to accept or decline, and
+// where the verification is made.
+type consentScreen struct {
+	frame
+	accepted, where *widget.Label
+}
+
+func (s *consentScreen) name() string { return "consent" }
+
+func (s *consentScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject) {
+	notice := wrapLabel(s.session.Notice(s.lang))
+	s.accepted = wrapLabel("")
+	s.where = wrapLabel(s.t("home.checking"))
+	s.showAccepted()
+	accept := s.button("accept", s.t("cons.accept"), widget.HighImportance, func() {
+		if err := s.session.Accept(); err != nil {
+			s.showError(capture.ProblemMessage(err, s.lang))
 			return
 		}
-		cons := c.session.Consent()
-		accepted.SetText(c.tf("cons.accepted", cons.At.Local().Format("15:04"), cons.Notice))
-		c.w.buttons["next"].Enable()
+		s.showAccepted()
+		s.buttons["next"].Enable()
 	})
-	decline := c.button("decline", c.t("cons.decline"), widget.DangerImportance, func() {
-		c.session.Decline()
-		c.session = nil
-		c.showHome()
-		c.showInfo(c.t("cons.declined"))
+	decline := s.button("decline", s.t("cons.decline"), widget.DangerImportance, func() {
+		s.session.Decline()
+		s.session = nil
+		s.home()
+		s.showInfo(s.t("cons.declined"))
 	})
-	side := container.NewVBox(widget.NewCard(c.t("cons.where"), "", where), accepted, accept, decline, c.w.status)
+	side := container.NewVBox(widget.NewCard(s.t("cons.where"), "", s.where), s.accepted, accept, decline, s.status)
 	body := container.NewBorder(nil, nil, nil, container.NewGridWrap(fyne.NewSize(360, 420), side), container.NewVScroll(notice))
-	next := c.button("next", c.t("nav.next"), widget.HighImportance, func() {
-		if err := c.session.Next(); err != nil {
-			c.showError(capture.ProblemMessage(err, c.lang))
-			return
-		}
-		c.showReview()
-	})
-	if c.session.Consent() == nil {
+	next := s.button("next", s.t("nav.next"), widget.HighImportance, func() { s.step(s.session.Next) })
+	if s.session.Consent() == nil {
 		next.Disable()
 	}
-	c.show("consent", c.t("step.consent"), body,
-		c.button("cancel", c.t("nav.cancel"), widget.LowImportance, c.cancelSession),
-		c.button("back", c.t("nav.back"), widget.MediumImportance, func() { c.session.Back(); c.showFingers() }),
-		next)
-	c.background(func(ctx context.Context) {
-		u, source, err := c.k.Here(ctx)
+	return s.t("step.consent"), body, []fyne.CanvasObject{
+		s.button("cancel", s.t("nav.cancel"), widget.LowImportance, s.cancelSession),
+		s.button("back", s.t("nav.back"), widget.MediumImportance, func() { s.step(s.session.Back) }),
+		next}
+}
+
+func (s *consentScreen) showAccepted() {
+	if cons := s.session.Consent(); cons != nil {
+		s.accepted.SetText(s.tf("cons.accepted", cons.At.Local().Format("15:04"), cons.Notice))
+	}
+}
+
+// start finds where the verification is made (a GPS fix takes up to its wait), and
+// records it in the session.
+func (s *consentScreen) start() {
+	s.background(func(ctx context.Context) {
+		u, source, err := s.k.Here(ctx)
 		fyne.Do(func() {
 			if ctx.Err() != nil {
 				return
 			}
 			if err != nil {
-				where.SetText(c.t("cons.nowhere"))
+				s.where.SetText(s.t("cons.nowhere"))
 				return
 			}
-			c.session.SetLocation(u)
+			s.session.SetLocation(u)
 			text := ""
 			if p := u.PosicionSatelital; p != nil && source == "gps" {
-				text = c.tf("cons.gps", p.Latitud, p.Longitud) + "\n"
+				text = s.tf("cons.gps", p.Latitud, p.Longitud) + "\n"
 			}
-			if !c.k.Branch.IsZero() {
-				text += c.tf("cons.branch", placeText(c.k.Branch))
+			if !s.k.Branch.IsZero() {
+				text += s.tf("cons.branch", placeText(s.k.Branch))
 			}
-			where.SetText(text)
+			s.where.SetText(text)
 		})
 	})
 }

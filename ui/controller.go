@@ -1,27 +1,22 @@
-// Package ui is the kiosk's window: a controller that talks to the services (through
-// capture.Kiosk) and owns navigation, one file per screen, a keypad of its own and a
-// touch-sized theme. Slow work never runs on the UI goroutine: it runs in the background
-// and reports with fyne.Do.
+// Package ui is the kiosk's window: a controller that owns navigation between screens
+// (each a type of its own, one file per screen) and talks to the services through
+// capture, a keypad of its own and a touch-sized theme. Slow work never runs on the UI
+// goroutine: it runs in the background and reports with fyne.Do.
 package ui
 
 import (
 	"context"
 	"crypto/x509"
 	"fmt"
-	"image"
-	"image/color"
-	"strings"
 	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"cotejo/capture"
-	"cotejo/capture/signin"
 )
 
 // Options are the kiosk's settings from the configuration.
@@ -35,7 +30,7 @@ type Options struct {
 	// and signing certificates).
 	Certificates []*x509.Certificate
 	// Settings, for the supervisor's screen; nil hides it.
-	Settings *SettingsStore
+	Settings SettingsStore
 	// Poll is how often the home screen refreshes the connection and queue; 0 → 10 s.
 	Poll time.Duration
 	// NoAutoSend leaves the queue to the operator's "send now" (tests, where a sender
@@ -47,19 +42,19 @@ type Options struct {
 	ScreenshotOperator [2]string
 }
 
-// Controller owns the window's content, the signed-in operator and the current
-// verification session.
+// Controller owns the window: the screen shown and navigation between screens, the
+// signed-in operator, the current verification session, and the background work.
 type Controller struct {
 	k    *capture.Kiosk
 	win  fyne.Window
 	opts Options
 	lang string
 
-	op      signin.Operator
+	op      capture.Operator
 	session *capture.Session
+	// reading is the session's credential as read from photos: the credential screen
+	// marks what to check again when the operator comes back to it.
 	reading *capture.Reading
-	shown   capture.Entry // the entry the result screen shows
-	scanned []image.Image // sides scanned so far
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -69,9 +64,28 @@ type Controller struct {
 	screenCtx    context.Context
 	screenCancel context.CancelFunc
 
-	screen string // the current screen's name, for tests and screenshots
-	w      screenWidgets
+	cur screen
 }
+
+// screen is one of the window's screens, with its own widgets. The router builds it
+// each time it is shown, and again in the other language, so what the operator entered
+// lives in the session or in the screen's own fields, not only in its widgets.
+type screen interface {
+	// name is the screen's name, for tests and screenshots.
+	name() string
+	// build makes the screen's widgets and returns its title, body and buttons.
+	build() (title string, body fyne.CanvasObject, buttons []fyne.CanvasObject)
+	// base is the part every screen shares: the status line and the named buttons.
+	base() *frame
+}
+
+// starter is a screen with background work to start once it is shown (after, so that
+// the work's updates find the screen's widgets in the window).
+type starter interface{ start() }
+
+// keeper is a screen holding entries the operator typed, which it keeps before it is
+// built again in the other language.
+type keeper interface{ keep() }
 
 // New makes the controller for win; Start shows the sign-in screen.
 func New(k *capture.Kiosk, win fyne.Window, opts Options) *Controller {
@@ -90,17 +104,14 @@ func New(k *capture.Kiosk, win fyne.Window, opts Options) *Controller {
 // Start shows the first screen and starts the outbox's sender.
 func (c *Controller) Start() {
 	c.win.SetTitle(c.t("app.title"))
-	if c.k.DB != nil && c.k.Client != nil && !c.opts.NoAutoSend {
-		// Delivers what was queued while INE was unreachable; its events refresh the
+	if !c.opts.NoAutoSend {
+		// Delivers what was queued while INE was unreachable; each answer refreshes the
 		// home screen.
-		s := c.k.Sender(func(ev capture.SenderEvent) {
-			if ev.Kind == capture.EventAnswered {
-				fyne.Do(c.refreshStatus)
-			}
+		spawn(&c.loops, c.ctx, func(ctx context.Context) {
+			c.k.SendQueued(ctx, func() { fyne.Do(c.refreshHome) })
 		})
-		spawn(&c.loops, c.ctx, func(ctx context.Context) { s.Run(ctx) })
 	}
-	c.showSignIn()
+	c.goTo(&signInScreen{})
 }
 
 // Close stops background work and waits for it.
@@ -114,8 +125,65 @@ func (c *Controller) Close() {
 // loops): for tests and the screenshot walk.
 func (c *Controller) Wait() { c.bg.Wait() }
 
-// loop runs f off the UI goroutine until the screen is left.
-func (c *Controller) loop(f func(ctx context.Context)) { spawn(&c.loops, c.screenCtx, f) }
+// Screen is the name of the screen shown.
+func (c *Controller) Screen() string {
+	if c.cur == nil {
+		return ""
+	}
+	return c.cur.name()
+}
+
+// goTo shows s in the window: the previous screen's work is abandoned, s builds its
+// widgets, and the window shows its title bar, body and buttons.
+func (c *Controller) goTo(s screen) {
+	c.screenCancel()
+	c.screenCtx, c.screenCancel = context.WithCancel(c.ctx)
+	c.cur = s
+	f := s.base()
+	// The controller is set once: the screen's loops read it while it is built again.
+	if f.Controller == nil {
+		f.Controller = c
+	}
+	f.status, f.buttons = wrapLabel(""), map[string]*widget.Button{}
+	title, body, buttons := s.build()
+	heading := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	heading.SizeName = theme.SizeNameHeadingText
+	top := container.NewBorder(nil, nil, nil, c.topRight(f), heading)
+	var bottom fyne.CanvasObject
+	if len(buttons) > 0 {
+		bottom = container.NewGridWithColumns(len(buttons), buttons...)
+	}
+	c.win.SetContent(container.NewPadded(container.NewBorder(top, bottom, nil, nil, body)))
+	if st, ok := s.(starter); ok {
+		st.start()
+	}
+}
+
+// topRight is the operator's name and the language switch.
+func (c *Controller) topRight(f *frame) fyne.CanvasObject {
+	lang := f.button("lang", c.t("lang.switch"), widget.LowImportance, c.switchLanguage)
+	if c.op.ID == "" {
+		return lang
+	}
+	return container.NewHBox(widget.NewLabel(c.op.Name), lang)
+}
+
+// switchLanguage builds the current screen again in the other language.
+func (c *Controller) switchLanguage() {
+	if k, ok := c.cur.(keeper); ok {
+		k.keep()
+	}
+	if c.lang == "es" {
+		c.lang = "en"
+	} else {
+		c.lang = "es"
+	}
+	c.goTo(c.cur)
+}
+
+func (c *Controller) t(key string) string { return tr(c.lang, key) }
+
+func (c *Controller) tf(key string, a ...any) string { return fmt.Sprintf(tr(c.lang, key), a...) }
 
 // spawn runs f(ctx) on its own goroutine, counted in wg.
 func spawn(wg *sync.WaitGroup, ctx context.Context, f func(context.Context)) {
@@ -126,16 +194,15 @@ func spawn(wg *sync.WaitGroup, ctx context.Context, f func(context.Context)) {
 	}()
 }
 
-// Screen is the name of the screen shown.
-func (c *Controller) Screen() string { return c.screen }
-
-func (c *Controller) t(key string) string { return tr(c.lang, key) }
-
-func (c *Controller) tf(key string, a ...any) string { return fmt.Sprintf(tr(c.lang, key), a...) }
+// loop runs f off the UI goroutine until the screen is left.
+func (c *Controller) loop(f func(ctx context.Context)) { spawn(&c.loops, c.screenCtx, f) }
 
 // background runs f off the UI goroutine, with a context that ends when the screen that
 // started it is left. f reports to widgets through fyne.Do.
 func (c *Controller) background(f func(ctx context.Context)) { spawn(&c.bg, c.screenCtx, f) }
+
+// backgroundApp runs f off the UI goroutine until the application closes.
+func (c *Controller) backgroundApp(f func(ctx context.Context)) { spawn(&c.bg, c.ctx, f) }
 
 // task runs work off the UI goroutine, then done on it, unless the screen that started
 // it was left meanwhile; an error from work is shown in the operator's words instead of
@@ -156,82 +223,34 @@ func (c *Controller) task(work func(ctx context.Context) error, done func()) {
 	})
 }
 
-// backgroundApp runs f off the UI goroutine until the application closes.
-func (c *Controller) backgroundApp(f func(ctx context.Context)) { spawn(&c.bg, c.ctx, f) }
+// showError shows a problem in the operator's words on the current screen.
+func (c *Controller) showError(msg string) { c.say(msg, widget.DangerImportance) }
 
-// show replaces the window's content with a screen: a title bar, the body, and the
-// buttons at the bottom.
-func (c *Controller) show(name, title string, body fyne.CanvasObject, buttons ...fyne.CanvasObject) {
-	c.screenCancel()
-	c.screenCtx, c.screenCancel = context.WithCancel(c.ctx)
-	c.screen = name
-	heading := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	heading.SizeName = theme.SizeNameHeadingText
-	top := container.NewBorder(nil, nil, nil, c.topRight(), heading)
-	var bottom fyne.CanvasObject
-	if len(buttons) > 0 {
-		bottom = container.NewGridWithColumns(len(buttons), buttons...)
+// showInfo shows what is going on, on the current screen.
+func (c *Controller) showInfo(msg string) { c.say(msg, widget.MediumImportance) }
+
+func (c *Controller) say(msg string, imp widget.Importance) {
+	if c.cur == nil {
+		return
 	}
-	c.win.SetContent(container.NewPadded(container.NewBorder(top, bottom, nil, nil, body)))
+	status := c.cur.base().status
+	status.SetText(msg)
+	status.Importance = imp
+	status.Refresh()
 }
 
-// topRight is the operator's name and the language switch.
-func (c *Controller) topRight() fyne.CanvasObject {
-	lang := c.button("lang", c.t("lang.switch"), widget.LowImportance, func() {
-		if c.lang == "es" {
-			c.lang = "en"
-		} else {
-			c.lang = "es"
-		}
-		c.redraw()
-	})
-	if c.op.ID == "" {
-		return lang
-	}
-	return container.NewHBox(widget.NewLabel(c.op.Name), lang)
-}
+// Where the screens lead: each starts a new screen, nothing of the last one kept.
 
-// redraw rebuilds the current screen, in the new language.
-func (c *Controller) redraw() {
-	switch c.screen {
-	case "signin":
-		c.showSignIn()
-	case "home":
-		c.showHome()
-	case "credential":
-		c.keepCredential() // at this stage it cannot fail
-		c.showCredential()
-	case "fingers":
-		c.showFingers()
-	case "consent":
-		c.showConsent()
-	case "review":
-		c.showReview()
-	case "queue":
-		c.showQueue()
-	case "history":
-		c.showHistory()
-	case "settings":
-		c.showSettings()
-	case "result":
-		c.showResult(c.shown)
-	}
-}
+func (c *Controller) home()     { c.goTo(&homeScreen{}) }
+func (c *Controller) signOut()  { c.op = capture.Operator{}; c.goTo(&signInScreen{}) }
+func (c *Controller) queue()    { c.goTo(&queueScreen{}) }
+func (c *Controller) history()  { c.goTo(&historyScreen{}) }
+func (c *Controller) settings() { c.goTo(&settingsScreen{}) }
 
-// banner is a sentence on a coloured band: verdicts and warnings.
-func banner(text string, bg color.Color) fyne.CanvasObject {
-	rect := canvas.NewRectangle(bg)
-	rect.CornerRadius = 6
-	// White on the band's colour: a themed label would be grey on green.
-	var lines []fyne.CanvasObject
-	for _, line := range wrapWords(text, 70) {
-		t := canvas.NewText(line, color.White)
-		t.TextStyle.Bold = true
-		t.TextSize = 22
-		t.Alignment = fyne.TextAlignCenter
-		lines = append(lines, t)
-	}
-	return container.NewStack(rect, container.NewPadded(container.NewPadded(container.NewVBox(lines...))))
+// startVerification begins a new session at the credential screen.
+func (c *Controller) startVerification() {
+	c.session, c.reading = capture.NewSession(c.op.ID, nil), nil
+	c.goTo(&credentialScreen{})
 }
 
 // cancelSession wipes the session and goes home.
@@ -240,39 +259,23 @@ func (c *Controller) cancelSession() {
 		c.session.Cancel()
 	}
 	c.session, c.reading = nil, nil
-	c.showHome()
+	c.home()
 }
 
-// showError shows err in the operator's words on the current screen.
-func (c *Controller) showError(msg string) {
-	if c.w.status != nil {
-		c.w.status.SetText(msg)
-		c.w.status.Importance = widget.DangerImportance
-		c.w.status.Refresh()
+// step moves the session on (or back) and shows the screen of its new stage.
+func (c *Controller) step(move func() error) {
+	if err := move(); err != nil {
+		c.showError(capture.ProblemMessage(err, c.lang))
+		return
 	}
-}
-
-func (c *Controller) showInfo(msg string) {
-	if c.w.status != nil {
-		c.w.status.SetText(msg)
-		c.w.status.Importance = widget.MediumImportance
-		c.w.status.Refresh()
+	switch c.session.Stage() {
+	case capture.StageCredential:
+		c.goTo(&credentialScreen{})
+	case capture.StageFingers:
+		c.goTo(&fingersScreen{})
+	case capture.StageConsent:
+		c.goTo(&consentScreen{})
+	case capture.StageReview:
+		c.goTo(&reviewScreen{})
 	}
-}
-
-// wrapWords breaks text into lines of at most n characters, at spaces.
-func wrapWords(text string, n int) []string {
-	var lines []string
-	line := ""
-	for _, w := range strings.Fields(text) {
-		if line != "" && len([]rune(line))+1+len([]rune(w)) > n {
-			lines = append(lines, line)
-			line = ""
-		}
-		if line != "" {
-			line += " "
-		}
-		line += w
-	}
-	return append(lines, line)
 }

@@ -15,46 +15,60 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
-	"cotejo/assets"
 	"cotejo/capture"
 )
 
 var models = []string{"C", "D", "E", "F", "G", "H"}
 
-func (c *Controller) showCredential() {
-	status := c.reset()
-	c.scanned = nil
-	s := c.session
-	current := capture.CredentialFields(s.Credential())
+// credentialScreen is the credential's fields, read from photos (a file, a document
+// scanner, the demo's samples) or typed, each marked ✓ or ✗ as it stands.
+type credentialScreen struct {
+	frame
+	model    *widget.Select
+	entries  map[string]*widget.Entry // by the plaintext's field names
+	marks    map[string]*widget.Label
+	progress *widget.ProgressBar
+	photo    *canvas.Image
+	sources  *fyne.Container
+	scanned  []image.Image // sides scanned so far
+}
+
+func (s *credentialScreen) name() string { return "credential" }
+
+func (s *credentialScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject) {
+	s.scanned = nil
+	cred := s.session.Credential()
+	current := cred.Fields()
 	form := widget.NewForm()
-	c.w.model = widget.NewSelect(models, nil)
-	if m := string(s.Credential().Modelo); m != "" {
-		c.w.model.SetSelected(m)
+	s.model = widget.NewSelect(models, nil)
+	if m := string(cred.Modelo); m != "" {
+		s.model.SetSelected(m)
 	}
-	form.Append(c.t("cred.model"), c.w.model)
-	var focused *widget.Entry
+	form.Append(s.t("cred.model"), s.model)
+	s.entries, s.marks = map[string]*widget.Entry{}, map[string]*widget.Label{}
 	for _, name := range capture.FieldNames() {
 		e := widget.NewEntry()
 		e.SetText(current[name])
 		mark := widget.NewLabel("")
-		c.w.entries[name], c.w.marks[name] = e, mark
-		e.OnChanged = func(v string) { c.markField(name, v, false) }
-		c.markField(name, current[name], false)
-		form.Append(capture.FieldLabel(name, c.lang), container.NewBorder(nil, nil, nil, mark, e))
+		s.entries[name], s.marks[name] = e, mark
+		e.OnChanged = func(v string) { s.markField(name, v, false) }
+		s.markField(name, current[name], false)
+		form.Append(capture.FieldLabel(name, s.lang), container.NewBorder(nil, nil, nil, mark, e))
 	}
-	if c.reading != nil {
-		c.applyReading(c.reading, false)
+	if s.reading != nil {
+		s.applyReading(s.reading, false)
 	}
 	// The keyboard types where the operator last tapped.
+	var focused *widget.Entry
 	target := func() *widget.Entry {
-		if f, ok := c.win.Canvas().Focused().(*widget.Entry); ok {
+		if f, ok := s.win.Canvas().Focused().(*widget.Entry); ok {
 			focused = f
 		}
 		return focused
 	}
 	keyboard := newKeypad(letterRows, target, "", nil)
 	keyboard.Hide()
-	c.button("keyboard", c.t("cred.keyboard"), widget.LowImportance, func() {
+	toggle := s.button("keyboard", s.t("cred.keyboard"), widget.LowImportance, func() {
 		if keyboard.Visible() {
 			keyboard.Hide()
 		} else {
@@ -62,50 +76,75 @@ func (c *Controller) showCredential() {
 		}
 	})
 
-	c.w.progress = widget.NewProgressBar()
-	c.w.progress.Hide()
-	c.w.image = canvas.NewImageFromImage(nil)
-	c.w.image.FillMode = canvas.ImageFillContain
-	c.w.image.SetMinSize(fyne.NewSize(320, 200))
-	sources := container.NewVBox(c.w.image, c.w.progress)
-	if c.k.OCR != nil {
-		sources.Add(c.button("open", c.t("cred.open"), widget.MediumImportance, c.openPhotos))
-		if c.opts.Demo {
-			for i, card := range assets.DemoCards() {
-				sources.Add(c.button("sample"+card.Model, c.tf("cred.sample", card.Model), widget.MediumImportance, func() {
-					c.readSample(i)
+	s.progress = widget.NewProgressBar()
+	s.progress.Hide()
+	s.photo = canvas.NewImageFromImage(nil)
+	s.photo.FillMode = canvas.ImageFillContain
+	s.photo.SetMinSize(fyne.NewSize(320, 200))
+	s.sources = container.NewVBox(s.photo, s.progress)
+	if s.k.OCR != nil {
+		s.sources.Add(s.button("open", s.t("cred.open"), widget.MediumImportance, s.openPhotos))
+		if s.opts.Demo {
+			for _, model := range capture.SampleModels() {
+				s.sources.Add(s.button("sample"+model, s.tf("cred.sample", model), widget.MediumImportance, func() {
+					s.readSample(model)
 				}))
 			}
 		}
 	} else {
-		status.SetText(c.t("cred.noocr"))
+		s.status.SetText(s.t("cred.noocr"))
 	}
-	sources.Add(c.w.buttons["keyboard"])
-	body := container.NewBorder(nil, container.NewVBox(keyboard, status), container.NewVBox(sources), nil, container.NewVScroll(form))
-	c.show("credential", c.t("step.credential"), body,
-		c.button("cancel", c.t("nav.cancel"), widget.LowImportance, c.cancelSession),
-		c.button("next", c.t("nav.next"), widget.HighImportance, c.credentialNext))
-	// A document scanner, when SANE finds one (probing takes a moment: not on the UI
-	// goroutine; after show, whose new screen context it runs under).
-	c.background(func(ctx context.Context) {
-		list := c.k.DocumentScanners(ctx)
-		if len(list) == 0 || c.k.OCR == nil {
+	s.sources.Add(toggle)
+	body := container.NewBorder(nil, container.NewVBox(keyboard, s.status), container.NewVBox(s.sources), nil, container.NewVScroll(form))
+	return s.t("step.credential"), body, []fyne.CanvasObject{
+		s.button("cancel", s.t("nav.cancel"), widget.LowImportance, s.cancelSession),
+		s.button("next", s.t("nav.next"), widget.HighImportance, func() {
+			s.step(func() error {
+				if err := s.keepErr(); err != nil {
+					return err
+				}
+				return s.session.Next()
+			})
+		})}
+}
+
+// start offers a document scanner when SANE finds one (probing takes a moment: not on
+// the UI goroutine).
+func (s *credentialScreen) start() {
+	if s.k.OCR == nil {
+		return
+	}
+	s.background(func(ctx context.Context) {
+		list := s.k.DocumentScanners(ctx)
+		if len(list) == 0 {
 			return
 		}
 		fyne.Do(func() {
 			if ctx.Err() != nil {
 				return
 			}
-			b := c.button("scan", c.tf("cred.scan", list[0].Vendor+" "+list[0].Model), widget.MediumImportance, func() { c.scanSides(list[0].Device) })
-			sources.Objects = append([]fyne.CanvasObject{b}, sources.Objects...)
-			sources.Refresh()
+			b := s.button("scan", s.tf("cred.scan", list[0].Vendor+" "+list[0].Model), widget.MediumImportance, func() { s.scanSides(list[0].Device) })
+			s.sources.Objects = append([]fyne.CanvasObject{b}, s.sources.Objects...)
+			s.sources.Refresh()
 		})
 	})
 }
 
+// keep records the form as it stands in the session, checked or not: what the operator
+// typed survives the screen being built again (another language).
+func (s *credentialScreen) keep() { s.keepErr() } // at this stage it cannot fail
+
+func (s *credentialScreen) keepErr() error {
+	fields := map[string]string{}
+	for name, e := range s.entries {
+		fields[name] = e.Text
+	}
+	return s.session.SetCredential(capture.NewCredential(s.model.Selected, fields))
+}
+
 // markField puts ✓ or what is wrong beside a field; review marks a low-confidence read.
-func (c *Controller) markField(name, value string, review bool) {
-	mark := c.w.marks[name]
+func (s *credentialScreen) markField(name, value string, review bool) {
+	mark := s.marks[name]
 	if mark == nil {
 		return
 	}
@@ -117,7 +156,7 @@ func (c *Controller) markField(name, value string, review bool) {
 		mark.SetText("✗")
 		mark.Importance = widget.DangerImportance
 	case review:
-		mark.SetText("⚠ " + c.t("cred.check"))
+		mark.SetText("⚠ " + s.t("cred.check"))
 		mark.Importance = widget.WarningImportance
 	default:
 		mark.SetText("✓")
@@ -126,15 +165,16 @@ func (c *Controller) markField(name, value string, review bool) {
 	mark.Refresh()
 }
 
-// applyReading fills the form from a read, marking what the operator should check.
-func (c *Controller) applyReading(r *capture.Reading, fill bool) {
+// applyReading fills the form from a read (when fill), marking what the operator should
+// check.
+func (s *credentialScreen) applyReading(r *capture.Reading, fill bool) {
 	if fill {
-		c.w.model.SetSelected(string(r.Model))
+		s.model.SetSelected(string(r.Model))
 	}
 	review := 0
 	for _, name := range capture.FieldNames() {
 		f, ok := r.Fields[name]
-		e := c.w.entries[name]
+		e := s.entries[name]
 		if fill {
 			e.SetText(f.Value)
 		}
@@ -142,9 +182,9 @@ func (c *Controller) applyReading(r *capture.Reading, fill bool) {
 		if low {
 			review++
 		}
-		c.markField(name, e.Text, low)
-		if mark := c.w.marks[name]; ok && mark != nil && f.Found != "" && f.Found != capture.FoundByLayout {
-			mark.SetText(mark.Text + " (" + capture.FoundWord(f.Found, c.lang) + ")")
+		s.markField(name, e.Text, low)
+		if mark := s.marks[name]; ok && f.Found != "" && f.Found != capture.FoundByLayout {
+			mark.SetText(mark.Text + " (" + capture.FoundWord(f.Found, s.lang) + ")")
 		}
 	}
 	if !fill {
@@ -154,55 +194,50 @@ func (c *Controller) applyReading(r *capture.Reading, fill bool) {
 	// that was read.
 	var says []string
 	for _, p := range r.Problems {
-		says = append(says, p.Message(c.lang))
+		says = append(says, p.Message(s.lang))
 	}
 	switch {
 	case r.Front == nil && r.Back == nil:
-		c.showError(strings.Join(says, "\n")) // nothing was read at all
+		s.showError(strings.Join(says, "\n")) // nothing was read at all
 	case len(says) > 0:
-		c.showInfo(strings.Join(says, "\n"))
+		s.showInfo(strings.Join(says, "\n"))
 	case review > 0:
-		c.showInfo(c.t("cred.read"))
+		s.showInfo(s.t("cred.read"))
 	default:
-		c.showInfo(c.t("cred.readok"))
+		s.showInfo(s.t("cred.readok"))
 	}
 }
 
-func (c *Controller) readSample(i int) {
-	card := assets.DemoCards()[i]
-	var sides []image.Image
-	for _, b := range [][]byte{card.Front, card.Back} {
-		img, _, err := image.Decode(bytes.NewReader(b))
-		if err != nil {
-			c.showError(err.Error())
-			return
-		}
-		sides = append(sides, img)
+func (s *credentialScreen) readSample(model string) {
+	sides, err := capture.Sample(model)
+	if err != nil {
+		s.showError(capture.ProblemMessage(err, s.lang))
+		return
 	}
-	c.read(sides)
+	s.read(sides)
 }
 
 // openPhotos asks for the front and then the back.
-func (c *Controller) openPhotos() {
+func (s *credentialScreen) openPhotos() {
 	var sides []image.Image
 	var ask func()
 	ask = func() {
 		d := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
 			if err != nil || rc == nil {
 				if len(sides) > 0 {
-					c.read(sides) // the front alone
+					s.read(sides) // the front alone
 				}
 				return
 			}
 			defer rc.Close()
 			data, err := io.ReadAll(io.LimitReader(rc, 50<<20))
 			if err != nil {
-				c.showError(err.Error())
+				s.showError(err.Error())
 				return
 			}
 			img, _, err := image.Decode(bytes.NewReader(data))
 			if err != nil {
-				c.showError(capture.ProblemMessage(err, c.lang))
+				s.showError(capture.ProblemMessage(err, s.lang))
 				return
 			}
 			sides = append(sides, img)
@@ -210,102 +245,70 @@ func (c *Controller) openPhotos() {
 				ask()
 				return
 			}
-			c.read(sides)
-		}, c.win)
+			s.read(sides)
+		}, s.win)
 		d.Show()
 	}
 	ask()
 }
 
 // read runs OCR in the background with progress, then fills the form.
-func (c *Controller) read(sides []image.Image) {
-	c.w.progress.SetValue(0)
-	c.w.progress.Show()
-	c.w.image.Image = sides[0]
-	c.w.image.Refresh()
-	c.showInfo(c.t("cred.reading"))
-	for key, b := range c.w.buttons {
+func (s *credentialScreen) read(sides []image.Image) {
+	s.progress.SetValue(0)
+	s.progress.Show()
+	s.photo.Image = sides[0]
+	s.photo.Refresh()
+	s.showInfo(s.t("cred.reading"))
+	for key, b := range s.buttons {
 		if key != "cancel" { // long work can always be abandoned
 			b.Disable()
 		}
 	}
-	bar := c.w.progress
-	c.background(func(ctx context.Context) {
-		r, err := c.k.ReadCredential(ctx, sides, func(p capture.ReadProgress) {
+	bar := s.progress
+	var r *capture.Reading
+	s.task(func(ctx context.Context) (err error) {
+		defer fyne.Do(func() {
+			for _, b := range s.buttons {
+				b.Enable()
+			}
+			bar.Hide()
+		})
+		r, err = s.k.ReadCredential(ctx, sides, func(p capture.ReadProgress) {
 			if p.Total > 0 {
 				v := float64(p.Done) / float64(p.Total)
 				fyne.Do(func() { bar.SetValue(v) })
 			}
 		})
-		fyne.Do(func() {
-			if ctx.Err() != nil {
-				return
-			}
-			for _, b := range c.w.buttons {
-				b.Enable()
-			}
-			bar.Hide()
-			if err != nil {
-				c.showError(capture.ProblemMessage(err, c.lang))
-				return
-			}
-			c.reading = r
-			c.applyReading(r, true)
-		})
+		return err
+	}, func() {
+		s.reading = r
+		s.applyReading(r, true)
 	})
-}
-
-// keepCredential records the form as it stands in the session, checked or not: what
-// the operator typed survives the screen being redrawn (another language).
-func (c *Controller) keepCredential() error {
-	fields := map[string]string{}
-	for name, e := range c.w.entries {
-		fields[name] = e.Text
-	}
-	return c.session.SetCredential(capture.NewCredential(c.w.model.Selected, fields))
-}
-
-func (c *Controller) credentialNext() {
-	if err := c.keepCredential(); err != nil {
-		c.showError(capture.ProblemMessage(err, c.lang))
-		return
-	}
-	if err := c.session.Next(); err != nil {
-		c.showError(capture.ProblemMessage(err, c.lang))
-		return
-	}
-	c.showFingers()
 }
 
 // scanSides scans the front; the same button then scans the back, and reading starts
 // when both are in (no modal dialog: the operator's hands are on the card).
-func (c *Controller) scanSides(device string) {
-	b := c.w.buttons["scan"]
+func (s *credentialScreen) scanSides(device string) {
+	b := s.buttons["scan"]
 	b.Disable()
-	c.showInfo(c.t("cred.scanning"))
-	c.background(func(ctx context.Context) {
-		img, err := c.k.ScanDocument(ctx, device)
-		fyne.Do(func() {
-			if ctx.Err() != nil {
-				return
-			}
-			b.Enable()
-			if err != nil {
-				c.showError(capture.ProblemMessage(err, c.lang))
-				return
-			}
-			c.scanned = append(c.scanned, img)
-			if len(c.scanned) == 1 {
-				c.w.image.Image = img
-				c.w.image.Refresh()
-				b.SetText(c.t("cred.scanback"))
-				c.showInfo(c.t("cred.turnwhat"))
-				return
-			}
-			sides := c.scanned
-			c.scanned = nil
-			b.SetText(c.t("cred.scanagain"))
-			c.read(sides)
-		})
+	s.showInfo(s.t("cred.scanning"))
+	var img image.Image
+	s.task(func(ctx context.Context) (err error) {
+		defer fyne.Do(b.Enable)
+		img, err = s.k.ScanDocument(ctx, device)
+		return err
+	}, func() {
+		s.scanned = append(s.scanned, img)
+		if len(s.scanned) == 1 {
+			s.photo.Image = img
+			s.photo.Refresh()
+			b.SetText(s.t("cred.scanback"))
+			s.showInfo(s.t("cred.turnwhat"))
+			return
+		}
+		sides := s.scanned
+		s.scanned = nil
+		b.SetText(s.t("cred.scanagain"))
+		s.read(sides)
 	})
 }

@@ -12,136 +12,143 @@ import (
 	"cotejo/capture"
 )
 
-func (c *Controller) fingerName(f int) string { return capture.FingerName(f, c.lang) }
+// fingersScreen captures both index fingers, showing each image, its quality and what
+// to ask of the citizen; or records why the verification goes without them.
+type fingersScreen struct {
+	frame
+	print       *canvas.Image
+	quality     *widget.ProgressBar
+	guide       *widget.Label
+	right, left *widget.Label
+}
 
-func (c *Controller) showFingers() {
-	status := c.reset()
-	c.w.image = canvas.NewImageFromImage(nil)
-	c.w.image.FillMode = canvas.ImageFillContain
-	c.w.image.SetMinSize(fyne.NewSize(300, 300))
-	c.w.quality = widget.NewProgressBar()
-	c.w.quality.Max = 100
-	c.w.quality.TextFormatter = func() string { return c.tf("fing.quality", int(c.w.quality.Value)) }
-	guide := c.label("guide", "")
-	guide.TextStyle.Bold = true
-	right, left := c.label("right", "—"), c.label("left", "—")
-	f, results := c.session.Fingers()
+func (s *fingersScreen) name() string { return "fingers" }
+
+func (s *fingersScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject) {
+	s.print = canvas.NewImageFromImage(nil)
+	s.print.FillMode = canvas.ImageFillContain
+	s.print.SetMinSize(fyne.NewSize(300, 300))
+	s.quality = widget.NewProgressBar()
+	s.quality.Max = 100
+	s.quality.TextFormatter = func() string { return s.tf("fing.quality", int(s.quality.Value)) }
+	s.guide = wrapLabel("")
+	s.guide.TextStyle.Bold = true
+	s.right, s.left = wrapLabel("—"), wrapLabel("—")
+	f, results := s.session.Fingers()
 	for _, r := range results {
-		l := map[int]*widget.Label{2: right, 7: left}[r.Finger]
-		l.SetText(c.tf("fing.done", capture.FingerLabel(r.Finger, c.lang), r.Quality.Score))
+		s.done(r.Finger, r.Quality.Score)
 	}
-	if reason := c.session.WithoutFingersReason(); reason != "" {
-		guide.SetText(c.tf("fing.skipped", reason))
+	if reason := s.session.WithoutFingersReason(); reason != "" {
+		s.guide.SetText(s.tf("fing.skipped", reason))
 	}
-	start := c.button("start", c.t("fing.start"), widget.HighImportance, c.captureFingers)
+	start := s.button("start", s.t("fing.start"), widget.HighImportance, s.capture)
 	if f != nil {
-		start.SetText(c.t("fing.again"))
+		start.SetText(s.t("fing.again"))
 	}
-	skip := c.button("skip", c.t("fing.skip"), widget.LowImportance, c.skipFingers)
-	side := container.NewVBox(guide, c.w.quality, widget.NewCard("", "", container.NewVBox(right, left)), start, skip, status)
-	body := container.NewBorder(nil, nil, c.w.image, nil, side)
-	c.show("fingers", c.t("step.fingers"), body,
-		c.button("cancel", c.t("nav.cancel"), widget.LowImportance, c.cancelSession),
-		c.button("back", c.t("nav.back"), widget.MediumImportance, func() { c.session.Back(); c.showCredential() }),
-		c.button("next", c.t("nav.next"), widget.HighImportance, func() {
-			if err := c.session.Next(); err != nil {
-				c.showError(capture.ProblemMessage(err, c.lang))
-				return
-			}
-			c.showConsent()
-		}))
-	if f == nil && c.session.WithoutFingersReason() == "" && c.k.Scanner.Kind != "" {
-		c.captureFingers() // the citizen is waiting: start at once
+	skip := s.button("skip", s.t("fing.skip"), widget.LowImportance, s.askSkip)
+	side := container.NewVBox(s.guide, s.quality, widget.NewCard("", "", container.NewVBox(s.right, s.left)), start, skip, s.status)
+	buttons := []fyne.CanvasObject{
+		s.button("cancel", s.t("nav.cancel"), widget.LowImportance, s.cancelSession),
+		s.button("back", s.t("nav.back"), widget.MediumImportance, func() { s.step(s.session.Back) }),
+		s.button("next", s.t("nav.next"), widget.HighImportance, func() { s.step(s.session.Next) }),
+	}
+	return s.t("step.fingers"), container.NewBorder(nil, nil, s.print, nil, side), buttons
+}
+
+// start captures at once when there is nothing yet: the citizen is waiting.
+func (s *fingersScreen) start() {
+	if f, _ := s.session.Fingers(); f == nil && s.session.WithoutFingersReason() == "" && s.k.Scanner.Kind != "" {
+		s.capture()
 	}
 }
 
-// captureFingers runs the capture in the background, showing each image, its quality
-// and what to ask of the citizen.
-func (c *Controller) captureFingers() {
-	for _, k := range []string{"start", "skip", "next", "back"} {
-		c.w.buttons[k].Disable()
+// done shows a finger captured, with its quality.
+func (s *fingersScreen) done(finger, score int) {
+	l := map[int]*widget.Label{2: s.right, 7: s.left}[finger]
+	l.SetText(s.tf("fing.done", capture.FingerLabel(finger, s.lang), score))
+}
+
+// capture runs the capture in the background, reporting each step on the screen.
+func (s *fingersScreen) capture() {
+	s.enable(false, "start", "skip", "next", "back")
+	failed := func(err error) {
+		s.enable(true, "start", "skip", "back")
+		s.showError(capture.ProblemMessage(err, s.lang))
 	}
-	w := c.w
-	c.background(func(ctx context.Context) {
-		dev, err := c.k.OpenScanner(ctx)
+	s.background(func(ctx context.Context) {
+		dev, err := s.k.OpenScanner(ctx)
 		if err != nil {
-			fyne.Do(func() { c.fingersFailed(ctx, w, err) })
+			fyne.Do(func() {
+				if ctx.Err() == nil {
+					failed(err)
+				}
+			})
 			return
 		}
 		defer dev.Close()
 		fingers, results, err := capture.CaptureFingers(ctx, dev, capture.FingerOptions{Steps: func(st capture.Step) {
 			fyne.Do(func() {
-				if ctx.Err() != nil {
-					return
-				}
-				guide := w.labels["guide"]
-				switch st.Kind {
-				case capture.PlaceFinger:
-					guide.SetText(c.tf("fing.place", c.fingerName(st.Finger)))
-				case capture.Captured:
-					w.image.Image = st.Image
-					w.image.Refresh()
-					w.quality.SetValue(float64(st.Score))
-				case capture.Retry:
-					guide.SetText(st.Problem.Message(c.lang))
-				case capture.DifferentFinger:
-					w.status.SetText(c.tf("fing.different", c.fingerName(st.Finger)))
-				case capture.FingerDone:
-					l := map[int]*widget.Label{2: w.labels["right"], 7: w.labels["left"]}[st.Finger]
-					l.SetText(c.tf("fing.done", capture.FingerLabel(st.Finger, c.lang), st.Score))
+				if ctx.Err() == nil {
+					s.show(st)
 				}
 			})
 		}})
-		if err != nil {
-			fyne.Do(func() { c.fingersFailed(ctx, w, err) })
-			return
-		}
 		fyne.Do(func() {
-			if ctx.Err() != nil || c.session == nil { // the operator left: nobody will send these
+			switch {
+			case ctx.Err() != nil || s.session == nil: // the operator left: nobody will send these
 				capture.WipeFingers(fingers, results)
-				return
+			case err != nil:
+				failed(err)
+			default:
+				if err := s.session.SetFingers(fingers, results); err != nil {
+					capture.WipeFingers(fingers, results)
+					failed(err)
+					return
+				}
+				s.guide.SetText("")
+				s.enable(true, "start", "skip", "next", "back")
+				s.buttons["start"].SetText(s.t("fing.again"))
 			}
-			if err := c.session.SetFingers(fingers, results); err != nil {
-				capture.WipeFingers(fingers, results)
-				c.fingersFailed(ctx, w, err)
-				return
-			}
-			w.labels["guide"].SetText("")
-			for _, k := range []string{"start", "skip", "next", "back"} {
-				w.buttons[k].Enable()
-			}
-			w.buttons["start"].SetText(c.t("fing.again"))
 		})
 	})
 }
 
-func (c *Controller) fingersFailed(ctx context.Context, w screenWidgets, err error) {
-	if ctx.Err() != nil {
-		return
+// show says a capture's step: where to place which finger, the image and its quality,
+// what to correct.
+func (s *fingersScreen) show(st capture.Step) {
+	name := capture.FingerName(st.Finger, s.lang)
+	switch st.Kind {
+	case capture.PlaceFinger:
+		s.guide.SetText(s.tf("fing.place", name))
+	case capture.Captured:
+		s.print.Image = st.Image
+		s.print.Refresh()
+		s.quality.SetValue(float64(st.Score))
+	case capture.Retry:
+		s.guide.SetText(st.Problem.Message(s.lang))
+	case capture.DifferentFinger:
+		s.status.SetText(s.tf("fing.different", name))
+	case capture.FingerDone:
+		s.done(st.Finger, st.Score)
 	}
-	for _, k := range []string{"start", "skip", "back"} {
-		w.buttons[k].Enable()
-	}
-	c.showError(capture.ProblemMessage(err, c.lang))
 }
 
-// skipFingers asks why the fingers are not taken, for a data-only verification.
-func (c *Controller) skipFingers() {
-	reasons := []string{c.t("fing.reason1"), c.t("fing.reason2"), c.t("fing.reason3")}
-	c.w.reason = widget.NewSelect(reasons, nil)
-	d := dialog.NewForm(c.t("fing.skip"), c.t("nav.next"), c.t("nav.cancel"),
-		[]*widget.FormItem{widget.NewFormItem(c.t("fing.skipreason"), c.w.reason)}, func(ok bool) {
+// askSkip asks why the fingers are not taken, for a data-only verification.
+func (s *fingersScreen) askSkip() {
+	reasons := widget.NewSelect([]string{s.t("fing.reason1"), s.t("fing.reason2"), s.t("fing.reason3")}, nil)
+	d := dialog.NewForm(s.t("fing.skip"), s.t("nav.next"), s.t("nav.cancel"),
+		[]*widget.FormItem{widget.NewFormItem(s.t("fing.skipreason"), reasons)}, func(ok bool) {
 			if ok {
-				c.skipWith(c.w.reason.Selected)
+				s.skipWith(reasons.Selected)
 			}
-		}, c.win)
+		}, s.win)
 	d.Show()
 }
 
-func (c *Controller) skipWith(reason string) {
-	if err := c.session.WithoutFingers(reason); err != nil {
-		c.showError(capture.ProblemMessage(err, c.lang))
+func (s *fingersScreen) skipWith(reason string) {
+	if err := s.session.WithoutFingers(reason); err != nil {
+		s.showError(capture.ProblemMessage(err, s.lang))
 		return
 	}
-	c.showFingers()
+	s.goTo(&fingersScreen{})
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 
@@ -12,35 +13,12 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"cotejo/capture"
-	"cotejo/capture/signin"
 )
 
-// FirstRun is what the first-run screen needs from its caller, for a kiosk started
-// without a configuration: where it was looked for, and the two ways to make one.
+// FirstRun is a kiosk started without a configuration.
 type FirstRun struct {
-	Config string // the configuration file that was not found
-	// Demo writes the demonstration's configuration (a development PKI, INE's stand-in
-	// inside the kiosk) and opens its kiosk. progress says what it is doing.
-	Demo func(ctx context.Context, progress func(es, en string)) (Started, error)
-	// Import takes the institution's files from a folder, writes the configuration with
-	// the service's address and the first supervisor, and opens the kiosk.
-	Import func(ctx context.Context, in Import, progress func(es, en string)) (Started, error)
-}
-
-// Import is what the operator gives the first-run screen to import a configuration.
-type Import struct {
-	Folder         string // the institution's certificates and keys, INE's key and CA
-	URL            string // INE's service
-	SupervisorID   string
-	SupervisorName string
-	PIN            string
-}
-
-// Started is a kiosk opened from a new configuration.
-type Started struct {
-	Kiosk   *capture.Kiosk
-	Options Options
-	Close   func() // releases the kiosk's services
+	Config string    // the configuration file that was not found, and will be written
+	Log    io.Writer // what the kiosk's services report once opened; nil discards it
 }
 
 // FirstRunScreen is the window of a kiosk without a configuration, until one is made;
@@ -56,9 +34,9 @@ type FirstRunScreen struct {
 
 	closeOnce sync.Once
 
-	mu      sync.Mutex
-	started Started
-	c       *Controller
+	mu  sync.Mutex
+	app *capture.App
+	c   *Controller
 
 	busy    bool // a configuration is being made (UI goroutine only)
 	status  *widget.Label
@@ -95,13 +73,13 @@ func (s *FirstRunScreen) close() {
 	s.cancel()
 	s.bg.Wait()
 	s.mu.Lock()
-	c, closeKiosk := s.c, s.started.Close
+	c, app := s.c, s.app
 	s.mu.Unlock()
 	if c != nil {
 		c.Close()
 	}
-	if closeKiosk != nil {
-		closeKiosk()
+	if app != nil {
+		app.Close()
 	}
 }
 
@@ -161,14 +139,14 @@ func (s *FirstRunScreen) show() {
 }
 
 func (s *FirstRunScreen) startDemo() {
-	s.run(func(ctx context.Context, progress func(es, en string)) (Started, error) {
-		return s.fr.Demo(ctx, progress)
+	s.run(func(ctx context.Context, o capture.Options) (*capture.App, error) {
+		return capture.OpenDemoConfig(ctx, s.fr.Config, o)
 	})
 }
 
 func (s *FirstRunScreen) startImport() {
 	e := s.entries
-	in := Import{Folder: strings.TrimSpace(e["folder"].Text), URL: strings.TrimSpace(e["url"].Text),
+	in := capture.Import{Folder: strings.TrimSpace(e["folder"].Text), URL: strings.TrimSpace(e["url"].Text),
 		SupervisorID: strings.TrimSpace(e["id"].Text), SupervisorName: strings.TrimSpace(e["name"].Text), PIN: e["pin"].Text}
 	switch {
 	case in.Folder == "" || in.SupervisorID == "" || in.SupervisorName == "" || in.PIN == "" || in.URL == "" || in.URL == "https://":
@@ -177,18 +155,15 @@ func (s *FirstRunScreen) startImport() {
 	case in.PIN != e["pin2"].Text:
 		s.say(s.t("first.pinsDiffer"), true)
 		return
-	case !signin.ValidPIN(in.PIN):
-		s.say(s.t("first.pinShort"), true)
-		return
 	}
-	s.run(func(ctx context.Context, progress func(es, en string)) (Started, error) {
-		return s.fr.Import(ctx, in, progress)
+	s.run(func(ctx context.Context, o capture.Options) (*capture.App, error) {
+		return capture.OpenImported(ctx, s.fr.Config, in, o)
 	})
 }
 
 // run does the slow part (keys, files, opening the services) off the UI goroutine, then
 // hands the window to the kiosk.
-func (s *FirstRunScreen) run(f func(ctx context.Context, progress func(es, en string)) (Started, error)) {
+func (s *FirstRunScreen) run(open func(ctx context.Context, o capture.Options) (*capture.App, error)) {
 	s.busy = true
 	for _, b := range s.buttons {
 		b.Disable()
@@ -206,14 +181,11 @@ func (s *FirstRunScreen) run(f func(ctx context.Context, progress func(es, en st
 	s.bg.Add(1)
 	go func() {
 		defer s.bg.Done()
-		st, err := f(s.ctx, progress)
-		if err != nil && st.Close != nil {
-			st.Close()
-		}
+		app, err := open(s.ctx, capture.Options{Reading: true, Log: s.fr.Log, Progress: progress})
 		fyne.Do(func() {
 			if s.ctx.Err() != nil {
-				if err == nil && st.Close != nil {
-					st.Close()
+				if app != nil {
+					app.Close()
 				}
 				return
 			}
@@ -225,11 +197,11 @@ func (s *FirstRunScreen) run(f func(ctx context.Context, progress func(es, en st
 				s.say(capture.ProblemMessage(err, s.lang), true)
 				return
 			}
-			opts := st.Options
+			opts := OptionsFor(app)
 			opts.Lang = s.lang
-			c := New(st.Kiosk, s.win, opts)
+			c := New(app.Kiosk, s.win, opts)
 			s.mu.Lock()
-			s.started, s.c = st, c
+			s.app, s.c = app, c
 			s.mu.Unlock()
 			c.Start()
 		})

@@ -10,121 +10,138 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"cotejo/capture"
-	"cotejo/capture/signin"
 )
 
-func (c *Controller) showHome() {
-	c.reset()
-	newV := c.button("new", c.t("home.new"), widget.HighImportance, c.startVerification)
-	newV.Icon = nil
-	online := c.label("online", c.t("home.checking"))
-	queued := c.label("queue", c.tf("home.queue", 0))
-	scannerText := c.t("home.noscanner")
-	switch c.k.Scanner.Kind {
+// homeScreen is where the operator starts a verification, and sees whether INE answers,
+// how much is queued, the reader, the location and certificates about to expire.
+type homeScreen struct {
+	frame
+	online, queued, reader, location *widget.Label
+}
+
+func (s *homeScreen) name() string { return "home" }
+
+func (s *homeScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject) {
+	newV := s.button("new", s.t("home.new"), widget.HighImportance, s.startVerification)
+	s.online, s.queued = wrapLabel(s.t("home.checking")), wrapLabel(s.tf("home.queue", 0))
+	readerText := s.t("home.noscanner")
+	switch s.k.Scanner.Kind {
 	case "":
 	case "usb": // until the watch below finds it
-		scannerText = c.t("home.noreader")
+		readerText = s.t("home.noreader")
 	default:
-		scannerText = c.tf("home.scanner", c.k.Scanner.Kind)
+		readerText = s.tf("home.scanner", s.k.Scanner.Kind)
 	}
-	where := c.t("cons.nowhere")
-	if !c.k.Branch.IsZero() {
-		where = c.tf("cons.branch", placeText(c.k.Branch))
+	s.reader = wrapLabel(readerText)
+	where := s.t("cons.nowhere")
+	if !s.k.Branch.IsZero() {
+		where = s.tf("cons.branch", placeText(s.k.Branch))
 	}
-	status := container.NewVBox(online, queued, c.label("scanner", scannerText), c.label("location", c.tf("home.location", where)))
-	for _, cert := range c.opts.Certificates {
-		if w := c.certWarning(cert, time.Now()); w != nil {
+	s.location = wrapLabel(s.tf("home.location", where))
+	status := container.NewVBox(s.online, s.queued, s.reader, s.location)
+	for _, cert := range s.opts.Certificates {
+		if w := s.certWarning(cert, time.Now()); w != nil {
 			status.Add(w)
 		}
 	}
 	body := container.NewVBox(
-		widget.NewLabelWithStyle(c.tf("home.hello", c.op.Name), fyne.TextAlignLeading, fyne.TextStyle{}),
+		widget.NewLabel(s.tf("home.hello", s.op.Name)),
 		container.NewGridWrap(fyne.NewSize(420, 140), newV),
 		widget.NewCard("", "", status),
-		c.w.status,
+		s.status,
 	)
 	buttons := []fyne.CanvasObject{
-		c.button("queue", c.t("nav.queue"), widget.MediumImportance, c.showQueue),
-		c.button("history", c.t("nav.history"), widget.MediumImportance, c.showHistory),
+		s.button("queue", s.t("nav.queue"), widget.MediumImportance, s.queue),
+		s.button("history", s.t("nav.history"), widget.MediumImportance, s.history),
 	}
-	if c.op.Role == signin.RoleSupervisor && c.opts.Settings != nil {
-		buttons = append(buttons, c.button("settings", c.t("nav.settings"), widget.MediumImportance, c.showSettings))
+	if s.op.Supervisor && s.opts.Settings != nil {
+		buttons = append(buttons, s.button("settings", s.t("nav.settings"), widget.MediumImportance, s.settings))
 	}
-	buttons = append(buttons, c.button("signout", c.t("nav.signout"), widget.LowImportance, c.showSignIn))
-	c.show("home", c.t("nav.home"), container.NewVScroll(body), buttons...)
-	c.refreshStatus()
-	if c.k.Scanner.Kind == "usb" {
-		// The reader's state follows it being plugged and unplugged.
-		label := c.w.labels["scanner"]
-		c.loop(func(ctx context.Context) {
+	buttons = append(buttons, s.button("signout", s.t("nav.signout"), widget.LowImportance, s.signOut))
+	return s.t("nav.home"), container.NewVScroll(body), buttons
+}
+
+// start follows, while the screen is shown, the connection and the queue (now and
+// every Poll), the reader being plugged and unplugged, and the GPS's fix. The loops only
+// wait: the words are chosen on the UI goroutine, in the language of the moment.
+func (s *homeScreen) start() {
+	s.refresh()
+	if s.k.Scanner.Kind == "usb" {
+		label := s.reader
+		s.loop(func(ctx context.Context) {
 			for name := range capture.WatchReaders(ctx, 2*time.Second) {
-				text := c.t("home.noreader")
-				if name != "" {
-					text = c.tf("home.scanner", name)
-				}
 				fyne.Do(func() {
-					if ctx.Err() == nil {
-						label.SetText(text)
+					if ctx.Err() != nil {
+						return
+					}
+					if name == "" {
+						label.SetText(s.t("home.noreader"))
+					} else {
+						label.SetText(s.tf("home.scanner", name))
 					}
 				})
 			}
 		})
 	}
-	if c.k.GPS != nil {
-		label := c.w.labels["location"]
-		c.loop(func(ctx context.Context) {
-			for u := range c.k.GPS.Watch(ctx) {
-				text := c.gpsText(u.Err, u.Fix.Lat, u.Fix.Lon, u.Fix.Accuracy)
+	if gps := s.k.GPS; gps != nil {
+		label := s.location
+		s.loop(func(ctx context.Context) {
+			for u := range gps.Watch(ctx) {
 				fyne.Do(func() {
 					if ctx.Err() == nil {
-						label.SetText(c.tf("home.location", text))
+						label.SetText(s.tf("home.location", s.gpsText(u.Err, u.Fix.Lat, u.Fix.Lon, u.Fix.Accuracy)))
 					}
 				})
 			}
 		})
 	}
-	c.loop(func(ctx context.Context) {
-		t := time.NewTicker(c.opts.Poll)
+	poll := s.opts.Poll
+	s.loop(func(ctx context.Context) {
+		t := time.NewTicker(poll)
 		defer t.Stop()
 		for {
 			select {
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				fyne.Do(c.refreshStatus)
+				fyne.Do(s.refresh)
 			}
 		}
 	})
 }
 
-// refreshStatus checks, in the background, whether INE answers and how much is queued.
-func (c *Controller) refreshStatus() {
-	if c.screen != "home" {
-		return
+// refreshHome refreshes the home screen, if it is shown.
+func (c *Controller) refreshHome() {
+	if h, ok := c.cur.(*homeScreen); ok {
+		h.refresh()
 	}
-	online, queued := c.w.labels["online"], c.w.labels["queue"]
-	c.background(func(ctx context.Context) {
-		up := c.k.Client != nil && c.k.Reachable(ctx)
-		n := 0
-		if c.k.DB != nil {
-			if p, err := c.k.Pending(); err == nil {
+}
+
+// refresh checks, in the background, whether INE answers and how much is queued.
+func (s *homeScreen) refresh() {
+	var (
+		up bool
+		n  int
+	)
+	k := s.k
+	s.task(func(ctx context.Context) error {
+		up = k.Client != nil && k.Reachable(ctx)
+		if k.DB != nil {
+			if p, err := k.Pending(); err == nil {
 				n = len(p)
 			}
 		}
-		fyne.Do(func() {
-			if ctx.Err() != nil {
-				return
-			}
-			if up {
-				online.SetText(c.t("home.online"))
-				online.Importance = widget.SuccessImportance
-			} else {
-				online.SetText(c.t("home.offline"))
-				online.Importance = widget.WarningImportance
-			}
-			online.Refresh()
-			queued.SetText(c.tf("home.queue", n))
-		})
+		return nil
+	}, func() {
+		if up {
+			s.online.SetText(s.t("home.online"))
+			s.online.Importance = widget.SuccessImportance
+		} else {
+			s.online.SetText(s.t("home.offline"))
+			s.online.Importance = widget.WarningImportance
+		}
+		s.online.Refresh()
+		s.queued.SetText(s.tf("home.queue", n))
 	})
 }
 
@@ -134,12 +151,6 @@ func placeText(p capture.Place) string {
 		s += " " + p.CodigoPostal
 	}
 	return s
-}
-
-func (c *Controller) startVerification() {
-	c.session = capture.NewSession(c.op.ID, nil)
-	c.reading = nil
-	c.showCredential()
 }
 
 // gpsText is the receiver's state for the home screen: its fix, or that it has none.

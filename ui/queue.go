@@ -11,119 +11,143 @@ import (
 )
 
 func (c *Controller) entryLine(e capture.Entry) string {
-	return c.tf("queue.entry", e.ID, e.Created.Local().Format("2006-01-02 15:04"), e.Attempts, c.t("state."+capture.EntryState(e)))
+	return c.tf("queue.entry", e.ID, e.Created.Local().Format("2006-01-02 15:04"), e.Attempts, c.t("state."+string(e.State)))
 }
 
-// showQueue lists the entries waiting to be sent; the list is read in the background.
-func (c *Controller) showQueue() { c.showQueueThen(nil) }
+// queueScreen lists the entries waiting to be sent, read in the background; failed
+// ones can be retried, and everything sent now.
+type queueScreen struct {
+	frame
+	list *fyne.Container
+	// then says, once the list is shown, the outcome of what was done from the previous
+	// list.
+	then func()
+}
 
-// showQueueThen is showQueue, then says what then says once the list is shown (the
-// outcome of what was done from the previous one).
-func (c *Controller) showQueueThen(then func()) {
-	c.reset()
-	list := container.NewVBox()
-	drain := c.button("drain", c.t("queue.drain"), widget.HighImportance, nil)
+func (s *queueScreen) name() string { return "queue" }
+
+func (s *queueScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject) {
+	s.list = container.NewVBox()
+	drain := s.button("drain", s.t("queue.drain"), widget.HighImportance, s.drain)
 	drain.Disable()
-	fill := func(entries []capture.Entry) {
-		list.RemoveAll()
-		if len(entries) == 0 {
-			list.Add(widget.NewLabel(c.t("queue.empty")))
-		}
-		for _, e := range entries {
-			line := widget.NewLabel(c.entryLine(e))
-			if capture.EntryState(e) != "failed" {
-				list.Add(line)
-				continue
-			}
-			retry := widget.NewButton(c.t("queue.retry"), func() {
-				c.task(func(context.Context) error {
-					_, err := c.k.Retry(e.ID, c.op.ID)
-					return err
-				}, c.showQueue)
-			})
-			list.Add(container.NewBorder(nil, nil, nil, retry, line))
-		}
-		if len(entries) > 0 {
-			drain.Enable()
-		}
-	}
-	drain.OnTapped = func() {
-		drain.Disable()
-		list.Add(widget.NewProgressBarInfinite())
-		c.background(func(ctx context.Context) {
-			n, err := c.k.Drain(ctx)
-			fyne.Do(func() {
-				if ctx.Err() != nil {
-					return
-				}
-				c.showQueueThen(func() {
-					if err != nil {
-						c.showError(capture.ProblemMessage(err, c.lang))
-						return
-					}
-					c.showInfo(c.tf("queue.sent", n))
-				})
-			})
-		})
-	}
-	c.w.labels["count"] = widget.NewLabel("")
-	c.show("queue", c.t("queue.title"), container.NewBorder(nil, c.w.status, nil, nil, container.NewVScroll(list)),
-		c.button("home", c.t("nav.home"), widget.MediumImportance, c.showHome), drain)
+	return s.t("queue.title"), container.NewBorder(nil, s.status, nil, nil, container.NewVScroll(s.list)),
+		[]fyne.CanvasObject{s.button("home", s.t("nav.home"), widget.MediumImportance, s.home), drain}
+}
+
+// start reads the list.
+func (s *queueScreen) start() {
 	var entries []capture.Entry
-	c.task(func(context.Context) (err error) {
-		entries, err = c.k.Pending()
+	s.task(func(context.Context) (err error) {
+		entries, err = s.k.Pending()
 		return err
 	}, func() {
-		fill(entries)
-		if then != nil {
-			then()
+		s.fill(entries)
+		if s.then != nil {
+			s.then()
+			s.then = nil
 		}
 	})
 }
 
-func (c *Controller) showHistory() {
-	c.reset()
-	search := widget.NewEntry()
-	search.SetPlaceHolder(c.t("hist.search"))
-	c.w.entries["search"] = search
-	results := container.NewVBox()
-	c.w.history = results
-	find := func() {
-		q := capture.Query{Subject: search.Text}
-		if c.op.Role != "supervisor" {
-			q.Operator = c.op.ID // an operator sees their own verifications
-		}
-		// Each line decrypts its citizen's name: off the UI goroutine.
-		c.background(func(ctx context.Context) {
-			entries, err := c.k.History(ctx, q)
-			names := make([]string, len(entries))
-			for i, e := range entries {
-				names[i] = c.k.CitizenName(e)
-			}
-			fyne.Do(func() {
-				if ctx.Err() != nil {
-					return
-				}
-				results.RemoveAll()
-				if err != nil {
-					c.showError(capture.ProblemMessage(err, c.lang))
-					return
-				}
-				if len(entries) == 0 {
-					results.Add(widget.NewLabel(c.t("hist.none")))
-				}
-				for i := len(entries) - 1; i >= 0; i-- { // newest first
-					e := entries[i]
-					b := widget.NewButton(names[i]+" · "+c.entryLine(e), func() { c.showResult(e) })
-					b.Alignment = widget.ButtonAlignLeading
-					results.Add(b)
-				}
-			})
-		})
+func (s *queueScreen) fill(entries []capture.Entry) {
+	s.list.RemoveAll()
+	if len(entries) == 0 {
+		s.list.Add(widget.NewLabel(s.t("queue.empty")))
 	}
-	search.OnSubmitted = func(string) { find() }
-	top := container.NewBorder(nil, nil, nil, c.button("find", c.t("hist.find"), widget.HighImportance, find), search)
-	c.show("history", c.t("hist.title"), container.NewBorder(top, c.w.status, nil, nil, container.NewVScroll(results)),
-		c.button("home", c.t("nav.home"), widget.MediumImportance, c.showHome))
-	find() // after show: its work belongs to this screen
+	for _, e := range entries {
+		line := widget.NewLabel(s.entryLine(e))
+		if e.State != "failed" {
+			s.list.Add(line)
+			continue
+		}
+		retry := widget.NewButton(s.t("queue.retry"), func() {
+			s.task(func(context.Context) error {
+				_, err := s.k.Retry(e.ID, s.op.ID)
+				return err
+			}, s.queue)
+		})
+		s.list.Add(container.NewBorder(nil, nil, nil, retry, line))
+	}
+	if len(entries) > 0 {
+		s.buttons["drain"].Enable()
+	}
+}
+
+// drain sends everything now, then lists what is left and says how many went.
+func (s *queueScreen) drain() {
+	s.buttons["drain"].Disable()
+	s.list.Add(widget.NewProgressBarInfinite())
+	var n int
+	s.background(func(ctx context.Context) {
+		var err error
+		n, err = s.k.Drain(ctx, nil)
+		fyne.Do(func() {
+			if ctx.Err() != nil {
+				return
+			}
+			s.goTo(&queueScreen{then: func() {
+				if err != nil {
+					s.showError(capture.ProblemMessage(err, s.lang))
+					return
+				}
+				s.showInfo(s.tf("queue.sent", n))
+			}})
+		})
+	})
+}
+
+// historyScreen finds past verifications by a citizen's CURP or CIC (an operator sees
+// their own; a supervisor everyone's) and opens their results.
+type historyScreen struct {
+	frame
+	search  *widget.Entry
+	results *fyne.Container
+	query   string // what was searched, kept across languages
+}
+
+func (s *historyScreen) name() string { return "history" }
+
+func (s *historyScreen) keep() { s.query = s.search.Text }
+
+func (s *historyScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject) {
+	s.search = widget.NewEntry()
+	s.search.SetPlaceHolder(s.t("hist.search"))
+	s.search.SetText(s.query)
+	s.results = container.NewVBox()
+	s.search.OnSubmitted = func(string) { s.find() }
+	top := container.NewBorder(nil, nil, nil, s.button("find", s.t("hist.find"), widget.HighImportance, s.find), s.search)
+	return s.t("hist.title"), container.NewBorder(top, s.status, nil, nil, container.NewVScroll(s.results)),
+		[]fyne.CanvasObject{s.button("home", s.t("nav.home"), widget.MediumImportance, s.home)}
+}
+
+func (s *historyScreen) start() { s.find() }
+
+func (s *historyScreen) find() {
+	q := capture.Query{Subject: s.search.Text}
+	if !s.op.Supervisor {
+		q.Operator = s.op.ID // an operator sees their own verifications
+	}
+	var (
+		entries []capture.Entry
+		names   []string
+	)
+	// Each line decrypts its citizen's name: off the UI goroutine.
+	s.task(func(ctx context.Context) (err error) {
+		entries, err = s.k.History(ctx, q)
+		for _, e := range entries {
+			names = append(names, s.k.CitizenName(e))
+		}
+		return err
+	}, func() {
+		s.results.RemoveAll()
+		if len(entries) == 0 {
+			s.results.Add(widget.NewLabel(s.t("hist.none")))
+		}
+		for i := len(entries) - 1; i >= 0; i-- { // newest first
+			e := entries[i]
+			b := widget.NewButton(names[i]+" · "+s.entryLine(e), func() { s.goTo(&resultScreen{entry: e}) })
+			b.Alignment = widget.ButtonAlignLeading
+			s.results.Add(b)
+		}
+	})
 }

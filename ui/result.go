@@ -15,113 +15,128 @@ import (
 	"cotejo/capture"
 )
 
-// showResult shows an entry's outcome: INE's answer, or that it waits in the queue.
+// resultScreen shows an entry's outcome: INE's answer, or that it waits in the queue.
 // The answer is read from the data file, decrypted and its signature checked in the
 // background.
-func (c *Controller) showResult(e capture.Entry) {
-	c.shown = e
-	c.reset()
-	answer := container.NewVBox()
-	c.w.labels["verdict"] = widget.NewLabel("")
-	body := container.NewVBox(answer, widget.NewLabel(c.t("res.request")+" "+e.Indice), c.w.status)
+type resultScreen struct {
+	frame
+	entry capture.Entry
+
+	verdict     string // the verdict's key ("valid", "queued" …), for tests
+	answer      *fyne.Container
+	right, left *widget.Label            // the fingers' similarities
+	marks       map[string]*widget.Label // INE's comparison, by field
+}
+
+func (s *resultScreen) name() string { return "result" }
+
+func (s *resultScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject) {
+	e := s.entry
+	s.verdict, s.right, s.left, s.marks = "", nil, nil, map[string]*widget.Label{}
+	s.answer = container.NewVBox()
+	body := container.NewVBox(s.answer, widget.NewLabel(s.t("res.request")+" "+e.Indice), s.status)
 	buttons := []fyne.CanvasObject{
-		c.button("home", c.t("nav.home"), widget.MediumImportance, c.showHome),
-		c.button("new", c.t("home.new"), widget.HighImportance, c.startVerification),
+		s.button("home", s.t("nav.home"), widget.MediumImportance, s.home),
+		s.button("new", s.t("home.new"), widget.HighImportance, s.startVerification),
 	}
-	if e.Answers > 0 && c.opts.ReceiptDir != "" {
-		buttons = append([]fyne.CanvasObject{c.button("receipt", c.t("res.receipt"), widget.MediumImportance, func() { c.saveReceipt(e) })}, buttons...)
+	if e.Answers > 0 && s.opts.ReceiptDir != "" {
+		buttons = append([]fyne.CanvasObject{s.button("receipt", s.t("res.receipt"), widget.MediumImportance, s.saveReceipt)}, buttons...)
 	}
-	c.show("result", c.t("step.result"), container.NewVScroll(body), buttons...)
 	if e.Answers == 0 {
-		c.w.labels["verdict"].SetText("queued")
-		answer.Add(banner(c.tf("res.queued", e.ID), colourWarn))
+		s.verdict = "queued"
+		s.answer.Add(banner(s.tf("res.queued", e.ID), colourWarn))
+	} else {
+		s.status.SetText(s.t("res.loading"))
+	}
+	return s.t("step.result"), container.NewVScroll(body), buttons
+}
+
+// start opens INE's answer, when there is one.
+func (s *resultScreen) start() {
+	if s.entry.Answers == 0 {
 		return
 	}
-	c.showInfo(c.t("res.loading"))
-	c.background(func(ctx context.Context) {
-		res, err := c.k.Answer(e)
+	s.background(func(ctx context.Context) {
+		res, err := s.k.Answer(s.entry)
 		fyne.Do(func() {
 			if ctx.Err() != nil {
 				return
 			}
-			c.showInfo("")
+			s.showInfo("")
 			if err != nil {
-				answer.Add(banner(capture.ProblemMessage(err, c.lang), colourBad))
+				s.answer.Add(banner(capture.ProblemMessage(err, s.lang), colourBad))
 				return
 			}
-			c.resultBody(answer, res)
+			s.show(res)
 		})
 	})
 }
 
-func (c *Controller) resultBody(body *fyne.Container, res *capture.Result) {
-	v := res.Verdict(c.k.Threshold)
-	c.w.labels["verdict"].SetText(v.String())
+// show lays out INE's answer: the verdict, the fingers, each field's comparison and
+// INE's codes.
+func (s *resultScreen) show(res *capture.Result) {
+	v := res.Verdict(s.k.Threshold)
+	s.verdict = v.String()
 	col := map[capture.Verdict]color.Color{capture.VerdictValid: colourGood, capture.VerdictInvalid: colourBad, capture.VerdictIncomplete: colourWarn}[v]
 	if col == nil {
 		col = colourNeutral
 	}
-	body.Add(banner(res.VerdictLabel(c.lang, c.k.Threshold), col))
+	s.answer.Add(banner(res.VerdictLabel(s.lang, s.k.Threshold), col))
 	form := widget.NewForm()
 	if res.Situation != "" {
-		form.Append(c.t("res.situation"), wrapLabel(res.Situation.Message(c.lang)))
+		form.Append(s.t("res.situation"), wrapLabel(res.Situation.Message(s.lang)))
 	}
 	if res.TheftReport != "" {
 		form.Append("", wrapLabel(res.TheftReport))
 	}
 	// The fingers first: with the verdict, they are what the teller acts on.
 	if res.HasFingers {
-		for _, f := range []struct {
-			key, label string
-			s          *float64
-		}{{"right", capture.FingerLabel(2, c.lang), res.Similarity(2)}, {"left", capture.FingerLabel(7, c.lang), res.Similarity(7)}} {
-			l := widget.NewLabel("—")
-			l.TextStyle.Bold = true
-			if f.s != nil {
-				mark, imp := "✗", widget.DangerImportance
-				if *f.s >= c.k.Threshold {
-					mark, imp = "✓", widget.SuccessImportance
-				}
-				l.SetText(fmt.Sprintf("%s %.1f %% (%s)", mark, *f.s, c.tf("res.threshold", c.k.Threshold)))
-				l.Importance = imp
-			}
-			c.w.labels[f.key] = l
-			form.Append(f.label, l)
-		}
+		s.right, s.left = s.similarity(res.Similarity(2)), s.similarity(res.Similarity(7))
+		form.Append(capture.FingerLabel(2, s.lang), s.right)
+		form.Append(capture.FingerLabel(7, s.lang), s.left)
 	}
 	fields := widget.NewForm()
 	for _, f := range res.Fields {
 		l := widget.NewLabel(f.Comparison.String())
 		l.TextStyle.Bold = true
 		l.Importance = map[string]widget.Importance{"✓": widget.SuccessImportance, "✗": widget.DangerImportance}[f.Comparison.String()]
-		fields.Append(capture.FieldLabel(f.Field, c.lang), l)
-		c.w.marks[f.Field] = l
+		fields.Append(capture.FieldLabel(f.Field, s.lang), l)
+		s.marks[f.Field] = l
 	}
 	for _, code := range res.Codes() {
-		form.Append(c.tf("res.code", int(code)), wrapLabel(strings.TrimSpace(code.Message(c.lang))))
+		form.Append(s.tf("res.code", int(code)), wrapLabel(strings.TrimSpace(code.Message(s.lang))))
 	}
-	body.Add(container.NewGridWithColumns(2, form, fields))
+	s.answer.Add(container.NewGridWithColumns(2, form, fields))
 }
 
-func wrapLabel(s string) *widget.Label {
-	l := widget.NewLabel(s)
-	l.Wrapping = fyne.TextWrapWord
+// similarity is a finger's similarity against the institution's threshold.
+func (s *resultScreen) similarity(sim *float64) *widget.Label {
+	l := widget.NewLabel("—")
+	l.TextStyle.Bold = true
+	if sim != nil {
+		mark, imp := "✗", widget.DangerImportance
+		if *sim >= s.k.Threshold {
+			mark, imp = "✓", widget.SuccessImportance
+		}
+		l.SetText(fmt.Sprintf("%s %.1f %% (%s)", mark, *sim, s.tf("res.threshold", s.k.Threshold)))
+		l.Importance = imp
+	}
 	return l
 }
 
 // saveReceipt writes the citizen's receipt as a PDF in the receipts folder, in the
 // background (fonts and layout take a moment).
-func (c *Controller) saveReceipt(e capture.Entry) {
-	lang, op, dir, inst := c.lang, c.op.Name, c.opts.ReceiptDir, c.opts.Institution
+func (s *resultScreen) saveReceipt() {
+	e, lang, op, dir, inst := s.entry, s.lang, s.op.Name, s.opts.ReceiptDir, s.opts.Institution
 	path := filepath.Join(dir, "comprobante-"+e.Indice+".pdf")
-	c.task(func(context.Context) error {
+	s.task(func(context.Context) error {
 		err := os.MkdirAll(dir, 0o700)
 		var f *os.File
 		if err == nil {
 			f, err = os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
 		}
 		if err == nil {
-			err = c.k.Receipt(f, e, lang, inst, op)
+			err = s.k.Receipt(f, e, lang, inst, op)
 			if cerr := f.Close(); err == nil {
 				err = cerr
 			}
@@ -130,5 +145,5 @@ func (c *Controller) saveReceipt(e capture.Entry) {
 			}
 		}
 		return err
-	}, func() { c.showInfo(c.tf("res.saved", path)) })
+	}, func() { s.showInfo(s.tf("res.saved", path)) })
 }

@@ -11,32 +11,39 @@ import (
 	"cotejo/capture"
 )
 
-func (c *Controller) showReview() {
-	c.reset()
+// reviewScreen shows the whole request once more before it is sent.
+type reviewScreen struct {
+	frame
+	sending *widget.ProgressBarInfinite
+}
+
+func (s *reviewScreen) name() string { return "review" }
+
+func (s *reviewScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject) {
 	form := widget.NewForm()
-	cred := c.session.Credential()
-	form.Append(c.t("cred.model"), widget.NewLabel(string(cred.Modelo)))
-	fields := capture.CredentialFields(cred)
+	cred := s.session.Credential()
+	form.Append(s.t("cred.model"), widget.NewLabel(string(cred.Modelo)))
+	fields := cred.Fields()
 	for _, name := range capture.FieldNames() {
 		v := fields[name]
 		if v == "" {
 			v = "—"
 		}
-		form.Append(capture.FieldLabel(name, c.lang), widget.NewLabel(v))
+		form.Append(capture.FieldLabel(name, s.lang), widget.NewLabel(v))
 	}
 	fingers := ""
-	if _, results := c.session.Fingers(); len(results) > 0 {
+	if _, results := s.session.Fingers(); len(results) > 0 {
 		for _, r := range results {
-			fingers += c.tf("fing.done", capture.FingerLabel(r.Finger, c.lang), r.Quality.Score) + "\n"
+			fingers += s.tf("fing.done", capture.FingerLabel(r.Finger, s.lang), r.Quality.Score) + "\n"
 		}
 	} else {
-		fingers = c.tf("fing.skipped", c.session.WithoutFingersReason())
+		fingers = s.tf("fing.skipped", s.session.WithoutFingersReason())
 	}
-	form.Append(c.t("rev.fingers"), widget.NewLabel(fingers))
-	if cons := c.session.Consent(); cons != nil {
-		form.Append(c.t("rev.consent"), widget.NewLabel(c.tf("cons.accepted", cons.At.Local().Format("15:04"), cons.Notice)))
+	form.Append(s.t("rev.fingers"), widget.NewLabel(fingers))
+	if cons := s.session.Consent(); cons != nil {
+		form.Append(s.t("rev.consent"), widget.NewLabel(s.tf("cons.accepted", cons.At.Local().Format("15:04"), cons.Notice)))
 	}
-	loc := c.session.Location()
+	loc := s.session.Location()
 	where := ""
 	if p := loc.PosicionSatelital; p != nil {
 		where = fmt.Sprintf("%.5f, %.5f ", p.Latitud, p.Longitud)
@@ -44,37 +51,39 @@ func (c *Controller) showReview() {
 	if l := loc.Localidad; l != nil {
 		where += fmt.Sprintf("%s %s", l.Ciudad, l.CodigoPostal)
 	}
-	form.Append(c.t("cons.where"), widget.NewLabel(where))
-	bar := widget.NewProgressBarInfinite()
-	bar.Hide()
-	body := container.NewBorder(nil, container.NewVBox(bar, c.w.status), nil, nil, container.NewVScroll(form))
-	send := c.button("send", c.t("rev.send"), widget.HighImportance, nil)
-	send.OnTapped = func() {
-		for _, b := range c.w.buttons {
-			b.Disable()
-		}
-		bar.Show()
-		c.showInfo(c.t("rev.sending"))
-		// Not tied to the screen: once sending starts it finishes (or queues) even if
-		// the operator switches language meanwhile.
-		c.backgroundApp(func(ctx context.Context) {
-			entry, err := c.k.Submit(ctx, c.session)
-			fyne.Do(func() {
-				bar.Hide()
-				if err != nil {
-					for _, b := range c.w.buttons {
-						b.Enable()
-					}
-					c.showError(capture.ProblemMessage(err, c.lang))
-					return
-				}
-				c.session = nil
-				c.showResult(entry)
-			})
-		})
+	form.Append(s.t("cons.where"), widget.NewLabel(where))
+	s.sending = widget.NewProgressBarInfinite()
+	s.sending.Hide()
+	body := container.NewBorder(nil, container.NewVBox(s.sending, s.status), nil, nil, container.NewVScroll(form))
+	return s.t("step.review"), body, []fyne.CanvasObject{
+		s.button("cancel", s.t("nav.cancel"), widget.LowImportance, s.cancelSession),
+		s.button("back", s.t("nav.back"), widget.MediumImportance, func() { s.step(s.session.Back) }),
+		s.button("send", s.t("rev.send"), widget.HighImportance, s.send)}
+}
+
+// send seals the request and sends or queues it, then shows the result.
+func (s *reviewScreen) send() {
+	for _, b := range s.buttons {
+		b.Disable()
 	}
-	c.show("review", c.t("step.review"), body,
-		c.button("cancel", c.t("nav.cancel"), widget.LowImportance, c.cancelSession),
-		c.button("back", c.t("nav.back"), widget.MediumImportance, func() { c.session.Back(); c.showConsent() }),
-		send)
+	s.sending.Show()
+	s.showInfo(s.t("rev.sending"))
+	session := s.session
+	// Not tied to the screen: once sending starts it finishes (or queues) even if the
+	// operator switches language meanwhile.
+	s.backgroundApp(func(ctx context.Context) {
+		entry, err := s.k.Submit(ctx, session)
+		fyne.Do(func() {
+			s.sending.Hide()
+			if err != nil {
+				for _, b := range s.buttons {
+					b.Enable()
+				}
+				s.showError(capture.ProblemMessage(err, s.lang))
+				return
+			}
+			s.session = nil
+			s.goTo(&resultScreen{entry: entry})
+		})
+	})
 }

@@ -18,7 +18,7 @@ func (c *Controller) walkForScreenshots(dir string, op [2]string, quit func()) {
 	do := func(f func()) { fyne.DoAndWait(f) }
 	tap := func(key string) {
 		do(func() {
-			if b := c.w.buttons[key]; b != nil && b.OnTapped != nil {
+			if b := c.cur.base().buttons[key]; b != nil && b.OnTapped != nil {
 				b.OnTapped()
 			}
 		})
@@ -49,8 +49,9 @@ func (c *Controller) walkForScreenshots(dir string, op [2]string, quit func()) {
 	time.Sleep(time.Second)
 	shot("01-signin")
 	do(func() {
-		c.w.entries["operator"].SetText(op[0])
-		c.w.entries["pin"].SetText(op[1])
+		s := c.cur.(*signInScreen)
+		s.operator.SetText(op[0])
+		s.pin.SetText(op[1])
 	})
 	tap("enter")
 	shot("02-home")
@@ -67,12 +68,12 @@ func (c *Controller) walkForScreenshots(dir string, op [2]string, quit func()) {
 	shot("06-review")
 	tap("send")
 	shot("07-result")
-	do(c.showQueue)
+	do(c.queue)
 	shot("08-queue")
-	do(c.showHistory)
+	do(c.history)
 	shot("09-history")
-	do(c.showSettings)
+	do(c.settings)
 	shot("10-settings")
-	do(func() { c.lang = "en"; c.showHome() })
+	do(func() { c.lang = "en"; c.home() })
 	shot("11-home-en")
 }

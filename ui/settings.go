@@ -3,71 +3,83 @@ package ui
 import (
 	"context"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"cotejo/capture/signin"
+	"cotejo/capture"
 )
 
-// Setting is one value of the configuration the supervisor may change.
-type Setting struct {
-	Key     string    // e.g. "service.url"
-	Label   [2]string // Spanish, English
-	Value   string
-	Choices []string // a choice instead of free text
+// SettingsStore reads and writes the settings a supervisor may change
+// (capture.SettingsFile: the configuration file).
+type SettingsStore interface {
+	Load() ([]capture.Setting, error)
+	Save(values map[string]string) error
 }
 
-// SettingsStore reads and writes the editable settings (the configuration file).
-type SettingsStore struct {
-	Load func() ([]Setting, error)
-	Save func(values map[string]string) error
+// settingsScreen is the configuration a supervisor may change, read and written in the
+// background.
+type settingsScreen struct {
+	frame
+	form *widget.Form
+	get  map[string]func() string // each setting's value as it stands
 }
 
-func (c *Controller) showSettings() {
-	c.reset()
-	if c.op.Role != signin.RoleSupervisor || c.opts.Settings == nil {
-		c.show("settings", c.t("set.title"), container.NewVBox(widget.NewLabel(c.t("set.only"))),
-			c.button("home", c.t("nav.home"), widget.MediumImportance, c.showHome))
-		return
+func (s *settingsScreen) name() string { return "settings" }
+
+func (s *settingsScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject) {
+	home := s.button("home", s.t("nav.home"), widget.MediumImportance, s.home)
+	if !s.op.Supervisor || s.opts.Settings == nil {
+		return s.t("set.title"), container.NewVBox(widget.NewLabel(s.t("set.only"))), []fyne.CanvasObject{home}
 	}
-	form := widget.NewForm()
-	get := map[string]func() string{}
-	save := c.button("save", c.t("set.save"), widget.HighImportance, nil)
+	s.form, s.get = widget.NewForm(), map[string]func() string{}
+	save := s.button("save", s.t("set.save"), widget.HighImportance, s.save)
 	save.Disable()
-	save.OnTapped = func() {
-		values := map[string]string{}
-		for k, f := range get {
-			values[k] = f()
-		}
-		// The configuration file is written and checked to load: not on the UI goroutine.
-		c.task(func(context.Context) error { return c.opts.Settings.Save(values) },
-			func() { c.showInfo(c.t("set.saved")) })
+	return s.t("set.title"), container.NewBorder(nil, s.status, nil, nil, container.NewVScroll(s.form)), []fyne.CanvasObject{home, save}
+}
+
+// start reads the settings.
+func (s *settingsScreen) start() {
+	if s.form == nil {
+		return // not a supervisor's
 	}
-	c.show("settings", c.t("set.title"), container.NewBorder(nil, c.w.status, nil, nil, container.NewVScroll(form)),
-		c.button("home", c.t("nav.home"), widget.MediumImportance, c.showHome), save)
-	var settings []Setting
-	c.task(func(context.Context) (err error) {
-		settings, err = c.opts.Settings.Load()
+	var settings []capture.Setting
+	s.task(func(context.Context) (err error) {
+		settings, err = s.opts.Settings.Load()
 		return err
 	}, func() {
-		for _, s := range settings {
-			label := s.Label[0]
-			if c.lang == "en" {
-				label = s.Label[1]
-			}
-			if len(s.Choices) > 0 {
-				sel := widget.NewSelect(s.Choices, nil)
-				sel.SetSelected(s.Value)
-				get[s.Key] = func() string { return sel.Selected }
-				form.Append(label, sel)
-				continue
-			}
-			e := widget.NewEntry()
-			e.SetText(s.Value)
-			c.w.entries[s.Key] = e
-			get[s.Key] = func() string { return e.Text }
-			form.Append(label, e)
+		for _, st := range settings {
+			s.add(st)
 		}
-		save.Enable()
+		s.buttons["save"].Enable()
 	})
+}
+
+// add puts a setting on the form: a choice, or free text.
+func (s *settingsScreen) add(st capture.Setting) {
+	label := st.Label[0]
+	if s.lang == "en" {
+		label = st.Label[1]
+	}
+	if len(st.Choices) > 0 {
+		sel := widget.NewSelect(st.Choices, nil)
+		sel.SetSelected(st.Value)
+		s.get[st.Key] = func() string { return sel.Selected }
+		s.form.Append(label, sel)
+		return
+	}
+	e := widget.NewEntry()
+	e.SetText(st.Value)
+	s.get[st.Key] = func() string { return e.Text }
+	s.form.Append(label, e)
+}
+
+func (s *settingsScreen) save() {
+	values := map[string]string{}
+	for k, f := range s.get {
+		values[k] = f()
+	}
+	// The configuration file is written and checked to load: not on the UI goroutine.
+	s.task(func(context.Context) error { return s.opts.Settings.Save(values) },
+		func() { s.showInfo(s.t("set.saved")) })
 }

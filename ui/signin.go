@@ -2,68 +2,59 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"cotejo/capture/signin"
+	"cotejo/capture"
 )
 
-func (c *Controller) showSignIn() {
-	c.op = signin.Operator{}
-	status := c.reset()
-	op := widget.NewEntry()
-	op.SetPlaceHolder(c.t("signin.operator"))
-	pin := widget.NewPasswordEntry()
-	pin.SetPlaceHolder(c.t("signin.pin"))
-	c.w.entries["operator"], c.w.entries["pin"] = op, pin
-	enter := c.button("enter", c.t("signin.enter"), widget.HighImportance, c.signIn)
-	pin.OnSubmitted = func(string) { c.signIn() }
+// signInScreen asks for the operator's id and PIN, with a keypad for touch screens.
+type signInScreen struct {
+	frame
+	operator, pin *widget.Entry
+}
+
+func (s *signInScreen) name() string { return "signin" }
+
+func (s *signInScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject) {
+	s.operator = widget.NewEntry()
+	s.operator.SetPlaceHolder(s.t("signin.operator"))
+	s.pin = widget.NewPasswordEntry()
+	s.pin.SetPlaceHolder(s.t("signin.pin"))
+	enter := s.button("enter", s.t("signin.enter"), widget.HighImportance, s.signIn)
+	s.pin.OnSubmitted = func(string) { s.signIn() }
 	target := func() *widget.Entry {
-		if f, ok := c.win.Canvas().Focused().(*widget.Entry); ok && f == op {
-			return op
+		if f, ok := s.win.Canvas().Focused().(*widget.Entry); ok && f == s.operator {
+			return s.operator
 		}
-		return pin
+		return s.pin
 	}
 	pad := newKeypad(digitRows, target, "", nil)
 	form := container.NewVBox(
-		widget.NewForm(widget.NewFormItem(c.t("signin.operator"), op), widget.NewFormItem(c.t("signin.pin"), pin)),
-		pad, enter, status)
-	c.show("signin", c.t("signin.title"), container.NewCenter(container.NewGridWrap(fyne.NewSize(460, 560), form)))
+		widget.NewForm(widget.NewFormItem(s.t("signin.operator"), s.operator), widget.NewFormItem(s.t("signin.pin"), s.pin)),
+		pad, enter, s.status)
+	return s.t("signin.title"), container.NewCenter(container.NewGridWrap(fyne.NewSize(460, 560), form)), nil
 }
 
-func (c *Controller) signIn() {
-	id, pin := strings.TrimSpace(c.w.entries["operator"].Text), c.w.entries["pin"].Text
+func (s *signInScreen) signIn() {
+	id, pin := strings.TrimSpace(s.operator.Text), s.pin.Text
 	if id == "" || pin == "" {
-		c.showError(c.t("signin.missing"))
+		s.showError(s.t("signin.missing"))
 		return
 	}
-	c.w.buttons["enter"].Disable()
-	c.background(func(ctx context.Context) {
-		// argon2id takes tens of milliseconds: not on the UI goroutine.
-		op, err := c.k.SignIn(id, pin)
-		fyne.Do(func() {
-			if ctx.Err() != nil {
-				return
-			}
-			c.w.buttons["enter"].Enable()
-			c.w.entries["pin"].SetText("")
-			var locked *signin.LockedError
-			switch {
-			case errors.As(err, &locked):
-				c.showError(locked.Message(c.lang, time.Now()))
-			case errors.Is(err, signin.ErrWrongPIN):
-				c.showError(c.tf("signin.wrong", c.k.Operators.Remaining(id)))
-			case err != nil:
-				c.showError(err.Error())
-			default:
-				c.op = op
-				c.showHome()
-			}
-		})
+	enter := s.buttons["enter"]
+	enter.Disable()
+	var op capture.Operator
+	// argon2id takes tens of milliseconds: not on the UI goroutine.
+	s.task(func(context.Context) (err error) {
+		op, err = s.k.SignIn(id, pin)
+		fyne.Do(func() { enter.Enable(); s.pin.SetText("") })
+		return err
+	}, func() {
+		s.op = op
+		s.home()
 	})
 }

@@ -3,22 +3,17 @@ package ui
 import (
 	"bytes"
 	"context"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"net"
 	"os"
 	"os/exec"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
 
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
 	"cotejo/capture"
-	"cotejo/capture/location"
 	"cotejo/capture/signin"
 	"cotejo/ocr"
 	"cotejo/scanner/biometrics/enrolled"
@@ -27,7 +22,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	if err := capture.LimitThreads(); err != nil {
+	if err := ocr.LimitThreads(); err != nil {
 		panic(err)
 	}
 	// SANE sees no scanner unless a test gives it its virtual one: probing every bus
@@ -58,14 +53,15 @@ func TestDocumentScanner(t *testing.T) {
 	c.signInAs(t, "ana", "4821")
 	c.tap(t, "new")
 	c.tap(t, "scan")
-	if !strings.Contains(c.w.status.Text, "reverso") || c.w.buttons["scan"].Text != "Escanear el reverso" {
-		t.Fatalf("after the front: %q, button %q", c.w.status.Text, c.w.buttons["scan"].Text)
+	cred := on[*credentialScreen](t, c)
+	if !strings.Contains(cred.status.Text, "reverso") || cred.buttons["scan"].Text != "Escanear el reverso" {
+		t.Fatalf("after the front: %q, button %q", cred.status.Text, cred.buttons["scan"].Text)
 	}
 	c.tap(t, "scan")
-	if c.w.entries["curp"].Text != "" || c.w.status.Importance != widget.DangerImportance || c.w.status.Text == "" {
-		t.Errorf("a test pattern read as a credential: status %q", c.w.status.Text)
+	if cred.entries["curp"].Text != "" || cred.status.Importance != widget.DangerImportance || cred.status.Text == "" {
+		t.Errorf("a test pattern read as a credential: status %q", cred.status.Text)
 	}
-	t.Logf("operator is told: %s", c.w.status.Text)
+	t.Logf("operator is told: %s", cred.status.Text)
 }
 
 // kiosk wires real services: the sandbox over two-way TLS, a bbolt store, tesseract,
@@ -117,14 +113,28 @@ func start(t *testing.T, k *capture.Kiosk) *Controller {
 	return c
 }
 
-func (c *Controller) tap(t *testing.T, key string) {
+// on is the screen shown, which must be an S.
+func on[S screen](t testing.TB, c *Controller) S {
 	t.Helper()
-	b := c.w.buttons[key]
+	s, ok := c.cur.(S)
+	if !ok {
+		t.Fatalf("on screen %s, want a %T (status %q)", c.Screen(), s, c.status())
+	}
+	return s
+}
+
+// status is what the screen's status line says.
+func (c *Controller) status() string { return c.cur.base().status.Text }
+
+func (c *Controller) tap(t testing.TB, key string) {
+	t.Helper()
+	b := c.cur.base().buttons[key]
 	if b == nil {
-		t.Fatalf("screen %s has no button %q", c.screen, key)
+		t.Fatalf("screen %s has no button %q", c.Screen(), key)
+		return
 	}
 	if b.Disabled() {
-		t.Fatalf("screen %s: button %q is disabled (status %q)", c.screen, key, c.w.status.Text)
+		t.Fatalf("screen %s: button %q is disabled (status %q)", c.Screen(), key, c.status())
 	}
 	test.Tap(b)
 	c.Wait()
@@ -132,15 +142,16 @@ func (c *Controller) tap(t *testing.T, key string) {
 
 func (c *Controller) want(t *testing.T, screen string) {
 	t.Helper()
-	if c.screen != screen {
-		t.Fatalf("on screen %s, want %s (status %q)", c.screen, screen, c.w.status.Text)
+	if c.Screen() != screen {
+		t.Fatalf("on screen %s, want %s (status %q)", c.Screen(), screen, c.status())
 	}
 }
 
-func (c *Controller) signInAs(t *testing.T, id, pin string) {
+func (c *Controller) signInAs(t testing.TB, id, pin string) {
 	t.Helper()
-	c.w.entries["operator"].SetText(id)
-	c.w.entries["pin"].SetText(pin)
+	s := on[*signInScreen](t, c)
+	s.operator.SetText(id)
+	s.pin.SetText(pin)
 	c.tap(t, "enter")
 }
 
@@ -151,25 +162,24 @@ func (c *Controller) verify(t *testing.T, sample string) string {
 	c.tap(t, "new")
 	c.want(t, "credential")
 	c.tap(t, "sample"+sample)
-	if c.w.entries["curp"].Text == "" || c.w.model.Selected != sample {
-		t.Fatalf("read nothing: status %q, model %q", c.w.status.Text, c.w.model.Selected)
+	if cred := on[*credentialScreen](t, c); cred.entries["curp"].Text == "" || cred.model.Selected != sample {
+		t.Fatalf("read nothing: status %q, model %q", c.status(), cred.model.Selected)
 	}
 	c.tap(t, "next")
 	c.want(t, "fingers") // capture starts by itself
-	if !strings.Contains(c.w.labels["right"].Text, "capturado") || !strings.Contains(c.w.labels["left"].Text, "capturado") {
-		t.Fatalf("fingers: %q %q, status %q", c.w.labels["right"].Text, c.w.labels["left"].Text, c.w.status.Text)
+	if f := on[*fingersScreen](t, c); !strings.Contains(f.right.Text, "capturado") || !strings.Contains(f.left.Text, "capturado") {
+		t.Fatalf("fingers: %q %q, status %q", f.right.Text, f.left.Text, c.status())
 	}
 	c.tap(t, "next")
 	c.want(t, "consent")
-	if c.w.buttons["next"].Disabled() == false {
+	if !c.cur.base().buttons["next"].Disabled() {
 		t.Error("consent: next enabled before the citizen accepted")
 	}
 	c.tap(t, "accept")
 	c.tap(t, "next")
 	c.want(t, "review")
 	c.tap(t, "send")
-	c.want(t, "result")
-	return c.w.labels["verdict"].Text
+	return on[*resultScreen](t, c).verdict
 }
 
 func TestGenuineAndModelC(t *testing.T) {
@@ -181,19 +191,20 @@ func TestGenuineAndModelC(t *testing.T) {
 	if v := c.verify(t, "G"); v != "valid" {
 		t.Fatalf("genuine citizen, model G: verdict %q", v)
 	}
-	for _, key := range []string{"right", "left"} {
-		if l := c.w.labels[key].Text; !strings.HasPrefix(l, "✓") {
-			t.Errorf("%s index: %q", key, l)
+	res := on[*resultScreen](t, c)
+	for key, l := range map[string]*widget.Label{"right": res.right, "left": res.left} {
+		if l == nil || !strings.HasPrefix(l.Text, "✓") {
+			t.Errorf("%s index: %v", key, l)
 		}
 	}
-	if m := c.w.marks["curp"]; m == nil || m.Text != "✓" {
+	if m := res.marks["curp"]; m == nil || m.Text != "✓" {
 		t.Errorf("CURP mark %+v", m)
 	}
 	// The citizen's receipt: a PDF in the receipts folder, without the CURP in full.
 	c.tap(t, "receipt")
-	path, ok := strings.CutPrefix(c.w.status.Text, "Comprobante guardado en ")
+	path, ok := strings.CutPrefix(c.status(), "Comprobante guardado en ")
 	if !ok {
-		t.Fatalf("receipt: %q", c.w.status.Text)
+		t.Fatalf("receipt: %q", c.status())
 	}
 	if pdf, err := os.ReadFile(path); err != nil || !bytes.HasPrefix(pdf, []byte("%PDF-")) || bytes.Contains(pdf, []byte("MAMA810125HPLRNR35")) {
 		t.Errorf("receipt %s: %d bytes, %v", path, len(pdf), err)
@@ -203,16 +214,16 @@ func TestGenuineAndModelC(t *testing.T) {
 	if v := c.verify(t, "C"); v != "valid" {
 		t.Fatalf("model C: verdict %q", v)
 	}
-	if m := c.w.marks["ocr"]; m == nil || m.Text != "✓" {
+	if m := on[*resultScreen](t, c).marks["ocr"]; m == nil || m.Text != "✓" {
 		t.Errorf("OCR mark %+v", m)
 	}
 	// History finds it by CURP.
 	c.tap(t, "home")
 	c.tap(t, "history")
-	c.w.entries["search"].SetText("MAMA810125HPLRNR35")
+	on[*historyScreen](t, c).search.SetText("MAMA810125HPLRNR35")
 	c.tap(t, "find")
 	c.want(t, "history")
-	if n := len(c.w.history.Objects); n != 1 {
+	if n := len(on[*historyScreen](t, c).results.Objects); n != 1 {
 		t.Errorf("history by CURP: %d lines, want the one verification of that citizen", n)
 	}
 }
@@ -224,9 +235,10 @@ func TestImpostor(t *testing.T) {
 	if v := c.verify(t, "G"); v != "invalid" {
 		t.Fatalf("impostor: verdict %q", v)
 	}
-	for _, key := range []string{"right", "left"} {
-		if l := c.w.labels[key].Text; !strings.HasPrefix(l, "✗") {
-			t.Errorf("%s index: %q", key, l)
+	res := on[*resultScreen](t, c)
+	for key, l := range map[string]*widget.Label{"right": res.right, "left": res.left} {
+		if l == nil || !strings.HasPrefix(l.Text, "✗") {
+			t.Errorf("%s index: %v", key, l)
 		}
 	}
 }
@@ -248,26 +260,27 @@ func TestOffline(t *testing.T) {
 		t.Fatalf("offline: verdict %q", v)
 	}
 	c.tap(t, "home")
-	if q := c.w.labels["queue"].Text; q != "En cola: 1" {
+	home := on[*homeScreen](t, c)
+	if q := home.queued.Text; q != "En cola: 1" {
 		t.Errorf("home says %q", q)
 	}
-	if o := c.w.labels["online"].Text; !strings.Contains(o, "sin conexión") {
+	if o := home.online.Text; !strings.Contains(o, "sin conexión") {
 		t.Errorf("home says %q", o)
 	}
 	sandboxtest.Start(t, sandboxtest.Options{Addr: addr, Matcher: &enrolled.Matcher{}}) // INE is back
 	c.tap(t, "queue")
 	c.tap(t, "drain")
 	c.want(t, "queue")
-	if !strings.Contains(c.w.status.Text, "Enviadas: 1") {
-		t.Errorf("drain: %q", c.w.status.Text)
+	if !strings.Contains(c.status(), "Enviadas: 1") {
+		t.Errorf("drain: %q", c.status())
 	}
 	entries, err := c.k.History(context.Background(), capture.Query{})
 	if err != nil || len(entries) != 1 {
 		t.Fatalf("%v %v", entries, err)
 	}
-	c.showResult(entries[0])
+	c.goTo(&resultScreen{entry: entries[0]})
 	c.Wait()
-	if v := c.w.labels["verdict"].Text; v != "valid" {
+	if v := on[*resultScreen](t, c).verdict; v != "valid" {
 		t.Errorf("delivered later: verdict %q", v)
 	}
 }
@@ -278,205 +291,26 @@ func TestWrongPINLockout(t *testing.T) {
 	for i := range 4 {
 		c.signInAs(t, "ana", "0000")
 		c.want(t, "signin")
-		if want := []string{"4", "3", "2", "1"}[i]; !strings.Contains(c.w.status.Text, "Quedan "+want) {
-			t.Errorf("try %d: %q", i+1, c.w.status.Text)
+		if want := []string{"4", "3", "2", "1"}[i]; !strings.Contains(c.status(), "Quedan "+want) {
+			t.Errorf("try %d: %q", i+1, c.status())
 		}
 	}
 	c.signInAs(t, "ana", "0000")
-	if !strings.Contains(c.w.status.Text, "Demasiados PIN incorrectos") {
-		t.Errorf("fifth wrong PIN: %q", c.w.status.Text)
+	if !strings.Contains(c.status(), "Demasiados PIN incorrectos") {
+		t.Errorf("fifth wrong PIN: %q", c.status())
 	}
 	c.signInAs(t, "ana", "4821") // the right PIN, while locked
 	c.want(t, "signin")
 	// Another operator is not affected; only a supervisor sees the settings.
 	c.signInAs(t, "sup", "9999")
 	c.want(t, "home")
-	if _, ok := c.w.buttons["settings"]; ok {
+	if _, ok := c.cur.base().buttons["settings"]; ok {
 		t.Error("settings offered with no settings store")
 	}
 	// The operator switches language at run time.
 	c.tap(t, "lang")
 	c.want(t, "home")
-	if b := c.w.buttons["new"]; b.Text != "New verification" {
+	if b := c.cur.base().buttons["new"]; b.Text != "New verification" {
 		t.Errorf("after switching: %q", b.Text)
-	}
-}
-
-// BenchmarkStartup is the time from nothing to the sign-in screen with real services
-// already opened (the window's own part of start-up).
-func BenchmarkStartup(b *testing.B) {
-	test.NewTempApp(b)
-	k := &capture.Kiosk{}
-	for b.Loop() {
-		w := test.NewWindow(nil)
-		c := New(k, w, Options{Poll: time.Hour, NoAutoSend: true})
-		c.Start()
-		if c.screen != "signin" {
-			b.Fatal(c.screen)
-		}
-		c.Close()
-		w.Close()
-	}
-}
-
-// BenchmarkTenVerifications walks ten whole verifications through the window (OCR of a
-// sample credential, both fingers from the simulated reader, the sandbox over two-way
-// TLS) and reports the heap in use afterwards, after a collection.
-func BenchmarkTenVerifications(b *testing.B) {
-	env := sandboxtest.Start(b, sandboxtest.Options{Matcher: &enrolled.Matcher{}})
-	k := kioskTB(b, env)
-	test.NewTempApp(b)
-	w := test.NewTempWindow(b, nil)
-	c := New(k, w, Options{Demo: true, Poll: time.Hour, NoAutoSend: true})
-	c.Start()
-	defer c.Close()
-	c.w.entries["operator"].SetText("ana")
-	c.w.entries["pin"].SetText("4821")
-	test.Tap(c.w.buttons["enter"])
-	c.Wait()
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	for b.Loop() {
-		for range 10 {
-			for _, key := range []string{"new", "sampleG", "next", "next", "accept", "next", "send", "home"} {
-				test.Tap(c.w.buttons[key])
-				c.Wait()
-			}
-		}
-	}
-	runtime.GC()
-	runtime.ReadMemStats(&after)
-	b.ReportMetric(float64(after.HeapInuse)/(1<<20), "MB-heap-after")
-	b.ReportMetric(float64(before.HeapInuse)/(1<<20), "MB-heap-before")
-	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(10*b.N), "ms/verification")
-}
-
-func TestCertificateWarnings(t *testing.T) {
-	c := New(&capture.Kiosk{}, test.NewTempWindow(t, nil), Options{})
-	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	cert := func(days int) *x509.Certificate {
-		return &x509.Certificate{Subject: pkix.Name{CommonName: "banco-demo"}, NotAfter: now.Add(time.Duration(days) * 24 * time.Hour)}
-	}
-	if w := c.certWarning(cert(90), now); w != nil {
-		t.Error("a certificate valid for 90 days warned")
-	}
-	for _, c2 := range []struct {
-		days int
-		want string
-	}{{10, "vence el 2026-12-03"}, {-1, "VENCIÓ el 2026-11-22"}} {
-		w := c.certWarning(cert(c2.days), now)
-		if w == nil {
-			t.Fatalf("%d days: no warning", c2.days)
-		}
-		var text string
-		for _, o := range test.LaidOutObjects(w) {
-			if tx, ok := o.(*canvas.Text); ok {
-				text += tx.Text + " "
-			}
-		}
-		if !strings.Contains(text, c2.want) || !strings.Contains(text, "banco-demo") {
-			t.Errorf("%d days: %q", c2.days, text)
-		}
-	}
-}
-
-// TestGPSText: the home screen's words for a receiver watched through capture/location.
-func TestGPSText(t *testing.T) {
-	c := New(&capture.Kiosk{}, test.NewTempWindow(t, nil), Options{})
-	lat, lon := 19.4326, -99.1332
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	u := <-location.Fixed{Lat: &lat, Lon: &lon, Accuracy: 12}.Watch(ctx)
-	if got := c.gpsText(u.Err, u.Fix.Lat, u.Fix.Lon, u.Fix.Accuracy); got != "GPS: 19.43260, -99.13320 ±12 m" {
-		t.Errorf("%q", got)
-	}
-	u = <-location.Fixed{}.Watch(ctx)
-	if got := c.gpsText(u.Err, u.Fix.Lat, u.Fix.Lon, u.Fix.Accuracy); got != "GPS: sin señal" {
-		t.Errorf("no position: %q", got)
-	}
-}
-
-// texts is everything the window shows in words.
-func (c *Controller) texts() string {
-	var b strings.Builder
-	for _, o := range test.LaidOutObjects(c.win.Content()) {
-		switch w := o.(type) {
-		case *widget.Label:
-			b.WriteString(w.Text + "\n")
-		case *widget.Button:
-			b.WriteString(w.Text + "\n")
-		case *canvas.Text:
-			b.WriteString(w.Text + "\n")
-		case *widget.Entry:
-			b.WriteString(w.PlaceHolder + "\n")
-		}
-	}
-	return b.String()
-}
-
-// TestEveryScreenBothLanguages walks every screen, switching each to English and back:
-// the screen stays, its words change, and what was entered is kept.
-func TestEveryScreenBothLanguages(t *testing.T) {
-	env := sandboxtest.Start(t, sandboxtest.Options{Matcher: &enrolled.Matcher{}})
-	c := start(t, kiosk(t, env, false))
-	var saved map[string]string
-	c.opts.Settings = &SettingsStore{
-		Load: func() ([]Setting, error) {
-			return []Setting{{Key: "lang", Label: [2]string{"Idioma", "Language"}, Value: "es", Choices: []string{"es", "en"}}}, nil
-		},
-		Save: func(v map[string]string) error { saved = v; return nil },
-	}
-	both := func(screen string) {
-		t.Helper()
-		c.want(t, screen)
-		es := c.texts()
-		curp := ""
-		if e := c.w.entries["curp"]; e != nil {
-			curp = e.Text
-		}
-		c.tap(t, "lang")
-		c.want(t, screen)
-		if en := c.texts(); en == es || c.w.buttons["lang"].Text != "Español" {
-			t.Errorf("%s: the language switch changed nothing (%q)", screen, c.w.buttons["lang"].Text)
-		}
-		if e := c.w.entries["curp"]; e != nil && e.Text != curp {
-			t.Errorf("%s: the CURP entered (%q) is lost in English (%q)", screen, curp, e.Text)
-		}
-		c.tap(t, "lang")
-		c.want(t, screen)
-		if c.w.buttons["lang"].Text != "English" {
-			t.Errorf("%s: back in Spanish, the switch says %q", screen, c.w.buttons["lang"].Text)
-		}
-	}
-	both("signin")
-	c.signInAs(t, "sup", "9999")
-	both("home")
-	c.tap(t, "new")
-	c.tap(t, "sampleG")
-	both("credential")
-	c.tap(t, "next")
-	both("fingers")
-	c.tap(t, "next")
-	c.tap(t, "accept")
-	both("consent")
-	c.tap(t, "next")
-	both("review")
-	c.tap(t, "send")
-	both("result")
-	if c.w.labels["verdict"] == nil || c.w.labels["verdict"].Text != "valid" {
-		t.Errorf("the result after switching: %v", c.w.labels["verdict"])
-	}
-	c.tap(t, "home")
-	for _, s := range []struct{ button, screen string }{{"queue", "queue"}, {"history", "history"}, {"settings", "settings"}} {
-		c.tap(t, s.button)
-		both(s.screen)
-		if s.screen == "settings" {
-			c.tap(t, "save") // read and written in the background
-			if saved["lang"] != "es" || !strings.HasPrefix(c.w.status.Text, "Configuración guardada") {
-				t.Errorf("settings saved %v, status %q", saved, c.w.status.Text)
-			}
-		}
-		c.tap(t, "home")
 	}
 }

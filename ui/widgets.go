@@ -1,49 +1,83 @@
 package ui
 
 import (
+	"image/color"
+	"strings"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 )
 
-// screenWidgets are the current screen's live widgets: what background work updates and
-// what tests press.
-type screenWidgets struct {
+// frame is what every screen has: the controller, a status line for progress and
+// problems, and its buttons by name (which tests and the screenshot walk press). The
+// router makes the status line and the buttons anew each time the screen is built.
+type frame struct {
+	*Controller
 	status  *widget.Label
 	buttons map[string]*widget.Button
-	entries map[string]*widget.Entry
-	marks   map[string]*widget.Label
-	labels  map[string]*widget.Label
-
-	model    *widget.Select
-	progress *widget.ProgressBar
-	image    *canvas.Image
-	quality  *widget.ProgressBar
-	reason   *widget.Select
-	history  *fyne.Container
 }
 
-// reset starts a screen's set of widgets, with an empty status line.
-func (c *Controller) reset() *widget.Label {
-	status := widget.NewLabel("")
-	status.Wrapping = fyne.TextWrapWord
-	c.w = screenWidgets{status: status, buttons: map[string]*widget.Button{}, entries: map[string]*widget.Entry{},
-		marks: map[string]*widget.Label{}, labels: map[string]*widget.Label{}}
-	return status
-}
+func (f *frame) base() *frame { return f }
 
 // button makes a button remembered under key.
-func (c *Controller) button(key, text string, imp widget.Importance, f func()) *widget.Button {
-	b := widget.NewButton(text, f)
+func (f *frame) button(key, text string, imp widget.Importance, tapped func()) *widget.Button {
+	b := widget.NewButton(text, tapped)
 	b.Importance = imp
-	c.w.buttons[key] = b
+	f.buttons[key] = b
 	return b
 }
 
-// label makes a wrapping label remembered under key.
-func (c *Controller) label(key, text string) *widget.Label {
-	l := widget.NewLabel(text)
+// enable enables or disables the buttons named.
+func (f *frame) enable(on bool, keys ...string) {
+	for _, k := range keys {
+		if b := f.buttons[k]; b != nil {
+			if on {
+				b.Enable()
+			} else {
+				b.Disable()
+			}
+		}
+	}
+}
+
+// wrapLabel is a label whose text wraps at words.
+func wrapLabel(s string) *widget.Label {
+	l := widget.NewLabel(s)
 	l.Wrapping = fyne.TextWrapWord
-	c.w.labels[key] = l
 	return l
+}
+
+// banner is a sentence on a coloured band: verdicts and warnings.
+func banner(text string, bg color.Color) fyne.CanvasObject {
+	rect := canvas.NewRectangle(bg)
+	rect.CornerRadius = 6
+	// White on the band's colour: a themed label would be grey on green.
+	var lines []fyne.CanvasObject
+	for _, line := range wrapWords(text, 70) {
+		t := canvas.NewText(line, color.White)
+		t.TextStyle.Bold = true
+		t.TextSize = 22
+		t.Alignment = fyne.TextAlignCenter
+		lines = append(lines, t)
+	}
+	return container.NewStack(rect, container.NewPadded(container.NewPadded(container.NewVBox(lines...))))
+}
+
+// wrapWords breaks text into lines of at most n characters, at spaces.
+func wrapWords(text string, n int) []string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(text) {
+		if line != "" && len([]rune(line))+1+len([]rune(w)) > n {
+			lines = append(lines, line)
+			line = ""
+		}
+		if line != "" {
+			line += " "
+		}
+		line += w
+	}
+	return append(lines, line)
 }

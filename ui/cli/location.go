@@ -9,6 +9,7 @@ import (
 	"math"
 	"time"
 
+	"cotejo/capture"
 	"cotejo/capture/location"
 )
 
@@ -31,7 +32,7 @@ func runLocation(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	case *nmea != "":
 		src = location.NMEA{Device: *nmea, Baud: *baud}
 	default:
-		cfg, _, err := loadConfig(*cfgPath)
+		cfg, err := capture.LoadConfig(*cfgPath)
 		if err != nil {
 			return fmt.Errorf("%w (or say --gpsd or --nmea)", err)
 		}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"cotejo/capture"
-	"cotejo/storage"
 	"cotejo/storage/audit"
 )
 
@@ -23,28 +22,18 @@ func TestOnePath(t *testing.T) {
 		t.Fatalf("verify: %s", stderr)
 	}
 
-	cfg, base, err := loadConfig(cfgPath)
+	app, err := capture.Open(context.Background(), cfgPath, capture.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	conn, err := cfg.Service.Open(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	db, err := storage.OpenSettings(context.Background(), cfg.Storage, base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	terminal := trail(t, db.Audit(), 0)
+	defer app.Close()
+	terminal := trail(t, app.DB.Audit(), 0)
 
 	// The window's way: the screens' calls on the session, then the kiosk's Submit.
-	v, err := capture.LoadCitizenFile(citizen, cfg.Branch)
+	v, err := capture.LoadCitizenFile(citizen, app.Config.Branch)
 	if err != nil {
 		t.Fatal(err)
 	}
-	k := &capture.Kiosk{Sealer: conn.Sealer, Client: conn.Client, DB: db}
 	s := capture.NewSession("ana", time.Now)
 	for _, step := range []func() error{
 		func() error { return s.SetCredential(v.Credential) }, s.Next,
@@ -60,10 +49,10 @@ func TestOnePath(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := k.Submit(context.Background(), s); err != nil {
+	if _, err := app.Submit(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
-	window := trail(t, db.Audit(), uint64(len(terminal))+1)
+	window := trail(t, app.DB.Audit(), uint64(len(terminal))+1)
 	if len(terminal) == 0 || !slices.Equal(terminal, window) {
 		t.Errorf("the terminal's trail\n%q\nthe window's\n%q", terminal, window)
 	}

@@ -1,4 +1,4 @@
-package cli
+package capture
 
 import (
 	"os"
@@ -7,15 +7,15 @@ import (
 	"testing"
 )
 
-// TestSettingsStore: the supervisor's screen reads the configuration, writes changes
+// TestSettingsFile: the supervisor's screen reads the configuration, writes changes
 // back with their types, and refuses what would not load.
-func TestSettingsStore(t *testing.T) {
+func TestSettingsFile(t *testing.T) {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "cotejo.toml")
 	if err := os.WriteFile(cfg, []byte("lang = \"es\"\n[branch]\nciudad = \"CDMX\"\nestado = 9\n[storage]\nretention_days = 30\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s := settingsStore(cfg, "")
+	s := SettingsFile{Path: cfg}
 	list, err := s.Load()
 	if err != nil {
 		t.Fatal(err)
@@ -31,7 +31,7 @@ func TestSettingsStore(t *testing.T) {
 	if err := s.Save(got); err != nil {
 		t.Fatal(err)
 	}
-	c, _, err := loadConfig(cfg)
+	c, err := LoadConfig(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +46,7 @@ func TestSettingsStore(t *testing.T) {
 	if err := s.Save(got); err == nil {
 		t.Error("a state that is not a number was saved")
 	}
-	if c2, _, err := loadConfig(cfg); err != nil || c2.Branch.Estado != 14 {
+	if c2, err := LoadConfig(cfg); err != nil || c2.Branch.Estado != 14 {
 		t.Errorf("a refused save changed the file: %+v %v", c2, err)
 	}
 }

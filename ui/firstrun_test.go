@@ -1,8 +1,7 @@
-package cli
+package ui
 
 import (
 	"context"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,19 +11,18 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"cotejo/capture/signin"
-	"cotejo/ui"
+	"cotejo/capture"
 	"cotejo/verify/pki"
 )
 
-// screen finds a first-run screen's widgets by what the operator reads on them.
-type screen struct {
+// firstRunView finds a first-run screen's widgets by what the operator reads on them.
+type firstRunView struct {
 	t *testing.T
 	w fyne.Window
-	s *ui.FirstRunScreen
+	s *FirstRunScreen
 }
 
-func (sc screen) button(text string) *widget.Button {
+func (sc firstRunView) button(text string) *widget.Button {
 	for _, o := range test.LaidOutObjects(sc.w.Content()) {
 		if b, ok := o.(*widget.Button); ok && b.Text == text {
 			return b
@@ -34,7 +32,7 @@ func (sc screen) button(text string) *widget.Button {
 	return nil
 }
 
-func (sc screen) entry(placeholder string) *widget.Entry {
+func (sc firstRunView) entry(placeholder string) *widget.Entry {
 	for _, o := range test.LaidOutObjects(sc.w.Content()) {
 		if e, ok := o.(*widget.Entry); ok && e.PlaceHolder == placeholder {
 			return e
@@ -45,7 +43,7 @@ func (sc screen) entry(placeholder string) *widget.Entry {
 }
 
 // says reports whether some label on the screen holds text.
-func (sc screen) says(text string) bool {
+func (sc firstRunView) says(text string) bool {
 	for _, o := range test.LaidOutObjects(sc.w.Content()) {
 		if l, ok := o.(*widget.Label); ok && strings.Contains(l.Text, text) {
 			return true
@@ -55,7 +53,7 @@ func (sc screen) says(text string) bool {
 }
 
 // kiosk waits for the work to end, then for the kiosk's own sign-in screen.
-func (sc screen) kiosk() {
+func (sc firstRunView) kiosk() {
 	sc.t.Helper()
 	sc.s.Wait()
 	if c := sc.s.Controller(); c == nil || c.Screen() != "signin" {
@@ -63,13 +61,13 @@ func (sc screen) kiosk() {
 	}
 }
 
-func firstRunScreen(t *testing.T, cfgPath, lang string) screen {
+func firstRunScreen(t *testing.T, cfgPath, lang string) firstRunView {
 	test.NewTempApp(t)
 	w := test.NewTempWindow(t, nil)
 	w.Resize(fyne.NewSize(1280, 800))
-	s := ui.ShowFirstRun(w, *firstRun(cfgPath, io.Discard, io.Discard), lang)
+	s := ShowFirstRun(w, FirstRun{Config: cfgPath}, lang)
 	t.Cleanup(s.Close)
-	return screen{t, w, s}
+	return firstRunView{t, w, s}
 }
 
 // TestFirstRunDemo: a kiosk started with no configuration says so, and its demonstration
@@ -89,13 +87,13 @@ func TestFirstRunDemo(t *testing.T) {
 	}
 	// The next start finds the configuration and opens the same kiosk.
 	sc.s.Close()
-	st, err := startKiosk(context.Background(), cfgPath, "", io.Discard, io.Discard)
+	app, err := capture.Open(context.Background(), cfgPath, capture.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
-	if st.Kiosk == nil || !st.Options.Demo || st.Kiosk.Operators == nil {
-		t.Errorf("next start: %+v", st)
+	defer app.Close()
+	if !app.OffersSamples() || app.Operators == nil {
+		t.Errorf("next start: %+v", app)
 	}
 }
 
@@ -137,15 +135,7 @@ func TestFirstRunImport(t *testing.T) {
 	fill(inst, "2468")
 	test.Tap(importButton)
 	sc.kiosk()
-	cfg, _, err := loadConfig(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	book, err := signin.NewBook(cfg.Operators)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if op, err := book.SignIn("marta", "2468"); err != nil || op.Role != signin.RoleSupervisor || op.Name != "Marta Ríos" {
+	if op, err := sc.s.Controller().k.SignIn("marta", "2468"); err != nil || !op.Supervisor || op.Name != "Marta Ríos" {
 		t.Errorf("the first supervisor: %+v, %v", op, err)
 	}
 	if info, err := os.Stat(filepath.Join(filepath.Dir(cfgPath), "institution-signing-key.pem")); err != nil || info.Mode().Perm() != 0o600 {

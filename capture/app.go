@@ -1,0 +1,242 @@
+package capture
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"cotejo/capture/location"
+	"cotejo/capture/signin"
+	"cotejo/ocr"
+	"cotejo/scanner/biometrics/enrolled"
+	"cotejo/storage"
+	"cotejo/verify"
+	"cotejo/verify/pki"
+	"cotejo/verify/sandbox"
+)
+
+// App is the kiosk's services opened from its configuration: what the window and the
+// terminal's commands (verify, queue, audit, demo) work through, so that both take the
+// same path from a citizen to INE.
+type App struct {
+	*Kiosk
+	Config *Config
+	// Certificates are the institution's own (TLS client, signing), whose expiry the
+	// home screen warns of.
+	Certificates []*x509.Certificate
+	// Demo is true when the app runs the demonstration: a development PKI and INE's
+	// stand-in inside the process.
+	Demo bool
+	// Settings is the file a supervisor's changes are written to.
+	Settings SettingsFile
+
+	closers []func() error // in the order opened
+}
+
+// Options say what Open opens besides the configuration and the data file.
+type Options struct {
+	// DemoDir runs the demonstration from this folder, whatever the configuration says:
+	// a development PKI (made the first time) and INE's stand-in on a loopback port.
+	DemoDir string
+	// StoreOnly opens the data file alone, for bookkeeping that needs no keys (the
+	// queue's list, the audit trail).
+	StoreOnly bool
+	// Reading opens the credential reader (tesseract), which the window uses.
+	Reading bool
+	// Log receives what the services report (the stand-in's requests, a reader that
+	// is not available); nil discards it.
+	Log io.Writer
+	// Progress says what a slow opening is doing, in Spanish and English.
+	Progress func(es, en string)
+}
+
+// Open loads the configuration at cfgPath (or runs the demonstration its [kiosk]
+// demo_dir or o.DemoDir names) and wires the services. Close releases them.
+func Open(ctx context.Context, cfgPath string, o Options) (a *App, err error) {
+	o = withDefaults(o)
+	a = &App{Settings: SettingsFile{Path: cfgPath}}
+	defer func() {
+		if err != nil {
+			a.Close()
+			a = nil
+		}
+	}()
+	demoDir := o.DemoDir
+	if demoDir == "" {
+		if a.Config, err = LoadConfig(cfgPath); err != nil {
+			return a, err
+		}
+		demoDir = a.Config.path(a.Config.Kiosk.DemoDir)
+	}
+	if demoDir != "" {
+		if err := a.startDemo(ctx, demoDir, o); err != nil {
+			return a, err
+		}
+	}
+	cfg := a.Config
+	db, err := storage.OpenSettings(ctx, cfg.Storage, cfg.Dir())
+	if err != nil {
+		return a, err
+	}
+	a.closers = append(a.closers, db.Close)
+	a.Kiosk = &Kiosk{DB: db, Scanner: cfg.Scanner, Branch: cfg.Branch}
+	if o.StoreOnly {
+		return a, nil
+	}
+	conn, err := cfg.Service.Open(cfg.Dir())
+	if err != nil {
+		return a, err
+	}
+	a.closers = append(a.closers, conn.Close)
+	a.Sealer, a.Client, a.Threshold, a.Certificates = conn.Sealer, conn.Client, conn.Threshold, conn.Certificates
+	if len(cfg.Operators) > 0 {
+		if a.Operators, err = signin.NewBook(cfg.Operators); err != nil {
+			return a, err
+		}
+	}
+	src, err := cfg.Location.Open(cfg.Branch)
+	if err != nil {
+		return a, err
+	}
+	a.Position = PositionFrom(src, cfg.Location.Wait.Duration)
+	if w, ok := src.(location.Watcher); ok && cfg.Location.Source != "" && cfg.Location.Source != "branch" {
+		a.GPS = w
+	}
+	if o.Reading {
+		reader, err := ocr.NewReader(runtime.NumCPU())
+		if err != nil {
+			// Without tesseract the operator types the credential: say so, carry on.
+			fmt.Fprintf(o.Log, "lectura automática de credenciales no disponible: %v\n", err)
+		} else {
+			a.OCR = reader
+			a.closers = append(a.closers, func() error { reader.Close(); return nil })
+		}
+	}
+	return a, nil
+}
+
+func withDefaults(o Options) Options {
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+	if o.Progress == nil {
+		o.Progress = func(string, string) {}
+	}
+	return o
+}
+
+// Close releases the services, the last opened first.
+func (a *App) Close() error {
+	var errs []error
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		errs = append(errs, a.closers[i]())
+	}
+	a.closers = nil
+	return errors.Join(errs...)
+}
+
+// OffersSamples reports whether the credential screen offers the sample credentials.
+func (a *App) OffersSamples() bool { return a.Demo || a.Config.Kiosk.Demo }
+
+// startDemo makes (once) a development PKI in dir and runs INE's stand-in on a free
+// loopback port, with the configuration's service pointed at it.
+func (a *App) startDemo(ctx context.Context, dir string, o Options) error {
+	cfgPath := filepath.Join(dir, "cotejo.toml")
+	if _, err := os.Stat(cfgPath); errors.Is(err, os.ErrNotExist) {
+		o.Progress(fmt.Sprintf("Creando la PKI de desarrollo en %s (las llaves de 4096 bits tardan unos segundos)…", dir),
+			fmt.Sprintf("Making the development PKI in %s (the 4096-bit keys take a few seconds)…", dir))
+		if _, err := NewDemoConfig(ctx, dir, pki.Options{}); err != nil {
+			return err
+		}
+	}
+	if err := addDemoOperators(cfgPath); err != nil {
+		return err
+	}
+	cfg, err := LoadConfig(cfgPath)
+	if err != nil {
+		return err
+	}
+	srv, tlsConf, err := cfg.Sandbox.Open(cfg.Dir(), slog.New(slog.NewTextHandler(o.Log, nil)), &enrolled.Matcher{})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	served := make(chan error, 1)
+	go func() { served <- sandbox.Serve(sctx, ln, srv, tlsConf, nil) }()
+	a.closers = append(a.closers, func() error { cancel(); <-served; return nil })
+	cfg.Service.URL = "https://" + ln.Addr().String() + verify.ServicePath
+	a.Config, a.Demo, a.Settings = cfg, true, SettingsFile{Path: cfgPath}
+	return nil
+}
+
+// NewDemoConfig makes a development PKI in dir and its configuration, with the demo's
+// operators: what `cotejo pki init` writes. It returns the configuration's path.
+func NewDemoConfig(ctx context.Context, dir string, o pki.Options) (string, error) {
+	files, err := pki.Init(ctx, dir, o)
+	if err != nil {
+		return "", err
+	}
+	return files.Config, addDemoOperators(files.Config)
+}
+
+// Demo operators written beside a development PKI: never for a real branch.
+var demoOperators = []struct{ id, name, role, pin string }{
+	{"demo", "Operador de demostración", "operator", "1234"},
+	{"super", "Supervisora de demostración", "supervisor", "9999"},
+}
+
+// addDemoOperators appends the [kiosk] section and demo operators to a development
+// configuration that has none.
+func addDemoOperators(cfgPath string) error {
+	raw, err := os.ReadFile(cfgPath)
+	if err != nil {
+		return err
+	}
+	if strings.Contains(string(raw), "[[operator]]") {
+		return nil
+	}
+	var b strings.Builder
+	b.WriteString("\n[kiosk]\nfullscreen = false\ndemo = true               # offer the sample credentials\ninstitution = \"Banco Demo, sucursal Centro\"\nreceipts = \"comprobantes\"   # folder for the citizens' receipts (PDF)\n")
+	for _, o := range demoOperators {
+		h, err := signin.HashPIN(o.pin)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&b, "\n[[operator]]               # demo PIN %s\nid = %q\nname = %q\nrole = %q\npin = %q\n", o.pin, o.id, o.name, o.role, h)
+	}
+	f, err := os.OpenFile(cfgPath, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteString(b.String()); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// Compact rewrites the data file so that the pages purging freed keep nothing. It closes
+// the data file first: the app's store is not usable afterwards.
+func (a *App) Compact() error {
+	st, err := a.Config.Storage.Resolved(a.Config.Dir())
+	if err != nil {
+		return err
+	}
+	if err := a.DB.Close(); err != nil {
+		return err
+	}
+	return storage.Compact(st.Path, time.Second)
+}

@@ -1,0 +1,96 @@
+package capture
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/BurntSushi/toml"
+
+	"cotejo/capture/signin"
+	"cotejo/storage"
+	"cotejo/verify/config"
+	"cotejo/verify/sandbox"
+)
+
+// Config is the configuration file: one section per part of the app. Relative paths in
+// it are relative to the file's folder.
+type Config struct {
+	Service   config.Service    `toml:"service"`
+	Sandbox   sandbox.Settings  `toml:"sandbox"`
+	Branch    Place             `toml:"branch"`
+	Scanner   ScannerSettings   `toml:"scanner"`
+	Kiosk     KioskSettings     `toml:"kiosk"`
+	Location  LocationSettings  `toml:"location"`
+	Operators []signin.Operator `toml:"operator"`
+	Storage   storage.Settings  `toml:"storage"`
+	Lang      string            `toml:"lang"`
+
+	dir string
+}
+
+// KioskSettings is the [kiosk] section: the window's.
+type KioskSettings struct {
+	FullScreen  bool   `toml:"fullscreen"`
+	Demo        bool   `toml:"demo"`        // offer the sample credentials
+	Institution string `toml:"institution"` // printed on receipts
+	Receipts    string `toml:"receipts"`    // folder for receipts; default ~/Comprobantes
+	// DemoDir runs the demonstration from this folder (a development PKI, INE's
+	// stand-in inside the kiosk), as `cotejo gui --demo` does: what the first-run screen
+	// writes.
+	DemoDir string `toml:"demo_dir"`
+}
+
+// DefaultConfigPath is where the configuration is looked for: $COTEJO_CONFIG, else
+// cotejo/cotejo.toml in the user's configuration folder.
+func DefaultConfigPath() string {
+	if p := os.Getenv("COTEJO_CONFIG"); p != "" {
+		return p
+	}
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "cotejo.toml"
+	}
+	return filepath.Join(dir, "cotejo", "cotejo.toml")
+}
+
+// LoadConfig reads a configuration file. A setting it does not know is an error: a
+// misspelt one would otherwise be silently ignored.
+func LoadConfig(path string) (*Config, error) {
+	var c Config
+	md, err := toml.DecodeFile(path, &c)
+	if err != nil {
+		return nil, fmt.Errorf("configuration %s: %w", path, err)
+	}
+	if undecoded := md.Undecoded(); len(undecoded) > 0 {
+		return nil, fmt.Errorf("configuration %s: unknown setting %q", path, undecoded[0].String())
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("configuration %s: %w", path, err)
+	}
+	c.dir = filepath.Dir(abs)
+	return &c, nil
+}
+
+// Dir is the configuration file's folder, against which its relative paths resolve.
+func (c *Config) Dir() string { return c.dir }
+
+// path resolves a path written in the configuration.
+func (c *Config) path(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(c.dir, p)
+}
+
+// ReceiptDir is the folder the citizens' receipts are saved in.
+func (c *Config) ReceiptDir() string {
+	if c.Kiosk.Receipts != "" {
+		return c.path(c.Kiosk.Receipts)
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(home, "Comprobantes")
+	}
+	return ""
+}
