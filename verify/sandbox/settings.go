@@ -143,8 +143,11 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, tlsConf *tls.Co
 		TLSConfig:         tlsConf,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       120 * time.Second,
+		// The answer is written after the fingerprints are compared, which on a busy
+		// machine (the race detector, two cores) can take minutes: a shorter deadline
+		// cut the connection under the client ("tls: bad record MAC").
+		WriteTimeout: 10 * time.Minute,
+		IdleTimeout:  120 * time.Second,
 	}
 	if errLog != nil {
 		srv.ErrorLog = slog.NewLogLogger(errLog.Handler(), slog.LevelWarn)
