@@ -50,6 +50,9 @@ type Options struct {
 	// StoreOnly opens the data file alone, for bookkeeping that needs no keys (the
 	// queue's list, the audit trail).
 	StoreOnly bool
+	// ReadOnly opens the data file for viewing and verifying only: nothing is written,
+	// so the queue's list, an entry and the audit trail can be read on a full disk.
+	ReadOnly bool
 	// Reading opens the credential reader (tesseract), which the window uses.
 	Reading bool
 	// Log receives what the services report (the stand-in's requests, a reader that
@@ -83,7 +86,11 @@ func Open(ctx context.Context, cfgPath string, o Options) (a *App, err error) {
 		}
 	}
 	cfg := a.Config
-	db, err := storage.OpenSettings(ctx, cfg.Storage, cfg.Dir())
+	open := storage.OpenSettings
+	if o.ReadOnly {
+		open = storage.OpenSettingsReadOnly
+	}
+	db, err := open(ctx, cfg.Storage, cfg.Dir())
 	if err != nil {
 		return a, err
 	}
@@ -97,6 +104,11 @@ func Open(ctx context.Context, cfgPath string, o Options) (a *App, err error) {
 		return a, err
 	}
 	a.closers = append(a.closers, conn.Close)
+	if conn.Sealer.Stamper == nil {
+		// Without a TSA the local clock stamps requests: one set back would stamp them
+		// out of order, so the last request recorded bounds it.
+		conn.Sealer.NotBefore = db.LastRequestTime
+	}
 	a.Sealer, a.Client, a.Threshold, a.Certificates = conn.Sealer, conn.Client, conn.Threshold, conn.Certificates
 	if len(cfg.Operators) > 0 {
 		if a.Operators, err = signin.NewBook(cfg.Operators); err != nil {
@@ -226,6 +238,13 @@ func addDemoOperators(cfgPath string) error {
 		return err
 	}
 	return f.Close()
+}
+
+// RotateKey makes a new data key, re-seals every value under it and retires the old
+// one (`cotejo key rotate`). The data file must not be open: call it on a
+// configuration, not on an open App.
+func RotateKey(ctx context.Context, cfg *Config, operator string) (storage.RotateReport, error) {
+	return storage.RotateKey(ctx, cfg.Storage, cfg.Dir(), operator)
 }
 
 // Compact rewrites the data file so that the pages purging freed keep nothing. It closes

@@ -113,6 +113,10 @@ func (k *Kiosk) ReadCredential(ctx context.Context, sides []image.Image, progres
 	return k.OCR.Read(ctx, sides, progress)
 }
 
+// DecodePhoto decodes a photo of the credential (PNG or JPEG), its size read from its
+// header and capped before the pixels are decoded.
+func DecodePhoto(r io.Reader) (image.Image, error) { return ocr.DecodePhoto(r) }
+
 // FieldLabel is a credential field's name for the operator.
 func FieldLabel(field, lang string) string { return credential.Label(field, lang) }
 
@@ -146,7 +150,13 @@ func (k *Kiosk) Answer(e storage.Entry) (*verify.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return verify.OpenResponse(raw, k.Client.INECert, e.Indice)
+	res, err := verify.OpenResponse(raw, k.Client.INECert, e.Indice)
+	if err != nil {
+		return nil, err
+	}
+	// The answer alone cannot tell that fingers were sent: the entry can.
+	res.FingersSent = e.FingersSent
+	return res, nil
 }
 
 // Reachable reports whether INE's host accepts connections: a quick TCP dial, for the
@@ -264,12 +274,26 @@ func ProblemMessage(err error, lang string) string {
 	if errors.As(err, &m) {
 		return m.Message(lang)
 	}
+	var ce *verify.ClockError
+	if errors.As(err, &ce) {
+		return ClockMessage(ce, lang)
+	}
 	for _, e := range []error{scanner.ErrUnplugged, scanner.ErrBusy, scanner.ErrClosed} {
 		if errors.Is(err, e) {
 			return scanner.Message(err, lang)
 		}
 	}
 	return err.Error()
+}
+
+// ClockMessage says a clock set back in the operator's words: the request was not
+// made, and the computer's date and time must be put right first.
+func ClockMessage(e *verify.ClockError, lang string) string {
+	now, last := e.Now.Local().Format("2006-01-02 15:04"), e.Last.Local().Format("2006-01-02 15:04")
+	if lang == "en" {
+		return fmt.Sprintf("The computer's clock says %s, before the last verification (%s): the clock was set back. Set the date and time right and try again; nothing was sent.", now, last)
+	}
+	return fmt.Sprintf("El reloj del equipo marca %s, antes de la última verificación (%s): se atrasó. Corrija la fecha y hora e intente de nuevo; no se envió nada.", now, last)
 }
 
 // Receipt renders an answered entry's receipt for the citizen as a PDF: the verdict and

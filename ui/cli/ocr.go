@@ -141,9 +141,16 @@ func decodeImage(path string) (image.Image, error) {
 		return nil, err
 	}
 	defer f.Close()
-	img, _, err := image.Decode(f)
+	st, err := f.Stat()
 	if err != nil {
-		return nil, fmt.Errorf("%s: no es una imagen PNG o JPEG legible (not a readable PNG or JPEG image): %w", path, err)
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: no es un archivo común (not a regular file)", path)
+	}
+	img, err := ocr.DecodePhoto(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return img, nil
 }
