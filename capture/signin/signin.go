@@ -210,3 +210,10 @@ func (b *Book) Remaining(id string) int {
 	defer b.mu.Unlock()
 	return max - b.fail[id]
 }
+
+// Lookup is the configured operator id, if there is one: what a caller checks a role
+// against, rather than trusting what a screen says.
+func (b *Book) Lookup(id string) (Operator, bool) {
+	op, ok := b.ops[id]
+	return op, ok
+}
