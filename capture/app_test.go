@@ -172,3 +172,43 @@ func fingerTemplate(t *testing.T) []byte {
 	}
 	return b
 }
+
+// TestSendQueuedStatus: the window's sender says when it fails (here, a data file it
+// cannot write) instead of dying silently, and keeps running until told to stop.
+func TestSendQueuedStatus(t *testing.T) {
+	env := sandboxtest.Start(t, sandboxtest.Options{})
+	cfg := installation(t, env.URL)
+	a := openApp(t, cfg, capture.Options{})
+	if _, err := a.Enqueue(context.Background(), session(t, nil)); err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	ro := openApp(t, cfg, capture.Options{ReadOnly: true})
+	ctx, cancel := context.WithCancel(context.Background())
+	states := make(chan capture.SenderStatus, 16)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		ro.SendQueued(ctx, nil, func(st capture.SenderStatus) {
+			select {
+			case states <- st:
+			default:
+			}
+		})
+	}()
+	for st := range states {
+		if st.State == capture.SenderFailing {
+			if m := st.Message("es"); !strings.Contains(m, "falla") || st.LastError == nil {
+				t.Errorf("failing status %q, %v", m, st.LastError)
+			}
+			break
+		}
+	}
+	select {
+	case <-done:
+		t.Fatal("the sender returned after a failed pass")
+	default:
+	}
+	cancel()
+	<-done
+}

@@ -49,17 +49,28 @@ func (k *Kiosk) sender(events func(outbox.Event)) *outbox.Sender {
 	return &outbox.Sender{DB: k.DB, Client: k.Client, Events: events}
 }
 
+// SenderStatus is the queue's sender's state, for the home screen: Message(lang) says it
+// in the operator's words.
+type SenderStatus = outbox.Status
+
+// SenderFailing is the state of a sender whose passes fail (it retries by itself).
+const SenderFailing = outbox.SenderFailing
+
 // SendQueued delivers, until ctx ends, what was queued while INE was unreachable,
-// calling answered after each answer INE gives (for the home screen's count).
-func (k *Kiosk) SendQueued(ctx context.Context, answered func()) {
+// calling answered after each answer INE gives (for the home screen's count) and
+// status each time the sender's state changes. The sender is supervised: a failed pass
+// (the data file unwritable, say) is retried after a pause, never the end of sending.
+func (k *Kiosk) SendQueued(ctx context.Context, answered func(), status func(SenderStatus)) {
 	if k.DB == nil || k.Client == nil {
 		return
 	}
-	k.sender(func(ev outbox.Event) {
+	s := k.sender(func(ev outbox.Event) {
 		if ev.Kind == outbox.EventAnswered && answered != nil {
 			answered()
 		}
-	}).Run(ctx)
+	})
+	s.OnStatus = status
+	s.Run(ctx)
 }
 
 // Operator is who signed in, as the screens need them.

@@ -65,6 +65,9 @@ type Controller struct {
 	screenCancel context.CancelFunc
 
 	cur screen
+	// sending is the queue's sender's last state (UI goroutine only): the home screen
+	// says when it fails.
+	sending capture.SenderStatus
 }
 
 // screen is one of the window's screens, with its own widgets. The router builds it
@@ -108,7 +111,9 @@ func (c *Controller) Start() {
 		// Delivers what was queued while INE was unreachable; each answer refreshes the
 		// home screen.
 		spawn(&c.loops, c.ctx, func(ctx context.Context) {
-			c.k.SendQueued(ctx, func() { fyne.Do(c.refreshHome) })
+			c.k.SendQueued(ctx, func() { fyne.Do(c.refreshHome) }, func(st capture.SenderStatus) {
+				fyne.Do(func() { c.sending = st; c.refreshHome() })
+			})
 		})
 	}
 	c.goTo(&signInScreen{})
