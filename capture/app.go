@@ -114,6 +114,8 @@ func Open(ctx context.Context, cfgPath string, o Options) (a *App, err error) {
 		if a.Operators, err = signin.NewBook(cfg.Operators); err != nil {
 			return a, err
 		}
+		// Wrong PINs are kept in the data file: a restart does not lift a lock.
+		a.Operators.Store = attemptStore{db}
 	}
 	src, err := cfg.Location.Open(cfg.Branch)
 	if err != nil {

@@ -2,6 +2,7 @@ package capture
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"image"
@@ -104,16 +105,73 @@ func (e *SignInError) Message(lang string) string {
 }
 
 // SignIn checks an operator's PIN (argon2id: tens of milliseconds). A refusal is a
-// *SignInError.
+// *SignInError. Every try is in the audit trail, and so is each lock.
 func (k *Kiosk) SignIn(id, pin string) (Operator, error) {
 	if k.Operators == nil {
 		return Operator{}, errors.New("capture: no operators are configured ([[operator]])")
 	}
+	who := id
+	if len(who) > storage.MaxSignInID {
+		who = who[:storage.MaxSignInID]
+	}
 	op, err := k.Operators.SignIn(id, pin)
 	if err != nil {
+		var locked *signin.LockedError
+		switch {
+		case errors.As(err, &locked) && locked.Fresh:
+			k.auditf(who, "signin.locked", "", "hasta "+locked.Until.UTC().Format(time.RFC3339))
+		case errors.As(err, &locked):
+			k.auditf(who, "signin.refused", "", "bloqueado")
+		case errors.Is(err, signin.ErrWrongPIN):
+			k.auditf(who, "signin.failed", "", "PIN incorrecto")
+		default:
+			return Operator{}, err // the record could not be read or kept: not a refusal
+		}
 		return Operator{}, &SignInError{err: err, left: k.Operators.Remaining(id), at: time.Now()}
 	}
+	if err := k.auditf(op.ID, "signin.ok", "", ""); err != nil {
+		return Operator{}, err
+	}
 	return Operator{ID: op.ID, Name: op.Name, Supervisor: op.Role == signin.RoleSupervisor}, nil
+}
+
+// Unlock lifts an operator's lock (and wrong PINs) on a supervisor's word, recorded in
+// the audit trail. The supervisor's role is checked against the configuration.
+func (k *Kiosk) Unlock(supervisor Operator, id string) error {
+	if k.Operators == nil {
+		return errors.New("capture: no operators are configured ([[operator]])")
+	}
+	if conf, ok := k.Operators.Lookup(supervisor.ID); !ok || conf.Role != signin.RoleSupervisor {
+		k.auditf(supervisor.ID, "signin.unlock-refused", id, "not a supervisor")
+		return &SettingsError{Kind: SettingsNotSupervisor}
+	}
+	if err := k.Operators.Unlock(id); err != nil {
+		return err
+	}
+	return k.auditf(supervisor.ID, "signin.unlock", id, "")
+}
+
+// attemptStore keeps sign-in attempts in the data file.
+type attemptStore struct{ db *storage.DB }
+
+func (s attemptStore) LoadAttempts(id string) (signin.Attempts, error) {
+	var a signin.Attempts
+	raw, err := s.db.SignInRecord(id)
+	if err != nil || raw == nil {
+		return a, err
+	}
+	return a, json.Unmarshal(raw, &a)
+}
+
+func (s attemptStore) SaveAttempts(id string, a signin.Attempts) error {
+	if a == (signin.Attempts{}) {
+		return s.db.PutSignInRecord(id, nil)
+	}
+	raw, err := json.Marshal(a)
+	if err != nil {
+		return err
+	}
+	return s.db.PutSignInRecord(id, raw)
 }
 
 // ReadCredential reads the credential in photos of its sides.
