@@ -60,6 +60,8 @@ type Options struct {
 	Log io.Writer
 	// Progress says what a slow opening is doing, in Spanish and English.
 	Progress func(es, en string)
+	// Now is the data file's clock (retention, schedules); nil: time.Now.
+	Now func() time.Time
 }
 
 // Open loads the configuration at cfgPath (or runs the demonstration its [kiosk]
@@ -86,11 +88,7 @@ func Open(ctx context.Context, cfgPath string, o Options) (a *App, err error) {
 		}
 	}
 	cfg := a.Config
-	open := storage.OpenSettings
-	if o.ReadOnly {
-		open = storage.OpenSettingsReadOnly
-	}
-	db, err := open(ctx, cfg.Storage, cfg.Dir())
+	db, err := cfg.Storage.Open(ctx, cfg.Dir(), storage.Options{ReadOnly: o.ReadOnly, Now: o.Now})
 	if err != nil {
 		return a, err
 	}

@@ -86,11 +86,11 @@ func runQueue(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "%d envíos\n", n)
 		return err
 	}
-	n, err := app.DB.Purge(ctx, *operator)
+	rep, err := app.Purge(ctx, *operator)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%d consultas depuradas\n", n)
+	fmt.Fprintf(stdout, "%d consultas depuradas, %d comprobantes borrados\n", rep.Purged, rep.Receipts)
 	if *compact {
 		if err := app.Compact(); err != nil {
 			return err
