@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,6 +15,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"cotejo/capture"
 	"cotejo/ocr"
 	"cotejo/ocr/cardgen"
 	"cotejo/verify/credential"
@@ -136,19 +138,11 @@ func runOCR(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 }
 
 func decodeImage(path string) (image.Image, error) {
-	f, err := os.Open(path)
+	data, err := capture.ReadFileLimited(path, capture.MaxPhotoBytes)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: no es un archivo común (not a regular file)", path)
-	}
-	img, err := ocr.DecodePhoto(f)
+	img, err := ocr.DecodePhoto(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
