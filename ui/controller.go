@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -65,9 +66,9 @@ type Controller struct {
 	screenCancel context.CancelFunc
 
 	cur screen
-	// sending is the queue's sender's last state (UI goroutine only): the home screen
-	// says when it fails.
-	sending capture.SenderStatus
+	// sending is the queue's sender's last state, set from its goroutine: the home
+	// screen says when it fails.
+	sending atomic.Pointer[capture.SenderStatus]
 }
 
 // screen is one of the window's screens, with its own widgets. The router builds it
@@ -112,7 +113,12 @@ func (c *Controller) Start() {
 		// home screen.
 		spawn(&c.loops, c.ctx, func(ctx context.Context) {
 			c.k.SendQueued(ctx, func() { fyne.Do(c.refreshHome) }, func(st capture.SenderStatus) {
-				fyne.Do(func() { c.sending = st; c.refreshHome() })
+				old := c.sending.Swap(&st)
+				// Only a change into or out of failing changes the home screen; the
+				// sender's other changes wait for its next refresh.
+				if (old != nil && old.State == capture.SenderFailing) != (st.State == capture.SenderFailing) {
+					fyne.Do(c.refreshHome)
+				}
 			})
 		})
 	}

@@ -146,8 +146,8 @@ func (s *homeScreen) refresh() {
 		}
 		s.online.Refresh()
 		s.queued.SetText(s.tf("home.queue", n))
-		if s.sending.State == capture.SenderFailing {
-			s.sender.SetText(s.sending.Message(s.lang))
+		if st := s.sending.Load(); st != nil && st.State == capture.SenderFailing {
+			s.sender.SetText(st.Message(s.lang))
 			s.sender.Show()
 		} else {
 			s.sender.Hide()
