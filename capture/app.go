@@ -50,6 +50,9 @@ type Options struct {
 	// StoreOnly opens the data file alone, for bookkeeping that needs no keys (the
 	// queue's list, the audit trail).
 	StoreOnly bool
+	// ReadOnly opens the data file for viewing and verifying only: nothing is written,
+	// so the queue's list, an entry and the audit trail can be read on a full disk.
+	ReadOnly bool
 	// Reading opens the credential reader (tesseract), which the window uses.
 	Reading bool
 	// Log receives what the services report (the stand-in's requests, a reader that
@@ -57,6 +60,8 @@ type Options struct {
 	Log io.Writer
 	// Progress says what a slow opening is doing, in Spanish and English.
 	Progress func(es, en string)
+	// Now is the data file's clock (retention, schedules); nil: time.Now.
+	Now func() time.Time
 }
 
 // Open loads the configuration at cfgPath (or runs the demonstration its [kiosk]
@@ -83,7 +88,7 @@ func Open(ctx context.Context, cfgPath string, o Options) (a *App, err error) {
 		}
 	}
 	cfg := a.Config
-	db, err := storage.OpenSettings(ctx, cfg.Storage, cfg.Dir())
+	db, err := cfg.Storage.Open(ctx, cfg.Dir(), storage.Options{ReadOnly: o.ReadOnly, Now: o.Now})
 	if err != nil {
 		return a, err
 	}
@@ -97,11 +102,18 @@ func Open(ctx context.Context, cfgPath string, o Options) (a *App, err error) {
 		return a, err
 	}
 	a.closers = append(a.closers, conn.Close)
+	if conn.Sealer.Stamper == nil {
+		// Without a TSA the local clock stamps requests: one set back would stamp them
+		// out of order, so the last request recorded bounds it.
+		conn.Sealer.NotBefore = db.LastRequestTime
+	}
 	a.Sealer, a.Client, a.Threshold, a.Certificates = conn.Sealer, conn.Client, conn.Threshold, conn.Certificates
 	if len(cfg.Operators) > 0 {
 		if a.Operators, err = signin.NewBook(cfg.Operators); err != nil {
 			return a, err
 		}
+		// Wrong PINs are kept in the data file: a restart does not lift a lock.
+		a.Operators.Store = attemptStore{db}
 	}
 	src, err := cfg.Location.Open(cfg.Branch)
 	if err != nil {
@@ -226,6 +238,13 @@ func addDemoOperators(cfgPath string) error {
 		return err
 	}
 	return f.Close()
+}
+
+// RotateKey makes a new data key, re-seals every value under it and retires the old
+// one (`cotejo key rotate`). The data file must not be open: call it on a
+// configuration, not on an open App.
+func RotateKey(ctx context.Context, cfg *Config, operator string) (storage.RotateReport, error) {
+	return storage.RotateKey(ctx, cfg.Storage, cfg.Dir(), operator)
 }
 
 // Compact rewrites the data file so that the pages purging freed keep nothing. It closes

@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"cotejo/verify"
@@ -68,7 +67,7 @@ var ErrNoConsent = errors.New("capture: the citizen file does not record consent
 // LoadCitizenFile reads a citizen file into a Verification. branch is used when the
 // file has no location of its own.
 func LoadCitizenFile(path string, branch Place) (verify.Verification, error) {
-	raw, err := os.ReadFile(path)
+	raw, err := ReadFileLimited(path, MaxCitizenFileBytes)
 	if err != nil {
 		return verify.Verification{}, fmt.Errorf("capture: %w", err)
 	}
@@ -100,8 +99,12 @@ func LoadCitizenFile(path string, branch Place) (verify.Verification, error) {
 			if !filepath.IsAbs(p) {
 				p = filepath.Join(dir, p)
 			}
-			if *ff.dst, err = os.ReadFile(p); err != nil {
+			if *ff.dst, err = ReadFileLimited(p, fingerCap(h.Tipo)); err != nil {
 				return verify.Verification{}, fmt.Errorf("capture: fingerprint: %w", err)
+			}
+			// Parsed before it is sealed: whatever is named here goes to INE.
+			if err := CheckFingerSample(p, h.Tipo, *ff.dst, h.Ancho, h.Alto); err != nil {
+				return verify.Verification{}, err
 			}
 		}
 		v.Fingers = fingers

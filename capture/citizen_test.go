@@ -22,7 +22,10 @@ func write(t *testing.T, dir, name, body string) string {
 
 func TestLoadCitizenFile(t *testing.T) {
 	dir := t.TempDir()
-	write(t, dir, "d.ansi", "FMR\x00 20\x00right")
+	ansi := fingerTemplate(t)
+	write(t, dir, "d.ansi", string(ansi))
+	write(t, dir, "fake.ansi", "FMR\x00 20\x00 not a template")
+	write(t, dir, "big.ansi", strings.Repeat("x", capture.MaxTemplateBytes+1))
 	lat, lon := 19.4, -99.1
 	branch := capture.Place{Latitud: &lat, Longitud: &lon, CodigoPostal: "06000", Ciudad: "CDMX", Estado: 9}
 	tests := []struct {
@@ -38,7 +41,7 @@ func TestLoadCitizenFile(t *testing.T) {
 				if v.Location.Localidad.CodigoPostal != "06000" || v.Location.PosicionSatelital.Latitud != 19.4 {
 					t.Errorf("location %+v", v.Location)
 				}
-				if v.Fingers == nil || string(v.Fingers.Right) != "FMR\x00 20\x00right" || v.Fingers.Left != nil {
+				if v.Fingers == nil || string(v.Fingers.Right) != string(ansi) || v.Fingers.Left != nil {
 					t.Errorf("fingers %+v", v.Fingers)
 				}
 			}},
@@ -68,6 +71,15 @@ func TestLoadCitizenFile(t *testing.T) {
 				t.Errorf("err = %v", err)
 			}
 		}},
+		// Files are capped before reading and parsed before sealing: a device, a huge
+		// file or a file that is not what its tipo says never reaches the request.
+		{"shadow as a template", `{"cic":"123456789","consentimiento":true,"huellas":{"tipo":1,"derecho":"/etc/shadow"}}`, fileRefused(capture.FileNotFingerprint, "ANSI")},
+		{"fake template", `{"cic":"123456789","consentimiento":true,"huellas":{"tipo":1,"derecho":"fake.ansi"}}`, fileRefused(capture.FileNotFingerprint, "ANSI")},
+		{"zero device as a finger", `{"cic":"123456789","consentimiento":true,"huellas":{"tipo":2,"derecho":"/dev/zero"}}`, fileRefused(capture.FileNotRegular, "archivo común")},
+		{"oversized template", `{"cic":"123456789","consentimiento":true,"huellas":{"tipo":1,"derecho":"big.ansi"}}`, fileRefused(capture.FileTooLarge, "KB")},
+		{"template as WSQ", `{"cic":"123456789","consentimiento":true,"huellas":{"tipo":2,"derecho":"d.ansi"}}`, fileRefused(capture.FileNotFingerprint, "WSQ")},
+		{"raw of the wrong size", `{"cic":"123456789","consentimiento":true,"huellas":{"tipo":3,"derecho":"d.ansi","ancho":10,"alto":10}}`, fileRefused(capture.FileNotFingerprint, "10 × 10")},
+		{"unknown tipo", `{"cic":"123456789","consentimiento":true,"huellas":{"tipo":9,"derecho":"d.ansi"}}`, fileRefused(capture.FileNotFingerprint, "tipo")},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -75,5 +87,35 @@ func TestLoadCitizenFile(t *testing.T) {
 			v, err := capture.LoadCitizenFile(p, branch)
 			tt.check(t, v, err)
 		})
+	}
+}
+
+// fileRefused checks a file was refused for kind, with a message that names it.
+func fileRefused(kind capture.FileProblem, words string) func(*testing.T, verify.Verification, error) {
+	return func(t *testing.T, v verify.Verification, err error) {
+		var fe *capture.FileError
+		if !errors.As(err, &fe) || fe.Kind != kind {
+			t.Fatalf("err = %v (%+v), want a %q FileError", err, v.Fingers, kind)
+		}
+		if m := capture.ProblemMessage(err, "es"); !strings.Contains(m, words) {
+			t.Errorf("message %q lacks %q", m, words)
+		}
+	}
+}
+
+// TestCitizenFileCapped: a citizen "file" that is a device or too large is refused
+// without reading it into memory.
+func TestCitizenFileCapped(t *testing.T) {
+	dir := t.TempDir()
+	big := write(t, dir, "big.json", `{"cic":"`+strings.Repeat("1", capture.MaxCitizenFileBytes)+`"}`)
+	for _, c := range []struct {
+		path string
+		kind capture.FileProblem
+	}{{"/dev/zero", capture.FileNotRegular}, {big, capture.FileTooLarge}} {
+		_, err := capture.LoadCitizenFile(c.path, capture.Place{})
+		var fe *capture.FileError
+		if !errors.As(err, &fe) || fe.Kind != c.kind {
+			t.Errorf("%s: %v", c.path, err)
+		}
 	}
 }

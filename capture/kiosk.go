@@ -2,6 +2,7 @@ package capture
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"image"
@@ -49,17 +50,28 @@ func (k *Kiosk) sender(events func(outbox.Event)) *outbox.Sender {
 	return &outbox.Sender{DB: k.DB, Client: k.Client, Events: events}
 }
 
+// SenderStatus is the queue's sender's state, for the home screen: Message(lang) says it
+// in the operator's words.
+type SenderStatus = outbox.Status
+
+// SenderFailing is the state of a sender whose passes fail (it retries by itself).
+const SenderFailing = outbox.SenderFailing
+
 // SendQueued delivers, until ctx ends, what was queued while INE was unreachable,
-// calling answered after each answer INE gives (for the home screen's count).
-func (k *Kiosk) SendQueued(ctx context.Context, answered func()) {
+// calling answered after each answer INE gives (for the home screen's count) and
+// status each time the sender's state changes. The sender is supervised: a failed pass
+// (the data file unwritable, say) is retried after a pause, never the end of sending.
+func (k *Kiosk) SendQueued(ctx context.Context, answered func(), status func(SenderStatus)) {
 	if k.DB == nil || k.Client == nil {
 		return
 	}
-	k.sender(func(ev outbox.Event) {
+	s := k.sender(func(ev outbox.Event) {
 		if ev.Kind == outbox.EventAnswered && answered != nil {
 			answered()
 		}
-	}).Run(ctx)
+	})
+	s.OnStatus = status
+	s.Run(ctx)
 }
 
 // Operator is who signed in, as the screens need them.
@@ -93,16 +105,73 @@ func (e *SignInError) Message(lang string) string {
 }
 
 // SignIn checks an operator's PIN (argon2id: tens of milliseconds). A refusal is a
-// *SignInError.
+// *SignInError. Every try is in the audit trail, and so is each lock.
 func (k *Kiosk) SignIn(id, pin string) (Operator, error) {
 	if k.Operators == nil {
 		return Operator{}, errors.New("capture: no operators are configured ([[operator]])")
 	}
+	who := id
+	if len(who) > storage.MaxSignInID {
+		who = who[:storage.MaxSignInID]
+	}
 	op, err := k.Operators.SignIn(id, pin)
 	if err != nil {
+		var locked *signin.LockedError
+		switch {
+		case errors.As(err, &locked) && locked.Fresh:
+			k.auditf(who, "signin.locked", "", "hasta "+locked.Until.UTC().Format(time.RFC3339))
+		case errors.As(err, &locked):
+			k.auditf(who, "signin.refused", "", "bloqueado")
+		case errors.Is(err, signin.ErrWrongPIN):
+			k.auditf(who, "signin.failed", "", "PIN incorrecto")
+		default:
+			return Operator{}, err // the record could not be read or kept: not a refusal
+		}
 		return Operator{}, &SignInError{err: err, left: k.Operators.Remaining(id), at: time.Now()}
 	}
+	if err := k.auditf(op.ID, "signin.ok", "", ""); err != nil {
+		return Operator{}, err
+	}
 	return Operator{ID: op.ID, Name: op.Name, Supervisor: op.Role == signin.RoleSupervisor}, nil
+}
+
+// Unlock lifts an operator's lock (and wrong PINs) on a supervisor's word, recorded in
+// the audit trail. The supervisor's role is checked against the configuration.
+func (k *Kiosk) Unlock(supervisor Operator, id string) error {
+	if k.Operators == nil {
+		return errors.New("capture: no operators are configured ([[operator]])")
+	}
+	if conf, ok := k.Operators.Lookup(supervisor.ID); !ok || conf.Role != signin.RoleSupervisor {
+		k.auditf(supervisor.ID, "signin.unlock-refused", id, "not a supervisor")
+		return &SettingsError{Kind: SettingsNotSupervisor}
+	}
+	if err := k.Operators.Unlock(id); err != nil {
+		return err
+	}
+	return k.auditf(supervisor.ID, "signin.unlock", id, "")
+}
+
+// attemptStore keeps sign-in attempts in the data file.
+type attemptStore struct{ db *storage.DB }
+
+func (s attemptStore) LoadAttempts(id string) (signin.Attempts, error) {
+	var a signin.Attempts
+	raw, err := s.db.SignInRecord(id)
+	if err != nil || raw == nil {
+		return a, err
+	}
+	return a, json.Unmarshal(raw, &a)
+}
+
+func (s attemptStore) SaveAttempts(id string, a signin.Attempts) error {
+	if a == (signin.Attempts{}) {
+		return s.db.PutSignInRecord(id, nil)
+	}
+	raw, err := json.Marshal(a)
+	if err != nil {
+		return err
+	}
+	return s.db.PutSignInRecord(id, raw)
 }
 
 // ReadCredential reads the credential in photos of its sides.
@@ -112,6 +181,10 @@ func (k *Kiosk) ReadCredential(ctx context.Context, sides []image.Image, progres
 	}
 	return k.OCR.Read(ctx, sides, progress)
 }
+
+// DecodePhoto decodes a photo of the credential (PNG or JPEG), its size read from its
+// header and capped before the pixels are decoded.
+func DecodePhoto(r io.Reader) (image.Image, error) { return ocr.DecodePhoto(r) }
 
 // FieldLabel is a credential field's name for the operator.
 func FieldLabel(field, lang string) string { return credential.Label(field, lang) }
@@ -146,7 +219,13 @@ func (k *Kiosk) Answer(e storage.Entry) (*verify.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return verify.OpenResponse(raw, k.Client.INECert, e.Indice)
+	res, err := verify.OpenResponse(raw, k.Client.INECert, e.Indice)
+	if err != nil {
+		return nil, err
+	}
+	// The answer alone cannot tell that fingers were sent: the entry can.
+	res.FingersSent = e.FingersSent
+	return res, nil
 }
 
 // Reachable reports whether INE's host accepts connections: a quick TCP dial, for the
@@ -264,12 +343,26 @@ func ProblemMessage(err error, lang string) string {
 	if errors.As(err, &m) {
 		return m.Message(lang)
 	}
+	var ce *verify.ClockError
+	if errors.As(err, &ce) {
+		return ClockMessage(ce, lang)
+	}
 	for _, e := range []error{scanner.ErrUnplugged, scanner.ErrBusy, scanner.ErrClosed} {
 		if errors.Is(err, e) {
 			return scanner.Message(err, lang)
 		}
 	}
 	return err.Error()
+}
+
+// ClockMessage says a clock set back in the operator's words: the request was not
+// made, and the computer's date and time must be put right first.
+func ClockMessage(e *verify.ClockError, lang string) string {
+	now, last := e.Now.Local().Format("2006-01-02 15:04"), e.Last.Local().Format("2006-01-02 15:04")
+	if lang == "en" {
+		return fmt.Sprintf("The computer's clock says %s, before the last verification (%s): the clock was set back. Set the date and time right and try again; nothing was sent.", now, last)
+	}
+	return fmt.Sprintf("El reloj del equipo marca %s, antes de la última verificación (%s): se atrasó. Corrija la fecha y hora e intente de nuevo; no se envió nada.", now, last)
 }
 
 // Receipt renders an answered entry's receipt for the citizen as a PDF: the verdict and

@@ -15,18 +15,23 @@ type Setting struct {
 	Label   [2]string // Spanish, English
 	Value   string
 	Choices []string // a choice instead of free text
+	// Secret values are masked in the audit trail.
+	Secret bool
+	// Reauth settings decide whom the kiosk trusts as INE: changing one needs the
+	// supervisor's PIN again, so an unattended session cannot redirect the requests.
+	Reauth bool
 }
 
 // editable are the settings a supervisor may change, by TOML path.
 var editable = []Setting{
 	{Key: "lang", Label: [2]string{"Idioma", "Language"}, Choices: []string{"es", "en"}},
-	{Key: "service.url", Label: [2]string{"Servicio del INE (URL)", "INE service (URL)"}},
+	{Key: "service.url", Label: [2]string{"Servicio del INE (URL)", "INE service (URL)"}, Reauth: true},
 	{Key: "service.threshold", Label: [2]string{"Umbral de similitud de huellas (%)", "Fingerprint similarity threshold (%)"}},
-	{Key: "service.ca_cert", Label: [2]string{"CA del INE (archivo)", "INE's CA (file)"}},
+	{Key: "service.ca_cert", Label: [2]string{"CA del INE (archivo)", "INE's CA (file)"}, Reauth: true},
 	{Key: "service.client_cert", Label: [2]string{"Certificado TLS de la institución", "Institution's TLS certificate"}},
-	{Key: "service.client_key", Label: [2]string{"Llave TLS de la institución", "Institution's TLS key"}},
+	{Key: "service.client_key", Label: [2]string{"Llave TLS de la institución", "Institution's TLS key"}, Secret: true},
 	{Key: "service.signing_cert", Label: [2]string{"Certificado de firma", "Signing certificate"}},
-	{Key: "service.signing_key", Label: [2]string{"Llave de firma", "Signing key"}},
+	{Key: "service.signing_key", Label: [2]string{"Llave de firma", "Signing key"}, Secret: true},
 	{Key: "service.tsa.url", Label: [2]string{"Sellado de tiempo (URL de la TSA)", "Time stamping (TSA URL)"}},
 	{Key: "service.tsa.roots", Label: [2]string{"Raíces de la TSA (archivo)", "TSA roots (file)"}},
 	{Key: "scanner.kind", Label: [2]string{"Lector de huellas", "Fingerprint reader"}, Choices: []string{"", "usb", "simulated"}},
@@ -68,19 +73,39 @@ func (f SettingsFile) Load() ([]Setting, error) {
 	return out, nil
 }
 
-// Save writes values (by key) into the file, keeping each setting's TOML type, and
-// refuses a file that would not load.
-func (f SettingsFile) Save(values map[string]string) error {
-	m, err := f.load()
-	if err != nil {
-		return err
-	}
-	for k, v := range values {
-		old, had := lookup(m, k)
-		if !had && v == "" {
-			continue // not set before, not set now: the default stays
+// change is one setting changed by a save.
+type change struct {
+	setting  Setting
+	old, new string
+}
+
+// changes are the values that differ from the file's, in the editable list's order.
+func changes(m map[string]any, values map[string]string) []change {
+	var out []change
+	for _, s := range editable {
+		v, ok := values[s.Key]
+		if !ok {
+			continue
 		}
-		set(m, k, typed(old, v))
+		old, had := lookup(m, s.Key)
+		oldText := ""
+		if had {
+			oldText = fmt.Sprint(old)
+		}
+		if (!had && v == "") || oldText == v {
+			continue // unchanged, or not set before and not set now: the default stays
+		}
+		out = append(out, change{setting: s, old: oldText, new: v})
+	}
+	return out
+}
+
+// write puts the changes into the file, keeping each setting's TOML type, and refuses
+// a file that would not load. Callers check who may change what (SettingsEditor).
+func (f SettingsFile) write(m map[string]any, cs []change) error {
+	for _, c := range cs {
+		old, _ := lookup(m, c.setting.Key)
+		set(m, c.setting.Key, typed(old, c.new))
 	}
 	var b strings.Builder
 	if err := toml.NewEncoder(&b).Encode(m); err != nil {

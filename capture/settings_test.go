@@ -1,52 +1,115 @@
-package capture
+package capture_test
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"cotejo/capture"
+	"cotejo/capture/signin"
 )
 
-// TestSettingsFile: the supervisor's screen reads the configuration, writes changes
-// back with their types, and refuses what would not load.
-func TestSettingsFile(t *testing.T) {
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "cotejo.toml")
-	if err := os.WriteFile(cfg, []byte("lang = \"es\"\n[branch]\nciudad = \"CDMX\"\nestado = 9\n[storage]\nretention_days = 30\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	s := SettingsFile{Path: cfg}
-	list, err := s.Load()
+// withOperators appends a supervisor (PIN 9999) and an operator (1234) to a
+// configuration.
+func withOperators(t *testing.T, cfg string) {
+	t.Helper()
+	f, err := os.OpenFile(cfg, os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]string{}
-	for _, x := range list {
-		got[x.Key] = x.Value
+	defer f.Close()
+	for _, o := range []struct{ id, role, pin string }{{"super", "supervisor", "9999"}, {"ana", "operator", "1234"}} {
+		h, err := signin.HashPIN(o.pin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(f, "\n[[operator]]\nid = %q\nname = %q\nrole = %q\npin = %q\n", o.id, o.id, o.role, h)
 	}
-	if got["branch.ciudad"] != "CDMX" || got["branch.estado"] != "9" || got["lang"] != "es" || got["service.url"] != "" {
-		t.Fatalf("%v", got)
+}
+
+// TestSettingsEditor: the save path itself checks the role against the configuration,
+// the keys against the editable list and the values (the threshold within its bounds),
+// asks the PIN again for the service's URL and CA, and audits each change with old and
+// new values, secrets masked.
+func TestSettingsEditor(t *testing.T) {
+	cfg := installation(t, "")
+	withOperators(t, cfg)
+	a := openApp(t, cfg, capture.Options{})
+	ed := a.SettingsEditor()
+	super := capture.Operator{ID: "super", Supervisor: true}
+	refused := func(kind capture.SettingsProblem) func(error) bool {
+		return func(err error) bool {
+			var se *capture.SettingsError
+			return errors.As(err, &se) && se.Kind == kind
+		}
 	}
-	got["branch.estado"], got["lang"], got["storage.retention_days"], got["scanner.kind"] = "14", "en", "45", "usb"
-	if err := s.Save(got); err != nil {
+	tests := []struct {
+		name   string
+		op     capture.Operator
+		values map[string]string
+		pin    string
+		ok     func(error) bool
+	}{
+		{"an operator claiming to be a supervisor", capture.Operator{ID: "ana", Supervisor: true}, map[string]string{"lang": "en"}, "", refused(capture.SettingsNotSupervisor)},
+		{"an unknown id", capture.Operator{ID: "mallory", Supervisor: true}, map[string]string{"lang": "en"}, "", refused(capture.SettingsNotSupervisor)},
+		{"a key not on the list", super, map[string]string{"storage.key_file": "/tmp/k"}, "", refused(capture.SettingsNotEditable)},
+		{"threshold 1", super, map[string]string{"service.threshold": "1"}, "", refused(capture.SettingsBadValue)},
+		{"threshold NaN", super, map[string]string{"service.threshold": "NaN"}, "", refused(capture.SettingsBadValue)},
+		{"a choice not offered", super, map[string]string{"lang": "fr"}, "", refused(capture.SettingsBadValue)},
+		{"the URL without the PIN", super, map[string]string{"service.url": "https://otro.example/cxf"}, "", refused(capture.SettingsNeedPIN)},
+		{"the CA with a wrong PIN", super, map[string]string{"service.ca_cert": "/tmp/ca.pem"}, "0000", refused(capture.SettingsNeedPIN)},
+		{"threshold 80 and language", super, map[string]string{"service.threshold": "80", "lang": "en", "service.signing_key": "otra-llave.pem"}, "", func(err error) bool { return err == nil }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before, _ := os.ReadFile(cfg)
+			err := ed.Save(tt.op, tt.values, tt.pin)
+			if !tt.ok(err) {
+				t.Fatalf("err = %v", err)
+			}
+			after, _ := os.ReadFile(cfg)
+			if err != nil && string(before) != string(after) {
+				t.Error("a refused save changed the file")
+			}
+			if err != nil && capture.ProblemMessage(err, "es") == err.Error() {
+				t.Errorf("no operator's message for %v", err)
+			}
+		})
+	}
+	c, err := capture.LoadConfig(cfg)
+	if err != nil || c.Service.Threshold != 80 || c.Lang != "en" {
+		t.Fatalf("saved %+v %v", c, err)
+	}
+	// With the PIN, the URL changes.
+	if err := ed.Save(super, map[string]string{"service.url": "https://otro.example/cxf"}, "9999"); err != nil {
 		t.Fatal(err)
 	}
-	c, err := LoadConfig(cfg)
+	log, err := a.DB.Audit().List(context.Background(), 0, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Branch.Estado != 14 || c.Lang != "en" || c.Storage.RetentionDays != 45 || c.Scanner.Kind != "usb" || c.Service.TSA != nil {
-		t.Errorf("saved %+v", c)
+	var got []string
+	for _, e := range log {
+		if strings.HasPrefix(e.Action, "settings.") {
+			got = append(got, e.Operator+" "+e.Action+" "+e.Ref+" "+e.Outcome)
+		}
 	}
-	raw, _ := os.ReadFile(cfg)
-	if strings.Contains(string(raw), "tsa") {
-		t.Errorf("unset settings were written:\n%s", raw)
+	joined := strings.Join(got, "\n")
+	for _, want := range []string{
+		`super settings.change service.threshold "70" → "80"`,
+		`super settings.change lang "es" → "en"`,
+		`super settings.change service.signing_key "••••" → "••••"`,
+		`super settings.change service.url`,
+		`ana settings.refused  not a supervisor`,
+	} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("audit lacks %q:\n%s", want, joined)
+		}
 	}
-	got["branch.estado"] = "catorce"
-	if err := s.Save(got); err == nil {
-		t.Error("a state that is not a number was saved")
-	}
-	if c2, err := LoadConfig(cfg); err != nil || c2.Branch.Estado != 14 {
-		t.Errorf("a refused save changed the file: %+v %v", c2, err)
+	if strings.Contains(joined, "otra-llave") {
+		t.Errorf("a secret in the audit trail:\n%s", joined)
 	}
 }

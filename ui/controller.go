@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -65,6 +66,9 @@ type Controller struct {
 	screenCancel context.CancelFunc
 
 	cur screen
+	// sending is the queue's sender's last state, set from its goroutine: the home
+	// screen says when it fails.
+	sending atomic.Pointer[capture.SenderStatus]
 }
 
 // screen is one of the window's screens, with its own widgets. The router builds it
@@ -108,7 +112,14 @@ func (c *Controller) Start() {
 		// Delivers what was queued while INE was unreachable; each answer refreshes the
 		// home screen.
 		spawn(&c.loops, c.ctx, func(ctx context.Context) {
-			c.k.SendQueued(ctx, func() { fyne.Do(c.refreshHome) })
+			c.k.SendQueued(ctx, func() { fyne.Do(c.refreshHome) }, func(st capture.SenderStatus) {
+				old := c.sending.Swap(&st)
+				// Only a change into or out of failing changes the home screen; the
+				// sender's other changes wait for its next refresh.
+				if (old != nil && old.State == capture.SenderFailing) != (st.State == capture.SenderFailing) {
+					fyne.Do(c.refreshHome)
+				}
+			})
 		})
 	}
 	c.goTo(&signInScreen{})

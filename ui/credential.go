@@ -1,12 +1,10 @@
 package ui
 
 import (
-	"bytes"
 	"context"
 	"image"
 	_ "image/jpeg" // credential photos
 	_ "image/png"
-	"io"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -230,12 +228,7 @@ func (s *credentialScreen) openPhotos() {
 				return
 			}
 			defer rc.Close()
-			data, err := io.ReadAll(io.LimitReader(rc, 50<<20))
-			if err != nil {
-				s.showError(err.Error())
-				return
-			}
-			img, _, err := image.Decode(bytes.NewReader(data))
+			img, err := capture.DecodePhoto(rc)
 			if err != nil {
 				s.showError(capture.ProblemMessage(err, s.lang))
 				return

@@ -17,6 +17,7 @@ import (
 type homeScreen struct {
 	frame
 	online, queued, reader, location *widget.Label
+	sender                           *widget.Label // shown while the queue's sender fails
 }
 
 func (s *homeScreen) name() string { return "home" }
@@ -38,7 +39,10 @@ func (s *homeScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject) {
 		where = s.tf("cons.branch", placeText(s.k.Branch))
 	}
 	s.location = wrapLabel(s.tf("home.location", where))
-	status := container.NewVBox(s.online, s.queued, s.reader, s.location)
+	s.sender = wrapLabel("")
+	s.sender.Importance = widget.DangerImportance
+	s.sender.Hide()
+	status := container.NewVBox(s.online, s.queued, s.sender, s.reader, s.location)
 	for _, cert := range s.opts.Certificates {
 		if w := s.certWarning(cert, time.Now()); w != nil {
 			status.Add(w)
@@ -142,6 +146,12 @@ func (s *homeScreen) refresh() {
 		}
 		s.online.Refresh()
 		s.queued.SetText(s.tf("home.queue", n))
+		if st := s.sending.Load(); st != nil && st.State == capture.SenderFailing {
+			s.sender.SetText(st.Message(s.lang))
+			s.sender.Show()
+		} else {
+			s.sender.Hide()
+		}
 	})
 }
 

@@ -128,7 +128,7 @@ func (s *resultScreen) similarity(sim *float64) *widget.Label {
 // background (fonts and layout take a moment).
 func (s *resultScreen) saveReceipt() {
 	e, lang, op, dir, inst := s.entry, s.lang, s.op.Name, s.opts.ReceiptDir, s.opts.Institution
-	path := filepath.Join(dir, "comprobante-"+e.Indice+".pdf")
+	path := filepath.Join(dir, capture.ReceiptName(e.Indice))
 	s.task(func(context.Context) error {
 		err := os.MkdirAll(dir, 0o700)
 		var f *os.File

@@ -153,4 +153,7 @@ func (f *fakeSettings) Load() ([]capture.Setting, error) {
 	return []capture.Setting{{Key: "lang", Label: [2]string{"Idioma", "Language"}, Value: "es", Choices: []string{"es", "en"}}}, nil
 }
 
-func (f *fakeSettings) Save(v map[string]string) error { f.saved = v; return nil }
+func (f *fakeSettings) Save(_ capture.Operator, v map[string]string, _ string) error {
+	f.saved = v
+	return nil
+}

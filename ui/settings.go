@@ -2,19 +2,21 @@ package ui
 
 import (
 	"context"
+	"errors"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"cotejo/capture"
 )
 
 // SettingsStore reads and writes the settings a supervisor may change
-// (capture.SettingsFile: the configuration file).
+// (capture.SettingsEditor: it checks the role, the keys and the values, and audits).
 type SettingsStore interface {
 	Load() ([]capture.Setting, error)
-	Save(values map[string]string) error
+	Save(op capture.Operator, values map[string]string, pin string) error
 }
 
 // settingsScreen is the configuration a supervisor may change, read and written in the
@@ -79,7 +81,36 @@ func (s *settingsScreen) save() {
 	for k, f := range s.get {
 		values[k] = f()
 	}
-	// The configuration file is written and checked to load: not on the UI goroutine.
-	s.task(func(context.Context) error { return s.opts.Settings.Save(values) },
-		func() { s.showInfo(s.t("set.saved")) })
+	s.saveWith(values, "")
+}
+
+// saveWith saves; when the change needs the supervisor's PIN again (the service's URL
+// or CA), it asks for it and tries once more.
+func (s *settingsScreen) saveWith(values map[string]string, pin string) {
+	op := s.op
+	var err error
+	s.background(func(ctx context.Context) {
+		// The configuration file is written and checked to load: not on the UI goroutine.
+		err = s.opts.Settings.Save(op, values, pin)
+		fyne.Do(func() {
+			if ctx.Err() != nil {
+				return // the screen was left
+			}
+			var se *capture.SettingsError
+			switch {
+			case errors.As(err, &se) && se.Kind == capture.SettingsNeedPIN && pin == "":
+				entry := widget.NewPasswordEntry()
+				dialog.ShowForm(capture.ProblemMessage(err, s.lang), s.t("set.save"), s.t("nav.home"),
+					[]*widget.FormItem{widget.NewFormItem(s.t("signin.pin"), entry)}, func(ok bool) {
+						if ok {
+							s.saveWith(values, entry.Text)
+						}
+					}, s.win)
+			case err != nil:
+				s.showError(capture.ProblemMessage(err, s.lang))
+			default:
+				s.showInfo(s.t("set.saved"))
+			}
+		})
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"cotejo/ocr"
 	"errors"
 	"fmt"
 	"image"
@@ -77,7 +78,7 @@ func Scan(ctx context.Context, device string, o Options) (image.Image, error) {
 		}
 		return nil, fmt.Errorf("docscan: scanning with %s: %w: %s", device, err, strings.TrimSpace(stderr.String()))
 	}
-	img, _, err := image.Decode(bytes.NewReader(out))
+	img, err := ocr.DecodePhoto(bytes.NewReader(out))
 	if err != nil {
 		return nil, fmt.Errorf("docscan: the scanner's image: %w", err)
 	}

@@ -292,6 +292,9 @@ func (s *Sender) attempt(ctx context.Context, e storage.Entry, body []byte) stor
 		return classify(nil, nil, err)
 	}
 	res, err := verify.OpenResponse(raw, s.Client.INECert, e.Indice)
+	if res != nil {
+		res.FingersSent = e.FingersSent // the answer cannot tell; the entry can
+	}
 	return classify(raw, res, err)
 }
 

@@ -99,7 +99,10 @@ func parseHash(s string) (hash, error) {
 var ErrWrongPIN = errors.New("signin: wrong operator or PIN")
 
 // LockedError is an operator locked out after too many wrong PINs.
-type LockedError struct{ Until time.Time }
+type LockedError struct {
+	Until time.Time
+	Fresh bool // this failure set the lock (the trail records it once)
+}
 
 func (e *LockedError) Error() string {
 	return "signin: locked until " + e.Until.Format(time.TimeOnly)
@@ -114,22 +117,48 @@ func (e *LockedError) Message(lang string, now time.Time) string {
 	return fmt.Sprintf("Demasiados PIN incorrectos. Intente de nuevo en %d min o pida ayuda a un supervisor.", mins)
 }
 
+// Attempts is one id's record of wrong PINs, kept across restarts by a Store.
+type Attempts struct {
+	Failures int       `json:"failures"`       // wrong PINs since the last success or lock
+	Locks    int       `json:"locks"`          // locks since the last success: each lasts twice the one before
+	Until    time.Time `json:"until,omitzero"` // locked until then
+}
+
+// Store keeps each id's Attempts (the data file, so that a restart does not reset the
+// lockout). A Book without one keeps them in memory.
+type Store interface {
+	LoadAttempts(id string) (Attempts, error)
+	SaveAttempts(id string, a Attempts) error
+}
+
+// memStore is the Store of a Book given none.
+type memStore map[string]Attempts
+
+func (m memStore) LoadAttempts(id string) (Attempts, error) { return m[id], nil }
+func (m memStore) SaveAttempts(id string, a Attempts) error { m[id] = a; return nil }
+
+// MaxLockout bounds a lock however many came before it: a day.
+const MaxLockout = 24 * time.Hour
+
 // Book is the operators and their failed attempts.
 type Book struct {
-	MaxFailures int           // wrong PINs in a row before the lockout; 0 → 5
-	Lockout     time.Duration // how long; 0 → 5 minutes
+	MaxFailures int           // wrong PINs in a row before a lock; 0 → 5
+	Lockout     time.Duration // the first lock; each next one in a row doubles, up to MaxLockout; 0 → 5 minutes
 	Now         func() time.Time
+	// Store keeps the attempts; nil: memory, lost at a restart.
+	Store Store
 
-	ops  map[string]Operator
-	hash map[string]hash
-	mu   sync.Mutex
-	fail map[string]int
-	lock map[string]time.Time
+	ops   map[string]Operator
+	hash  map[string]hash
+	dummy hash       // what an unknown id is checked against
+	mu    sync.Mutex // one sign-in's read and write of an id's attempts at a time
+	mem   memStore
 }
 
 // NewBook checks the operators' entries.
 func NewBook(ops []Operator) (*Book, error) {
-	b := &Book{ops: map[string]Operator{}, hash: map[string]hash{}, fail: map[string]int{}, lock: map[string]time.Time{}}
+	b := &Book{ops: map[string]Operator{}, hash: map[string]hash{}, mem: memStore{}}
+	count := map[[3]uint32]int{}
 	for i, o := range ops {
 		if o.ID == "" {
 			return nil, fmt.Errorf("signin: operator %d has no id", i+1)
@@ -145,6 +174,16 @@ func NewBook(ops []Operator) (*Book, error) {
 			return nil, fmt.Errorf("signin: operator %q pin: %w", o.ID, err)
 		}
 		b.ops[o.ID], b.hash[o.ID] = o, h
+		params := [3]uint32{h.mem, h.time, uint32(h.threads)}
+		count[params]++
+		// An unknown id costs what most operators' checks cost: a dummy with other
+		// parameters than theirs would tell, by its time, who exists.
+		if count[params] > count[[3]uint32{b.dummy.mem, b.dummy.time, uint32(b.dummy.threads)}] || b.dummy.mem == 0 {
+			b.dummy = hash{mem: h.mem, time: h.time, threads: h.threads, salt: make([]byte, len(h.salt)), key: make([]byte, len(h.key))}
+		}
+	}
+	if b.dummy.mem == 0 {
+		b.dummy = hash{mem: argonMemory, time: argonTime, threads: argonThreads, salt: make([]byte, 16), key: make([]byte, argonLen)}
 	}
 	return b, nil
 }
@@ -156,9 +195,14 @@ func (b *Book) now() time.Time {
 	return time.Now()
 }
 
-// SignIn checks an operator's PIN. An unknown operator fails like a wrong PIN and counts
-// towards a lockout of that id, so the kiosk does not reveal who exists.
-func (b *Book) SignIn(id, pin string) (Operator, error) {
+func (b *Book) store() Store {
+	if b.Store != nil {
+		return b.Store
+	}
+	return b.mem
+}
+
+func (b *Book) limits() (int, time.Duration) {
 	max, lockout := b.MaxFailures, b.Lockout
 	if max <= 0 {
 		max = 5
@@ -166,47 +210,88 @@ func (b *Book) SignIn(id, pin string) (Operator, error) {
 	if lockout <= 0 {
 		lockout = 5 * time.Minute
 	}
+	return max, lockout
+}
+
+// SignIn checks an operator's PIN. An unknown operator fails like a wrong PIN, in the
+// same time, and counts towards a lock of that id, so the kiosk does not reveal who
+// exists. The lock that the last failure set is a *LockedError; so is a try while
+// locked (its Fresh false).
+func (b *Book) SignIn(id, pin string) (Operator, error) {
+	max, lockout := b.limits()
 	b.mu.Lock()
-	if until, ok := b.lock[id]; ok {
-		if b.now().Before(until) {
-			b.mu.Unlock()
-			return Operator{}, &LockedError{Until: until}
-		}
-		delete(b.lock, id)
-		b.fail[id] = 0
-	}
+	a, err := b.store().LoadAttempts(id)
 	b.mu.Unlock()
+	if err != nil {
+		return Operator{}, fmt.Errorf("signin: %w", err)
+	}
+	if now := b.now(); now.Before(a.Until) {
+		return Operator{}, &LockedError{Until: a.Until}
+	}
 
 	op, known := b.ops[id]
 	h := b.hash[id]
-	if !known { // spend the same time as a real check
-		h = hash{mem: argonMemory, time: argonTime, threads: argonThreads, salt: make([]byte, 16), key: make([]byte, argonLen)}
+	if !known {
+		h = b.dummy
 	}
 	got := argon2.IDKey([]byte(pin), h.salt, h.time, h.mem, h.threads, uint32(len(h.key)))
 	ok := known && subtle.ConstantTimeCompare(got, h.key) == 1
 
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	// Read again: another sign-in of the same id may have counted meanwhile.
+	if a, err = b.store().LoadAttempts(id); err != nil {
+		return Operator{}, fmt.Errorf("signin: %w", err)
+	}
 	if ok {
-		b.fail[id] = 0
+		if err := b.store().SaveAttempts(id, Attempts{}); err != nil {
+			return Operator{}, fmt.Errorf("signin: %w", err)
+		}
 		return op, nil
 	}
-	b.fail[id]++
-	if b.fail[id] >= max {
-		until := b.now().Add(lockout)
-		b.lock[id] = until
-		return Operator{}, &LockedError{Until: until}
+	a.Failures++
+	var locked *LockedError
+	if a.Failures >= max {
+		a.Locks++
+		d := lockout << min(a.Locks-1, 20)
+		if d > MaxLockout || d <= 0 {
+			d = MaxLockout
+		}
+		a.Failures, a.Until = 0, b.now().Add(d)
+		locked = &LockedError{Until: a.Until, Fresh: true}
+	}
+	if err := b.store().SaveAttempts(id, a); err != nil {
+		return Operator{}, fmt.Errorf("signin: %w", err)
+	}
+	if locked != nil {
+		return Operator{}, locked
 	}
 	return Operator{}, ErrWrongPIN
 }
 
-// Remaining is how many wrong PINs id may still enter before the lockout.
-func (b *Book) Remaining(id string) int {
-	max := b.MaxFailures
-	if max <= 0 {
-		max = 5
-	}
+// Unlock clears an id's lock and wrong PINs: a supervisor's decision, which the caller
+// checks and records.
+func (b *Book) Unlock(id string) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return max - b.fail[id]
+	return b.store().SaveAttempts(id, Attempts{})
+}
+
+// Remaining is how many wrong PINs id may still enter before the lockout.
+func (b *Book) Remaining(id string) int {
+	max, _ := b.limits()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	a, err := b.store().LoadAttempts(id)
+	if err != nil {
+		return 0
+	}
+	return max - a.Failures
+}
+
+// Lookup is the configured operator id, if there is one: what a caller checks a role
+// against, rather than trusting what a screen says.
+func (b *Book) Lookup(id string) (Operator, bool) {
+	op, ok := b.ops[id]
+	return op, ok
 }

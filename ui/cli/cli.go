@@ -26,6 +26,7 @@ func commands() []command {
 		{"verify", "verify one citizen's credential with INE and print the result (queued if INE is unreachable)", runVerify},
 		{"queue", "the offline queue: list, show ID, retry ID, cancel ID, drain, purge", runQueue},
 		{"audit", "check the audit trail: audit verify", runAudit},
+		{"key", "the data key: key rotate (Cotejo closed)", runKey},
 		{"ocr", "read a credential from photos of its front and back: ocr [--json] FRONT [BACK]", runOCR},
 		{"finger", "fingerprints: gen, capture, extract, quality, match, info, encode, decode", runFinger},
 		{"location", "wait for a position fix and print it: location [--gpsd HOST:PORT | --nmea DEVICE] [--json]", runLocation},

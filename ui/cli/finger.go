@@ -1,13 +1,13 @@
 package cli
 
 import (
-	"bytes"
 	"context"
+	"cotejo/capture"
+	"cotejo/scanner/biometrics/fingerimage"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"image"
-	"image/draw"
 	"image/png"
 	"io"
 	"math"
@@ -21,7 +21,6 @@ import (
 	"cotejo/scanner/biometrics/quality"
 	"cotejo/scanner/biometrics/ridge"
 	"cotejo/scanner/biometrics/template"
-	"cotejo/scanner/biometrics/wsq"
 	"cotejo/verify/sandbox"
 )
 
@@ -140,9 +139,10 @@ func writePrint(base string, finger int, img *image.Gray, mins []fingergen.Minut
 	return os.WriteFile(base+".json", append(b, '\n'), 0o644)
 }
 
-// loadGrey reads a PNG, JPEG or WSQ fingerprint as grey.
+// loadGrey reads a PNG, JPEG or WSQ fingerprint as grey, its size capped before reading
+// and its pixels from its header before decoding.
 func loadGrey(path string) (*image.Gray, error) {
-	data, err := os.ReadFile(path)
+	data, err := capture.ReadFileLimited(path, capture.MaxFingerImageBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -151,19 +151,10 @@ func loadGrey(path string) (*image.Gray, error) {
 
 // decodeGrey decodes a PNG, JPEG or WSQ fingerprint read from path.
 func decodeGrey(path string, data []byte) (*image.Gray, error) {
-	if wsq.Sniff(data) {
-		g, err := wsq.Decode(bytes.NewReader(data))
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		return g, nil
-	}
-	img, _, err := image.Decode(bytes.NewReader(data))
+	g, err := fingerimage.Decode(data)
 	if err != nil {
-		return nil, fmt.Errorf("%s: no es una imagen PNG, JPEG ni WSQ legible (not a readable PNG, JPEG or WSQ image): %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	g := image.NewGray(image.Rect(0, 0, img.Bounds().Dx(), img.Bounds().Dy()))
-	draw.Draw(g, g.Bounds(), img, img.Bounds().Min, draw.Src)
 	return g, nil
 }
 
@@ -227,7 +218,7 @@ func runFingerMatch(args []string, stdout, stderr io.Writer) error {
 // loadMinutiae reads a fingerprint file as minutiae: a template is read, an image
 // extracted. finger picks the view of a template holding several (0: the only one).
 func loadMinutiae(path string, finger int) ([]ridge.Minutia, error) {
-	data, err := os.ReadFile(path)
+	data, err := capture.ReadFileLimited(path, capture.MaxFingerImageBytes)
 	if err != nil {
 		return nil, err
 	}

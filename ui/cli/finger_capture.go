@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image/png"
 	"io"
 	"os"
 	"path/filepath"
@@ -88,7 +90,7 @@ func runFingerCapture(ctx context.Context, args []string, stdout, stderr io.Writ
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 	if !strings.HasSuffix(strings.ToLower(*out), ".png") {
-		if err := os.MkdirAll(*out, 0o755); err != nil {
+		if err := privateDir(*out, *lang); err != nil {
 			return err
 		}
 		fingers, err := captureFingers(ctx, settings, *lang, stdout)
@@ -99,7 +101,7 @@ func runFingerCapture(ctx context.Context, args []string, stdout, stderr io.Writ
 			name   string
 			sample []byte
 		}{{"right-2.ansi", fingers.Right}, {"left-7.ansi", fingers.Left}} {
-			if err := os.WriteFile(filepath.Join(*out, f.name), f.sample, 0o644); err != nil {
+			if err := writePrivate(filepath.Join(*out, f.name), f.sample); err != nil {
 				return err
 			}
 		}
@@ -121,11 +123,48 @@ func runFingerCapture(ctx context.Context, args []string, stdout, stderr io.Writ
 	if err != nil {
 		return errors.New(capture.ProblemMessage(err, *lang))
 	}
-	if err := writePNG(*out, c.Image); err != nil {
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, c.Image); err != nil {
+		return err
+	}
+	if err := writePrivate(*out, buf.Bytes()); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "%d × %d, %d ppi → %s\n", c.Image.Rect.Dx(), c.Image.Rect.Dy(), c.PPI, *out)
 	return nil
+}
+
+// Fingerprints are biometrics: files of them are for their owner alone.
+
+// privateDir makes dir 0700, or refuses an existing one others can enter: the
+// fingerprints would be readable by every account on the machine.
+func privateDir(dir, lang string) error {
+	st, err := os.Stat(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return os.MkdirAll(dir, 0o700)
+	}
+	if err != nil {
+		return err
+	}
+	if !st.IsDir() {
+		return fmt.Errorf("%s: not a folder", dir)
+	}
+	if st.Mode().Perm()&0o077 != 0 {
+		if lang == "en" {
+			return fmt.Errorf("other accounts on this computer can open the folder %s (mode %o): fingerprints are not written there. Give a new folder, or run chmod 700 %s", dir, st.Mode().Perm(), dir)
+		}
+		return fmt.Errorf("otras cuentas de este equipo pueden abrir la carpeta %s (modo %o): no se escriben huellas ahí. Indique una carpeta nueva, o ejecute chmod 700 %s", dir, st.Mode().Perm(), dir)
+	}
+	return nil
+}
+
+// writePrivate writes a file of biometrics readable by its owner alone, also when it
+// replaces one written before with a wider mode.
+func writePrivate(path string, data []byte) error {
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		return err
+	}
+	return os.Chmod(path, 0o600)
 }
 
 func runDevices(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"bytes"
+	"cotejo/capture"
+	"cotejo/scanner/biometrics/fingerimage"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -62,7 +64,7 @@ func runFingerInfo(args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() != 1 {
 		return errors.New("usage: cotejo finger info [--json] FILE (WSQ image or ANSI/ISO template)")
 	}
-	data, err := os.ReadFile(fs.Arg(0))
+	data, err := capture.ReadFileLimited(fs.Arg(0), capture.MaxFingerImageBytes)
 	if err != nil {
 		return err
 	}
@@ -178,11 +180,14 @@ func runFingerDecode(args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() != 2 {
 		return errors.New("usage: cotejo finger decode IN.wsq OUT.png")
 	}
-	data, err := os.ReadFile(fs.Arg(0))
+	data, err := capture.ReadFileLimited(fs.Arg(0), capture.MaxFingerImageBytes)
 	if err != nil {
 		return err
 	}
-	g, err := wsq.Decode(bytes.NewReader(data))
+	if !wsq.Sniff(data) {
+		return fmt.Errorf("%s: no es una imagen WSQ (not a WSQ image)", fs.Arg(0))
+	}
+	g, err := fingerimage.Decode(data)
 	if err != nil {
 		return fmt.Errorf("%s: %w", fs.Arg(0), err)
 	}

@@ -3,8 +3,10 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"cotejo/capture"
 	"cotejo/ui"
@@ -31,6 +33,18 @@ func runGUI(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer app.Close()
+	// Retention applies by itself while the kiosk runs: at start, then every six hours.
+	pctx, stopPurge := context.WithCancel(ctx)
+	purged := make(chan struct{})
+	go func() {
+		defer close(purged)
+		app.PurgeEvery(pctx, 6*time.Hour, func(rep capture.PurgeReport, err error) {
+			if err != nil {
+				fmt.Fprintf(stderr, "retención: %v\n", err)
+			}
+		})
+	}()
+	defer func() { stopPurge(); <-purged }()
 	opts := ui.OptionsFor(app)
 	if *shots != "" {
 		opts.Screenshots, opts.ScreenshotOperator = *shots, [2]string{"super", "9999"}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,6 +15,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"cotejo/capture"
 	"cotejo/ocr"
 	"cotejo/ocr/cardgen"
 	"cotejo/verify/credential"
@@ -136,14 +138,13 @@ func runOCR(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 }
 
 func decodeImage(path string) (image.Image, error) {
-	f, err := os.Open(path)
+	data, err := capture.ReadFileLimited(path, capture.MaxPhotoBytes)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	img, _, err := image.Decode(f)
+	img, err := ocr.DecodePhoto(bytes.NewReader(data))
 	if err != nil {
-		return nil, fmt.Errorf("%s: no es una imagen PNG o JPEG legible (not a readable PNG or JPEG image): %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return img, nil
 }

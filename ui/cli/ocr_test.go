@@ -197,7 +197,8 @@ func TestFingerCaptureCommand(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte("[scanner]\nkind = \"simulated\"\ncitizen = \"P002\"\nquality = \"fair\"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	code, stdout, stderr := runCLI(t, context.Background(), "finger", "capture", "--config", cfg, "--out", dir)
+	out := filepath.Join(dir, "huellas") // made 0700: t.TempDir's folders are open to others
+	code, stdout, stderr := runCLI(t, context.Background(), "finger", "capture", "--config", cfg, "--out", out)
 	if code != 0 || !strings.Contains(stdout, "Coloque el índice derecho") || !strings.Contains(stdout, "Índice izquierdo capturado") {
 		t.Fatalf("%d %s %s", code, stdout, stderr)
 	}
@@ -205,7 +206,7 @@ func TestFingerCaptureCommand(t *testing.T) {
 		name   string
 		finger int
 	}{{"right-2.ansi", 2}, {"left-7.ansi", 7}} {
-		code, stdout, stderr := runCLI(t, context.Background(), "finger", "info", "--json", filepath.Join(dir, f.name))
+		code, stdout, stderr := runCLI(t, context.Background(), "finger", "info", "--json", filepath.Join(out, f.name))
 		var info struct {
 			Views []struct{ Finger, Minutiae int } `json:"views"`
 		}
@@ -216,7 +217,7 @@ func TestFingerCaptureCommand(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte("[scanner]\nkind = \"usb-x\"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if code, _, stderr := runCLI(t, context.Background(), "finger", "capture", "--config", cfg, "--out", dir); code == 0 || !strings.Contains(stderr, "usb-x") {
+	if code, _, stderr := runCLI(t, context.Background(), "finger", "capture", "--config", cfg, "--out", out); code == 0 || !strings.Contains(stderr, "usb-x") {
 		t.Errorf("unknown reader: %d %s", code, stderr)
 	}
 }

@@ -41,8 +41,10 @@ func runQueue(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	default:
 		return fmt.Errorf("no queue command %q", sub)
 	}
-	// Only sending and showing an answer need INE's keys; the bookkeeping does not.
-	app, err := capture.Open(ctx, *cfgPath, capture.Options{StoreOnly: sub != "show" && sub != "drain", Log: stderr})
+	// Only sending and showing an answer need INE's keys; the bookkeeping does not. Listing
+	// and showing write nothing, so they open read-only and work on a full disk.
+	app, err := capture.Open(ctx, *cfgPath, capture.Options{StoreOnly: sub != "show" && sub != "drain",
+		ReadOnly: sub == "list" || sub == "show", Log: stderr})
 	if err != nil {
 		return err
 	}
@@ -84,11 +86,11 @@ func runQueue(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "%d envíos\n", n)
 		return err
 	}
-	n, err := app.DB.Purge(ctx, *operator)
+	rep, err := app.Purge(ctx, *operator)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%d consultas depuradas\n", n)
+	fmt.Fprintf(stdout, "%d consultas depuradas, %d comprobantes borrados\n", rep.Purged, rep.Receipts)
 	if *compact {
 		if err := app.Compact(); err != nil {
 			return err
@@ -126,7 +128,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	app, err := capture.Open(ctx, *cfgPath, capture.Options{StoreOnly: true, Log: stderr})
+	app, err := capture.Open(ctx, *cfgPath, capture.Options{StoreOnly: true, ReadOnly: true, Log: stderr})
 	if err != nil {
 		return err
 	}
@@ -136,5 +138,32 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	fmt.Fprintf(stdout, "Bitácora íntegra: %d registros; el último (%d) es de %s\n", rep.Entries, rep.Last.Seq, rep.Last.Time.Local().Format("2006-01-02 15:04:05"))
+	return nil
+}
+
+// runKey is `cotejo key rotate`: a new data key, every sealed value re-sealed under it.
+func runKey(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "rotate" {
+		return errors.New("say 'cotejo key rotate'")
+	}
+	fs, cfgPath := newFlags("key rotate", stderr)
+	operator := fs.String("operator", os.Getenv("USER"), "operator id recorded in the audit trail")
+	lang := fs.String("lang", "es", "es or en")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	cfg, err := capture.LoadConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	rep, err := capture.RotateKey(ctx, cfg, *operator)
+	if err != nil {
+		return err
+	}
+	if *lang == "en" {
+		fmt.Fprintf(stdout, "New data key in place: %d values re-sealed. The old key is %s: keep it offline for old backups, or destroy it.\n", rep.Resealed, rep.Retired)
+	} else {
+		fmt.Fprintf(stdout, "Llave de datos nueva en uso: %d valores sellados de nuevo. La llave anterior quedó en %s: guárdela fuera del equipo para respaldos antiguos, o destrúyala.\n", rep.Resealed, rep.Retired)
+	}
 	return nil
 }

@@ -22,6 +22,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	lang := fs.String("lang", "", "es or en (default: the configuration's, else es)")
 	queueOnly := fs.Bool("queue", false, "queue the request without trying to send it now")
 	operator := fs.String("operator", os.Getenv("USER"), "operator id recorded with the request")
+	fingers := fs.String("fingers", "", "scanner: take both index fingers from the configured reader straight into the sealed request (no files)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -39,6 +40,19 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	v, err := capture.LoadCitizenFile(*citizen, app.Config.Branch)
 	if err != nil {
 		return err
+	}
+	switch *fingers {
+	case "":
+	case "scanner":
+		if v.Fingers != nil {
+			return errors.New("--fingers scanner: the citizen file names fingerprint files too; use one or the other")
+		}
+		// Straight from the reader to the sealed outbox: the prints never touch the disk.
+		if v.Fingers, err = captureFingers(ctx, app.Scanner, *lang, stdout); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("--fingers %q: say scanner", *fingers)
 	}
 	return verifyCitizen(ctx, app, v, verifyOptions{dump: *dump, queueOnly: *queueOnly, operator: *operator, asJSON: *asJSON, lang: *lang}, stdout)
 }
@@ -70,6 +84,10 @@ func verifyCitizen(ctx context.Context, app *capture.App, v verify.Verification,
 	}
 	entry, err := submit(ctx, s)
 	if err != nil {
+		var ce *verify.ClockError
+		if errors.As(err, &ce) {
+			return errors.New(capture.ClockMessage(ce, o.lang))
+		}
 		return err
 	}
 	if o.queueOnly {
