@@ -31,6 +31,7 @@ type credentialScreen struct {
 	photo    *canvas.Image
 	sources  *fyne.Container
 	scanned  []image.Image // sides scanned so far
+	keyboard *keypad
 }
 
 func (s *credentialScreen) name() string { return "credential" }
@@ -66,14 +67,19 @@ func (s *credentialScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObje
 		}
 		return focused
 	}
-	keyboard := newKeypad(letterRows, target, "", nil)
+	keyboard := newKeypad(letterRows, target, nil)
+	s.keyboard = keyboard
 	keyboard.Hide()
-	toggle := s.button("keyboard", s.t("cred.keyboard"), widget.LowImportance, func() {
+	// While typing, the keyboard takes the photo's place: both would not fit 768 px.
+	toggle := s.button("keyboard", s.t("cred.keyboard"), widget.MediumImportance, func() {
 		if keyboard.Visible() {
 			keyboard.Hide()
+			s.sources.Show()
 		} else {
+			s.sources.Hide()
 			keyboard.Show()
 		}
+		refocus(focused)
 	})
 
 	s.progress = widget.NewProgressBar()
@@ -94,10 +100,10 @@ func (s *credentialScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObje
 	} else {
 		s.status.SetText(s.t("cred.noocr"))
 	}
-	s.sources.Add(toggle)
 	body := container.NewBorder(nil, container.NewVBox(keyboard, s.status), container.NewVBox(s.sources), nil, container.NewVScroll(form))
 	return s.t("step.credential"), body, []fyne.CanvasObject{
 		s.button("cancel", s.t("nav.cancel"), widget.LowImportance, s.cancelSession),
+		toggle,
 		s.button("next", s.t("nav.next"), widget.HighImportance, func() {
 			s.step(func() error {
 				if err := s.keepErr(); err != nil {

@@ -9,6 +9,7 @@ var words = map[string][2]string{
 	"signin.operator":       {"Operador", "Operator"},
 	"signin.pin":            {"PIN", "PIN"},
 	"signin.enter":          {"Entrar", "Sign in"},
+	"signin.who":            {"¿Quién es usted?", "Who are you?"},
 	"signin.missing":        {"Escriba su operador y su PIN.", "Enter your operator id and PIN."},
 	"lang.switch":           {"English", "Español"},
 	"res.loading":           {"Abriendo la respuesta del INE…", "Opening INE's answer…"},
