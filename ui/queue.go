@@ -145,7 +145,10 @@ func (s *historyScreen) find() {
 		}
 		for i := len(entries) - 1; i >= 0; i-- { // newest first
 			e := entries[i]
-			b := widget.NewButton(names[i]+" · "+s.entryLine(e), func() { s.goTo(&resultScreen{entry: e}) })
+			query := q.Subject
+			b := widget.NewButton(names[i]+" · "+s.entryLine(e), func() {
+				s.goTo(&resultScreen{entry: e, back: func() { s.goTo(&historyScreen{query: query}) }})
+			})
 			b.Alignment = widget.ButtonAlignLeading
 			s.results.Add(b)
 		}

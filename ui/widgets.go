@@ -50,7 +50,12 @@ func wrapLabel(s string) *widget.Label {
 }
 
 // banner is a sentence on a coloured band: verdicts and warnings.
-func banner(text string, bg color.Color) fyne.CanvasObject {
+func banner(text string, bg color.Color) fyne.CanvasObject { return sizedBanner(text, bg, 22) }
+
+// bigBanner is a verdict a teller sees from a step away.
+func bigBanner(text string, bg color.Color) fyne.CanvasObject { return sizedBanner(text, bg, 40) }
+
+func sizedBanner(text string, bg color.Color, size float32) fyne.CanvasObject {
 	rect := canvas.NewRectangle(bg)
 	rect.CornerRadius = 6
 	// White on the band's colour: a themed label would be grey on green.
@@ -58,7 +63,7 @@ func banner(text string, bg color.Color) fyne.CanvasObject {
 	for _, line := range wrapWords(text, 70) {
 		t := canvas.NewText(line, color.White)
 		t.TextStyle.Bold = true
-		t.TextSize = 22
+		t.TextSize = size
 		t.Alignment = fyne.TextAlignCenter
 		lines = append(lines, t)
 	}
