@@ -33,10 +33,7 @@ func (s *consentScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject)
 		s.buttons["next"].Enable()
 	})
 	decline := s.button("decline", s.t("cons.decline"), widget.DangerImportance, func() {
-		s.session.Decline()
-		s.session = nil
-		s.home()
-		s.showInfo(s.t("cons.declined"))
+		s.confirm(s.t("confirm.decline"), s.t("confirm.declineyes"), s.decline)
 	})
 	side := container.NewVBox(widget.NewCard(s.t("cons.where"), "", s.where), s.accepted, accept, decline, s.status)
 	body := container.NewBorder(nil, nil, nil, container.NewGridWrap(fyne.NewSize(360, 420), side), container.NewVScroll(notice))
@@ -45,7 +42,7 @@ func (s *consentScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject)
 		next.Disable()
 	}
 	return s.t("step.consent"), body, []fyne.CanvasObject{
-		s.button("cancel", s.t("nav.cancel"), widget.LowImportance, s.cancelSession),
+		s.button("cancel", s.t("nav.cancel"), widget.LowImportance, s.askCancel),
 		s.button("back", s.t("nav.back"), widget.MediumImportance, func() { s.step(s.session.Back) }),
 		next}
 }
@@ -80,4 +77,12 @@ func (s *consentScreen) start() {
 			s.where.SetText(text)
 		})
 	})
+}
+
+// decline erases the session: the citizen does not agree.
+func (s *consentScreen) decline() {
+	s.session.Decline()
+	s.session = nil
+	s.home()
+	s.showInfo(s.t("cons.declined"))
 }

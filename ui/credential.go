@@ -102,7 +102,7 @@ func (s *credentialScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObje
 	}
 	body := container.NewBorder(nil, container.NewVBox(keyboard, s.status), container.NewVBox(s.sources), nil, container.NewVScroll(form))
 	return s.t("step.credential"), body, []fyne.CanvasObject{
-		s.button("cancel", s.t("nav.cancel"), widget.LowImportance, s.cancelSession),
+		s.button("cancel", s.t("nav.cancel"), widget.LowImportance, s.askCancel),
 		toggle,
 		s.button("next", s.t("nav.next"), widget.HighImportance, func() {
 			s.step(func() error {

@@ -46,3 +46,41 @@ func TestPrintReceipt(t *testing.T) {
 		t.Errorf("lp was given %d bytes, %v", len(pdf), err)
 	}
 }
+
+// TestCancelAsksFirst: Cancelar and No acepta discard nothing until the operator says
+// yes; "No, seguir" keeps the session where it was.
+func TestCancelAsksFirst(t *testing.T) {
+	env := sandboxtest.Start(t, sandboxtest.Options{Matcher: &enrolled.Matcher{}})
+	c := start(t, kiosk(t, env, false))
+	c.signInAs(t, "ana", "4821")
+	c.tap(t, "new")
+	c.tap(t, "sampleG")
+	curp := on[*credentialScreen](t, c).entries["curp"].Text
+	c.tap(t, "cancel")
+	c.want(t, "credential")
+	if !strings.Contains(c.texts()+overlayTexts(c), "¿Cancelar esta verificación?") {
+		t.Error("no question asked")
+	}
+	c.tap(t, "confirm.no")
+	c.want(t, "credential")
+	if got := on[*credentialScreen](t, c).entries["curp"].Text; got != curp || c.session == nil {
+		t.Fatalf("after No: CURP %q, want %q", got, curp)
+	}
+	c.tap(t, "next")
+	c.tap(t, "next")
+	c.want(t, "consent")
+	c.tap(t, "decline")
+	c.want(t, "consent")
+	c.tap(t, "confirm.no")
+	c.want(t, "consent")
+	c.tap(t, "decline")
+	c.tap(t, "confirm.yes")
+	c.want(t, "home")
+	if c.session != nil {
+		t.Error("the session outlived the citizen's refusal")
+	}
+	c.tap(t, "new")
+	c.tap(t, "cancel")
+	c.tap(t, "confirm.yes")
+	c.want(t, "home")
+}

@@ -1,11 +1,14 @@
 package ui
 
 import (
+	"strings"
+
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"cotejo/scanner/biometrics/enrolled"
 	"cotejo/verify/sandbox/sandboxtest"
@@ -126,4 +129,17 @@ func TestFitsSmallScreen(t *testing.T) {
 		c.Wait()
 		fits(t, c, w, h)
 	}
+}
+
+// overlayTexts is what the window's pop-ups say.
+func overlayTexts(c *Controller) string {
+	var b strings.Builder
+	for _, o := range c.win.Canvas().Overlays().List() {
+		for _, w := range test.LaidOutObjects(o) {
+			if l, ok := w.(*widget.Label); ok {
+				b.WriteString(l.Text + "\n")
+			}
+		}
+	}
+	return b.String()
 }
