@@ -65,6 +65,10 @@ type Controller struct {
 	screenCancel context.CancelFunc
 
 	cur screen
+	// notices are answers that arrived for queued verifications, on every screen in
+	// noticeBar until opened or dismissed.
+	notices   []notice
+	noticeBar *fyne.Container
 }
 
 // screen is one of the window's screens, with its own widgets. The router builds it
@@ -107,9 +111,7 @@ func (c *Controller) Start() {
 	if !c.opts.NoAutoSend {
 		// Delivers what was queued while INE was unreachable; each answer refreshes the
 		// home screen.
-		spawn(&c.loops, c.ctx, func(ctx context.Context) {
-			c.k.SendQueued(ctx, func() { fyne.Do(c.refreshHome) })
-		})
+		spawn(&c.loops, c.ctx, c.watchAnswers)
 	}
 	c.goTo(&signInScreen{})
 }
@@ -148,7 +150,9 @@ func (c *Controller) goTo(s screen) {
 	title, body, buttons := s.build()
 	heading := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	heading.SizeName = theme.SizeNameHeadingText
-	top := container.NewBorder(nil, nil, nil, c.topRight(f), heading)
+	c.noticeBar = container.NewVBox()
+	c.showNotices()
+	top := container.NewVBox(container.NewBorder(nil, nil, nil, c.topRight(f), heading), c.noticeBar)
 	var bottom fyne.CanvasObject
 	if len(buttons) > 0 {
 		bottom = container.NewGridWithColumns(len(buttons), buttons...)
@@ -234,6 +238,7 @@ func (c *Controller) say(msg string, imp widget.Importance) {
 		return
 	}
 	status := c.cur.base().status
+	status.Show() // a screen short of room hides it while it has nothing to say
 	status.SetText(msg)
 	status.Importance = imp
 	status.Refresh()

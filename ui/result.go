@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image/color"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -28,23 +30,24 @@ type resultScreen struct {
 
 	verdict     string // the verdict's key ("valid", "queued" …), for tests
 	who         *widget.Label
-	what, next  *widget.Label // the sentences read aloud
+	what, next  bigLabel // the sentences read aloud
 	answer      *fyne.Container
-	right, left *widget.Label            // the fingers' similarities
-	marks       map[string]*widget.Label // INE's comparison, by field
+	right, left *canvas.Text            // the fingers' similarities
+	marks       map[string]*canvas.Text // INE's comparison, by field
 }
 
 func (s *resultScreen) name() string { return "result" }
 
 func (s *resultScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject) {
 	e := s.entry
-	s.verdict, s.right, s.left, s.marks = "", nil, nil, map[string]*widget.Label{}
+	s.verdict, s.right, s.left, s.marks = "", nil, nil, map[string]*canvas.Text{}
 	s.who = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.who.SizeName = theme.SizeNameSubHeadingText
 	s.what, s.next = big(""), big("")
 	s.next.TextStyle.Bold = true
 	s.answer = container.NewVBox()
-	body := container.NewVBox(s.who, s.answer, s.status, widget.NewLabel(s.t("res.request")+" "+e.Indice))
+	request := widget.NewLabel(s.t("res.request") + " " + e.Indice)
+	body := container.NewVBox(container.NewBorder(nil, nil, nil, request, s.who), s.answer, s.status)
 	var buttons []fyne.CanvasObject
 	if e.Answers > 0 {
 		buttons = append(buttons,
@@ -65,19 +68,32 @@ func (s *resultScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject) 
 		s.answer.Add(banner("⏳ "+s.t("res.queuedword"), colourWarn))
 		s.what.SetText(s.tf("res.queued", e.ID))
 		s.next.SetText(s.t("res.queuednext"))
-		s.answer.Objects = append(s.answer.Objects, s.what, s.next)
+		s.answer.Objects = append(s.answer.Objects, s.what.Label, s.next.Label)
 	} else {
 		s.status.SetText(s.t("res.loading"))
 	}
-	return s.t("step.result"), container.NewVScroll(body), buttons
+	// No scroll: wrapped sentences in a scroll keep the widest width they ever had, and
+	// the main path must fit the screen anyway.
+	return s.t("step.result"), body, buttons
 }
 
-// big is a wrapping label in the subheading's size: sentences read aloud.
-func big(text string) *widget.Label {
-	l := wrapLabel(text)
+// big is a label in the subheading's size: sentences read aloud. Lines are broken
+// here rather than by Fyne, whose wrapped labels keep the widest width they were ever
+// laid out at and would widen the window.
+type bigLabel struct{ *widget.Label }
+
+func big(text string) bigLabel {
+	l := bigLabel{widget.NewLabel("")}
 	l.SizeName = theme.SizeNameSubHeadingText
+	l.SetText(text)
 	return l
 }
+
+// SetText sets text broken into lines that fit 1024 pixels.
+func (l bigLabel) SetText(text string) { l.Label.SetText(strings.Join(wrapWords(text, 72), "\n")) }
+
+// Text is the sentence without its line breaks.
+func (l bigLabel) Text() string { return strings.ReplaceAll(l.Label.Text, "\n", " ") }
 
 // start finds whose verification it is and opens INE's answer, when there is one.
 func (s *resultScreen) start() {
@@ -98,7 +114,8 @@ func (s *resultScreen) start() {
 			if s.entry.Answers == 0 {
 				return
 			}
-			s.showInfo("")
+			s.status.SetText("")
+			s.status.Hide() // room for the answer until there is something to say
 			if err != nil {
 				s.answer.Add(banner(capture.ProblemMessage(err, s.lang), colourBad))
 				return
@@ -126,48 +143,62 @@ func (s *resultScreen) show(res *capture.Result) {
 	s.what.SetText(ex.What)
 	s.next.SetText(ex.Next)
 	s.answer.Add(bigBanner(mark+"  "+ex.Verdict, col))
-	s.answer.Objects = append(s.answer.Objects, s.what, s.next, widget.NewSeparator())
-	form := widget.NewForm()
+	s.answer.Objects = append(s.answer.Objects, s.what.Label, s.next.Label)
+	// The detail in rows that fit the screen without scrolling: the register, the two
+	// fingers side by side, INE's codes, then the fields four to a row.
 	if res.Situation != "" {
-		form.Append(s.t("res.situation"), wrapLabel(res.Situation.Message(s.lang)))
+		s.answer.Add(line(s.t("res.situation")+": "+res.Situation.Message(s.lang), colourNeutral))
 	}
 	if res.TheftReport != "" {
-		form.Append("", wrapLabel(res.TheftReport))
+		s.answer.Add(broken(res.TheftReport, 90))
 	}
-	// The fingers first: with the verdict, they are what the teller acts on.
 	if res.HasFingers {
-		s.right, s.left = s.similarity(res.Similarity(2)), s.similarity(res.Similarity(7))
-		form.Append(capture.FingerLabel(2, s.lang), s.right)
-		form.Append(capture.FingerLabel(7, s.lang), s.left)
-	}
-	fields := widget.NewForm()
-	for _, f := range res.Fields {
-		mark := f.Comparison.String()
-		l := widget.NewLabel(mark + " " + s.t("res.cmp"+mark))
-		l.TextStyle.Bold = true
-		l.Importance = map[string]widget.Importance{"✓": widget.SuccessImportance, "✗": widget.DangerImportance}[mark]
-		fields.Append(capture.FieldLabel(f.Field, s.lang), l)
-		s.marks[f.Field] = l
+		s.right, s.left = s.similarity(2, res.Similarity(2)), s.similarity(7, res.Similarity(7))
+		s.answer.Add(container.NewGridWithColumns(2, s.right, s.left))
 	}
 	for _, code := range res.Codes() {
-		form.Append(s.tf("res.code", int(code)), wrapLabel(strings.TrimSpace(code.Message(s.lang))))
+		s.answer.Add(broken(s.tf("res.code", int(code))+": "+strings.TrimSpace(code.Message(s.lang)), 90))
 	}
-	s.answer.Add(container.NewGridWithColumns(2, form, fields))
+	fields := container.NewGridWithColumns(4)
+	for _, f := range res.Fields {
+		mark := f.Comparison.String()
+		col := map[string]color.Color{"✓": colourGood, "✗": colourBad}[mark]
+		if col == nil {
+			col = colourNeutral
+		}
+		l := line(mark+" "+capture.FieldLabel(f.Field, s.lang), col)
+		fields.Add(l)
+		s.marks[f.Field] = l
+	}
+	s.answer.Add(line(s.t("res.fields"), colourNeutral))
+	s.answer.Add(fields)
+}
+
+// broken is a label whose text is broken into lines of n characters here: Fyne's
+// wrapped labels in a grid keep the widest width they were laid out at.
+func broken(text string, n int) *widget.Label {
+	return widget.NewLabel(strings.Join(wrapWords(text, n), "\n"))
 }
 
 // similarity is a finger's similarity against the institution's minimum.
-func (s *resultScreen) similarity(sim *float64) *widget.Label {
-	l := widget.NewLabel("—")
-	l.TextStyle.Bold = true
-	if sim != nil {
-		mark, word, imp := "✗", s.t("res.fingerbad"), widget.DangerImportance
-		if *sim >= s.k.Threshold {
-			mark, word, imp = "✓", s.t("res.fingergood"), widget.SuccessImportance
-		}
-		l.SetText(fmt.Sprintf("%s %s: %.0f %% (%s)", mark, word, *sim, s.tf("res.minimum", s.k.Threshold)))
-		l.Importance = imp
+func (s *resultScreen) similarity(finger int, sim *float64) *canvas.Text {
+	if sim == nil {
+		return line("— "+capture.FingerLabel(finger, s.lang), colourNeutral)
 	}
-	return l
+	mark, word, col := "✗", s.t("res.fingerbad"), colourBad
+	if *sim >= s.k.Threshold {
+		mark, word, col = "✓", s.t("res.fingergood"), colourGood
+	}
+	return line(fmt.Sprintf("%s %s %s: %.0f %% (%s)", mark, capture.FingerLabel(finger, s.lang), word, *sim, s.tf("res.minimum", s.k.Threshold)), col)
+}
+
+// line is one bold line of detail in its colour, without a label's padding: the whole
+// answer fits 768 pixels.
+func line(text string, col color.Color) *canvas.Text {
+	t := canvas.NewText(text, col)
+	t.TextStyle.Bold = true
+	t.TextSize = theme.TextSize()
+	return t
 }
 
 // print sends the receipt to the system's printer (CUPS), in the background.

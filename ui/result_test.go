@@ -20,8 +20,8 @@ func TestPrintReceipt(t *testing.T) {
 		t.Fatalf("verdict %q", v)
 	}
 	res := on[*resultScreen](t, c)
-	if !strings.Contains(res.what.Text, "vigente") || !strings.Contains(res.next.Text, "continuar") {
-		t.Errorf("read aloud: %q / %q", res.what.Text, res.next.Text)
+	if !strings.Contains(res.what.Text(), "vigente") || !strings.Contains(res.next.Text(), "continuar") {
+		t.Errorf("read aloud: %q / %q", res.what.Text(), res.next.Text())
 	}
 
 	bin := t.TempDir()

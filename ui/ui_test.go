@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -192,7 +193,7 @@ func TestGenuineAndModelC(t *testing.T) {
 		t.Fatalf("genuine citizen, model G: verdict %q", v)
 	}
 	res := on[*resultScreen](t, c)
-	for key, l := range map[string]*widget.Label{"right": res.right, "left": res.left} {
+	for key, l := range map[string]*canvas.Text{"right": res.right, "left": res.left} {
 		if l == nil || !strings.HasPrefix(l.Text, "✓") {
 			t.Errorf("%s index: %v", key, l)
 		}
@@ -226,6 +227,15 @@ func TestGenuineAndModelC(t *testing.T) {
 	if n := len(on[*historyScreen](t, c).results.Objects); n != 1 {
 		t.Errorf("history by CURP: %d lines, want the one verification of that citizen", n)
 	}
+	// A result opened from the history has a way back to it, the search kept.
+	test.Tap(on[*historyScreen](t, c).results.Objects[0].(*widget.Button))
+	c.Wait()
+	c.want(t, "result")
+	c.tap(t, "back")
+	c.want(t, "history")
+	if q := on[*historyScreen](t, c).search.Text; q != "MAMA810125HPLRNR35" {
+		t.Errorf("back in the history, the search is %q", q)
+	}
 }
 
 func TestImpostor(t *testing.T) {
@@ -236,7 +246,7 @@ func TestImpostor(t *testing.T) {
 		t.Fatalf("impostor: verdict %q", v)
 	}
 	res := on[*resultScreen](t, c)
-	for key, l := range map[string]*widget.Label{"right": res.right, "left": res.left} {
+	for key, l := range map[string]*canvas.Text{"right": res.right, "left": res.left} {
 		if l == nil || !strings.HasPrefix(l.Text, "✗") || !strings.Contains(l.Text, "mínimo") {
 			t.Errorf("%s index: %v", key, l)
 		}
@@ -245,11 +255,11 @@ func TestImpostor(t *testing.T) {
 	if res.who.Text == "" || res.who.Text == "—" {
 		t.Errorf("no citizen's name: %q", res.who.Text)
 	}
-	if !strings.Contains(res.what.Text, "Las huellas no coinciden con las registradas en el INE") {
-		t.Errorf("what: %q", res.what.Text)
+	if !strings.Contains(res.what.Text(), "Las huellas no coinciden con las registradas en el INE") {
+		t.Errorf("what: %q", res.what.Text())
 	}
-	if !strings.Contains(res.next.Text, "vuelva a colocar el dedo") || !strings.Contains(res.next.Text, "no continúe") {
-		t.Errorf("next: %q", res.next.Text)
+	if !strings.Contains(res.next.Text(), "vuelva a colocar el dedo") || !strings.Contains(res.next.Text(), "no continúe") {
+		t.Errorf("next: %q", res.next.Text())
 	}
 	if text := c.texts(); strings.Contains(text, "umbral") || !strings.Contains(text, "NO VÁLIDA") {
 		t.Errorf("screen says:\n%s", text)
