@@ -86,10 +86,8 @@ func (e *SignInError) Message(lang string) string {
 	switch {
 	case errors.As(e.err, &locked):
 		return locked.Message(lang, e.at)
-	case lang == "en":
-		return fmt.Sprintf("Wrong operator or PIN. %d tries left.", e.left)
 	}
-	return fmt.Sprintf("Operador o PIN incorrecto. Quedan %d intentos.", e.left)
+	return triesLeft(e.left, lang)
 }
 
 // SignIn checks an operator's PIN (argon2id: tens of milliseconds). A refusal is a

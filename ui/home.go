@@ -30,7 +30,7 @@ func (s *homeScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject) {
 	case "usb": // until the watch below finds it
 		readerText = s.t("home.noreader")
 	default:
-		readerText = s.tf("home.scanner", s.k.Scanner.Kind)
+		readerText = s.tf("home.scanner", choiceWord(s.lang, "scanner.kind", s.k.Scanner.Kind))
 	}
 	s.reader = wrapLabel(readerText)
 	where := s.t("cons.nowhere")

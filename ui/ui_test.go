@@ -314,7 +314,7 @@ func TestWrongPINLockout(t *testing.T) {
 	for i := range 4 {
 		c.signInAs(t, "ana", "0000")
 		c.want(t, "signin")
-		if want := []string{"4", "3", "2", "1"}[i]; !strings.Contains(c.status(), "Quedan "+want) {
+		if want := []string{"Quedan 4 intentos", "Quedan 3 intentos", "Quedan 2 intentos", "Queda 1 intento."}[i]; !strings.Contains(c.status(), want) {
 			t.Errorf("try %d: %q", i+1, c.status())
 		}
 	}
