@@ -42,6 +42,7 @@ func (s *credentialScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObje
 	current := cred.Fields()
 	form := widget.NewForm()
 	s.model = widget.NewSelect(models, nil)
+	s.model.PlaceHolder = s.t("cred.choosemodel") // Fyne's own is English
 	if m := string(cred.Modelo); m != "" {
 		s.model.SetSelected(m)
 	}

@@ -3,9 +3,11 @@ package ui
 import (
 	"context"
 	"fmt"
+	"image/color"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
@@ -44,9 +46,11 @@ func (s *homeScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject) {
 			status.Add(w)
 		}
 	}
+	// The main button across the screen, tall; the operator's name is in the title bar.
+	tall := canvas.NewRectangle(color.Transparent)
+	tall.SetMinSize(fyne.NewSize(0, 140))
 	body := container.NewVBox(
-		widget.NewLabel(s.tf("home.hello", s.op.Name)),
-		container.NewGridWrap(fyne.NewSize(420, 140), newV),
+		container.NewStack(tall, newV),
 		widget.NewCard("", "", status),
 		s.status,
 	)

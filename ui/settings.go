@@ -86,7 +86,8 @@ func (s *settingsScreen) add(st capture.Setting) {
 			value[w] = c
 		}
 		radio := widget.NewRadioGroup(words, nil)
-		radio.Horizontal, radio.Required = true, true
+		// Side by side when two fit; one under the other otherwise, within 1024 pixels.
+		radio.Horizontal, radio.Required = len(words) <= 2, true
 		radio.SetSelected(choiceWord(s.lang, st.Key, st.Value))
 		s.get[st.Key] = func() string { return value[radio.Selected] }
 		s.form.AppendItem(&widget.FormItem{Text: label, Widget: radio, HintText: hint})

@@ -106,12 +106,13 @@ func fits(t *testing.T, c *Controller, w, h float32) {
 func TestFitsSmallScreen(t *testing.T) {
 	env := sandboxtest.Start(t, sandboxtest.Options{Matcher: &enrolled.Matcher{}})
 	c := start(t, kiosk(t, env, false))
+	c.opts.Settings = &wordSettings{}
 	fyne.CurrentApp().Settings().SetTheme(newKioskTheme())
 	c.signOut()
 	const w, h = 1024, 768
 	press(t, on[*signInScreen](t, c).digits, "ABC")
 	fits(t, c, w, h)
-	c.signInAs(t, "ana", "4821")
+	c.signInAs(t, "sup", "9999")
 	fits(t, c, w, h)
 	c.tap(t, "new")
 	c.tap(t, "sampleG")
@@ -126,7 +127,7 @@ func TestFitsSmallScreen(t *testing.T) {
 	fits(t, c, w, h)
 	c.tap(t, "send")
 	fits(t, c, w, h)
-	for _, s := range []func(){c.queue, c.history} {
+	for _, s := range []func(){c.queue, c.history, c.settings} {
 		s()
 		c.Wait()
 		fits(t, c, w, h)

@@ -60,7 +60,8 @@ func sizedBanner(text string, bg color.Color, size float32) fyne.CanvasObject {
 	rect.CornerRadius = 6
 	// White on the band's colour: a themed label would be grey on green.
 	var lines []fyne.CanvasObject
-	for _, line := range wrapWords(text, 70) {
+	// About 1400 pixels of characters a line: within 1024 pixels at any size.
+	for _, line := range wrapWords(text, int(1400/size)) {
 		t := canvas.NewText(line, color.White)
 		t.TextStyle.Bold = true
 		t.TextSize = size

@@ -66,6 +66,7 @@ func TestNoEnglishOnSpanishScreens(t *testing.T) {
 	c.signInAs(t, "sup", "9999")
 	check()
 	c.tap(t, "new")
+	check() // the model not chosen yet
 	c.tap(t, "sampleG")
 	check()
 	c.tap(t, "next")
