@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -20,7 +21,7 @@ type consentScreen struct {
 func (s *consentScreen) name() string { return "consent" }
 
 func (s *consentScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject) {
-	notice := wrapLabel(s.session.Notice(s.lang))
+	notice := wrapLabel(reflow(s.session.Notice(s.lang)))
 	s.accepted = wrapLabel("")
 	s.where = wrapLabel(s.t("home.checking"))
 	s.showAccepted()
@@ -85,4 +86,14 @@ func (s *consentScreen) decline() {
 	s.session = nil
 	s.home()
 	s.showInfo(s.t("cons.declined"))
+}
+
+// reflow joins the notice's lines within each paragraph: its file breaks lines at 80
+// characters, which the label would break again at its own width, raggedly.
+func reflow(text string) string {
+	paras := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n\n")
+	for i, p := range paras {
+		paras[i] = strings.Join(strings.Fields(p), " ")
+	}
+	return strings.Join(paras, "\n\n")
 }

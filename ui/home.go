@@ -61,7 +61,7 @@ func (s *homeScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject) {
 	if s.op.Supervisor && s.opts.Settings != nil {
 		buttons = append(buttons, s.button("settings", s.t("nav.settings"), widget.MediumImportance, s.settings))
 	}
-	buttons = append(buttons, s.button("signout", s.t("nav.signout"), widget.LowImportance, s.signOut))
+	buttons = append(buttons, s.button("signout", s.t("nav.signout"), widget.MediumImportance, s.signOut))
 	return s.t("nav.home"), container.NewVScroll(body), buttons
 }
 
