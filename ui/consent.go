@@ -84,8 +84,7 @@ func (s *consentScreen) start() {
 func (s *consentScreen) decline() {
 	s.session.Decline()
 	s.session = nil
-	s.home()
-	s.showInfo(s.t("cons.declined"))
+	s.goTo(&homeScreen{info: s.t("cons.declined")})
 }
 
 // reflow joins the notice's lines within each paragraph: its file breaks lines at 80

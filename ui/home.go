@@ -18,6 +18,9 @@ import (
 // how much is queued, the reader, the location and certificates about to expire.
 type homeScreen struct {
 	frame
+	// info is said on arrival, set before the screen's work starts (which, under the
+	// test driver, reports from its own goroutine).
+	info string
 	online, queued, reader, location *widget.Label
 }
 
@@ -35,6 +38,7 @@ func (s *homeScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject) {
 		readerText = s.tf("home.scanner", choiceWord(s.lang, "scanner.kind", s.k.Scanner.Kind))
 	}
 	s.reader = wrapLabel(readerText)
+	s.status.SetText(s.info)
 	where := s.t("cons.nowhere")
 	if !s.k.Branch.IsZero() {
 		where = s.tf("cons.branch", placeText(s.k.Branch))
