@@ -20,7 +20,7 @@ type homeScreen struct {
 	frame
 	// info is said on arrival, set before the screen's work starts (which, under the
 	// test driver, reports from its own goroutine).
-	info string
+	info                             string
 	online, queued, reader, location *widget.Label
 }
 
