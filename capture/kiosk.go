@@ -58,16 +58,16 @@ type SenderStatus = outbox.Status
 const SenderFailing = outbox.SenderFailing
 
 // SendQueued delivers, until ctx ends, what was queued while INE was unreachable,
-// calling answered after each answer INE gives (for the home screen's count) and
-// status each time the sender's state changes. The sender is supervised: a failed pass
+// calling answered with each entry INE answers (on the sender's goroutine: the window
+// says so on whatever screen is shown) and status each time the sender's state changes. The sender is supervised: a failed pass
 // (the data file unwritable, say) is retried after a pause, never the end of sending.
-func (k *Kiosk) SendQueued(ctx context.Context, answered func(), status func(SenderStatus)) {
+func (k *Kiosk) SendQueued(ctx context.Context, answered func(Entry), status func(SenderStatus)) {
 	if k.DB == nil || k.Client == nil {
 		return
 	}
 	s := k.sender(func(ev outbox.Event) {
 		if ev.Kind == outbox.EventAnswered && answered != nil {
-			answered()
+			answered(ev.Entry)
 		}
 	})
 	s.OnStatus = status
@@ -98,10 +98,8 @@ func (e *SignInError) Message(lang string) string {
 	switch {
 	case errors.As(e.err, &locked):
 		return locked.Message(lang, e.at)
-	case lang == "en":
-		return fmt.Sprintf("Wrong operator or PIN. %d tries left.", e.left)
 	}
-	return fmt.Sprintf("Operador o PIN incorrecto. Quedan %d intentos.", e.left)
+	return triesLeft(e.left, lang)
 }
 
 // SignIn checks an operator's PIN (argon2id: tens of milliseconds). A refusal is a

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -20,7 +21,7 @@ type consentScreen struct {
 func (s *consentScreen) name() string { return "consent" }
 
 func (s *consentScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject) {
-	notice := wrapLabel(s.session.Notice(s.lang))
+	notice := wrapLabel(reflow(s.session.Notice(s.lang)))
 	s.accepted = wrapLabel("")
 	s.where = wrapLabel(s.t("home.checking"))
 	s.showAccepted()
@@ -33,10 +34,7 @@ func (s *consentScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject)
 		s.buttons["next"].Enable()
 	})
 	decline := s.button("decline", s.t("cons.decline"), widget.DangerImportance, func() {
-		s.session.Decline()
-		s.session = nil
-		s.home()
-		s.showInfo(s.t("cons.declined"))
+		s.confirm(s.t("confirm.decline"), s.t("confirm.declineyes"), s.decline)
 	})
 	side := container.NewVBox(widget.NewCard(s.t("cons.where"), "", s.where), s.accepted, accept, decline, s.status)
 	body := container.NewBorder(nil, nil, nil, container.NewGridWrap(fyne.NewSize(360, 420), side), container.NewVScroll(notice))
@@ -45,7 +43,7 @@ func (s *consentScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject)
 		next.Disable()
 	}
 	return s.t("step.consent"), body, []fyne.CanvasObject{
-		s.button("cancel", s.t("nav.cancel"), widget.LowImportance, s.cancelSession),
+		s.button("cancel", s.t("nav.cancel"), widget.LowImportance, s.askCancel),
 		s.button("back", s.t("nav.back"), widget.MediumImportance, func() { s.step(s.session.Back) }),
 		next}
 }
@@ -80,4 +78,21 @@ func (s *consentScreen) start() {
 			s.where.SetText(text)
 		})
 	})
+}
+
+// decline erases the session: the citizen does not agree.
+func (s *consentScreen) decline() {
+	s.session.Decline()
+	s.session = nil
+	s.goTo(&homeScreen{info: s.t("cons.declined")})
+}
+
+// reflow joins the notice's lines within each paragraph: its file breaks lines at 80
+// characters, which the label would break again at its own width, raggedly.
+func reflow(text string) string {
+	paras := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n\n")
+	for i, p := range paras {
+		paras[i] = strings.Join(strings.Fields(p), " ")
+	}
+	return strings.Join(paras, "\n\n")
 }

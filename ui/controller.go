@@ -69,6 +69,10 @@ type Controller struct {
 	// sending is the queue's sender's last state, set from its goroutine: the home
 	// screen says when it fails.
 	sending atomic.Pointer[capture.SenderStatus]
+	// notices are answers that arrived for queued verifications, on every screen in
+	// noticeBar until opened or dismissed.
+	notices   []notice
+	noticeBar *fyne.Container
 }
 
 // screen is one of the window's screens, with its own widgets. The router builds it
@@ -112,7 +116,10 @@ func (c *Controller) Start() {
 		// Delivers what was queued while INE was unreachable; each answer refreshes the
 		// home screen.
 		spawn(&c.loops, c.ctx, func(ctx context.Context) {
-			c.k.SendQueued(ctx, func() { fyne.Do(c.refreshHome) }, func(st capture.SenderStatus) {
+			c.k.SendQueued(ctx, func(e capture.Entry) {
+				c.answered(e)
+				fyne.Do(c.refreshHome)
+			}, func(st capture.SenderStatus) {
 				old := c.sending.Swap(&st)
 				// Only a change into or out of failing changes the home screen; the
 				// sender's other changes wait for its next refresh.
@@ -159,7 +166,9 @@ func (c *Controller) goTo(s screen) {
 	title, body, buttons := s.build()
 	heading := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	heading.SizeName = theme.SizeNameHeadingText
-	top := container.NewBorder(nil, nil, nil, c.topRight(f), heading)
+	c.noticeBar = container.NewVBox()
+	c.showNotices()
+	top := container.NewVBox(container.NewBorder(nil, nil, nil, c.topRight(f), heading), c.noticeBar)
 	var bottom fyne.CanvasObject
 	if len(buttons) > 0 {
 		bottom = container.NewGridWithColumns(len(buttons), buttons...)
@@ -245,6 +254,7 @@ func (c *Controller) say(msg string, imp widget.Importance) {
 		return
 	}
 	status := c.cur.base().status
+	status.Show() // a screen short of room hides it while it has nothing to say
 	status.SetText(msg)
 	status.Importance = imp
 	status.Refresh()

@@ -29,6 +29,7 @@ type credentialScreen struct {
 	photo    *canvas.Image
 	sources  *fyne.Container
 	scanned  []image.Image // sides scanned so far
+	keyboard *keypad
 }
 
 func (s *credentialScreen) name() string { return "credential" }
@@ -39,6 +40,7 @@ func (s *credentialScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObje
 	current := cred.Fields()
 	form := widget.NewForm()
 	s.model = widget.NewSelect(models, nil)
+	s.model.PlaceHolder = s.t("cred.choosemodel") // Fyne's own is English
 	if m := string(cred.Modelo); m != "" {
 		s.model.SetSelected(m)
 	}
@@ -64,14 +66,19 @@ func (s *credentialScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObje
 		}
 		return focused
 	}
-	keyboard := newKeypad(letterRows, target, "", nil)
+	keyboard := newKeypad(letterRows, target, nil)
+	s.keyboard = keyboard
 	keyboard.Hide()
-	toggle := s.button("keyboard", s.t("cred.keyboard"), widget.LowImportance, func() {
+	// While typing, the keyboard takes the photo's place: both would not fit 768 px.
+	toggle := s.button("keyboard", s.t("cred.keyboard"), widget.MediumImportance, func() {
 		if keyboard.Visible() {
 			keyboard.Hide()
+			s.sources.Show()
 		} else {
+			s.sources.Hide()
 			keyboard.Show()
 		}
+		refocus(focused)
 	})
 
 	s.progress = widget.NewProgressBar()
@@ -92,10 +99,10 @@ func (s *credentialScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObje
 	} else {
 		s.status.SetText(s.t("cred.noocr"))
 	}
-	s.sources.Add(toggle)
 	body := container.NewBorder(nil, container.NewVBox(keyboard, s.status), container.NewVBox(s.sources), nil, container.NewVScroll(form))
 	return s.t("step.credential"), body, []fyne.CanvasObject{
-		s.button("cancel", s.t("nav.cancel"), widget.LowImportance, s.cancelSession),
+		s.button("cancel", s.t("nav.cancel"), widget.LowImportance, s.askCancel),
+		toggle,
 		s.button("next", s.t("nav.next"), widget.HighImportance, func() {
 			s.step(func() error {
 				if err := s.keepErr(); err != nil {

@@ -48,7 +48,7 @@ func (s *fingersScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject)
 	skip := s.button("skip", s.t("fing.skip"), widget.LowImportance, s.askSkip)
 	side := container.NewVBox(s.guide, s.quality, widget.NewCard("", "", container.NewVBox(s.right, s.left)), start, skip, s.status)
 	buttons := []fyne.CanvasObject{
-		s.button("cancel", s.t("nav.cancel"), widget.LowImportance, s.cancelSession),
+		s.button("cancel", s.t("nav.cancel"), widget.LowImportance, s.askCancel),
 		s.button("back", s.t("nav.back"), widget.MediumImportance, func() { s.step(s.session.Back) }),
 		s.button("next", s.t("nav.next"), widget.HighImportance, func() { s.step(s.session.Next) }),
 	}

@@ -3,9 +3,11 @@ package ui
 import (
 	"context"
 	"fmt"
+	"image/color"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
@@ -16,6 +18,9 @@ import (
 // how much is queued, the reader, the location and certificates about to expire.
 type homeScreen struct {
 	frame
+	// info is said on arrival, set before the screen's work starts (which, under the
+	// test driver, reports from its own goroutine).
+	info                             string
 	online, queued, reader, location *widget.Label
 	sender                           *widget.Label // shown while the queue's sender fails
 }
@@ -31,9 +36,10 @@ func (s *homeScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject) {
 	case "usb": // until the watch below finds it
 		readerText = s.t("home.noreader")
 	default:
-		readerText = s.tf("home.scanner", s.k.Scanner.Kind)
+		readerText = s.tf("home.scanner", choiceWord(s.lang, "scanner.kind", s.k.Scanner.Kind))
 	}
 	s.reader = wrapLabel(readerText)
+	s.status.SetText(s.info)
 	where := s.t("cons.nowhere")
 	if !s.k.Branch.IsZero() {
 		where = s.tf("cons.branch", placeText(s.k.Branch))
@@ -48,9 +54,11 @@ func (s *homeScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject) {
 			status.Add(w)
 		}
 	}
+	// The main button across the screen, tall; the operator's name is in the title bar.
+	tall := canvas.NewRectangle(color.Transparent)
+	tall.SetMinSize(fyne.NewSize(0, 140))
 	body := container.NewVBox(
-		widget.NewLabel(s.tf("home.hello", s.op.Name)),
-		container.NewGridWrap(fyne.NewSize(420, 140), newV),
+		container.NewStack(tall, newV),
 		widget.NewCard("", "", status),
 		s.status,
 	)
@@ -61,7 +69,7 @@ func (s *homeScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject) {
 	if s.op.Supervisor && s.opts.Settings != nil {
 		buttons = append(buttons, s.button("settings", s.t("nav.settings"), widget.MediumImportance, s.settings))
 	}
-	buttons = append(buttons, s.button("signout", s.t("nav.signout"), widget.LowImportance, s.signOut))
+	buttons = append(buttons, s.button("signout", s.t("nav.signout"), widget.MediumImportance, s.signOut))
 	return s.t("nav.home"), container.NewVScroll(body), buttons
 }
 

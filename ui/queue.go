@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -10,8 +11,22 @@ import (
 	"cotejo/capture"
 )
 
-func (c *Controller) entryLine(e capture.Entry) string {
-	return c.tf("queue.entry", e.ID, e.Created.Local().Format("2006-01-02 15:04"), e.Attempts, c.t("state."+string(e.State)))
+// entryLine is an entry in plain words: whose, when, its state and what comes next
+// (INE's verdict, or the next try's time).
+func (c *Controller) entryLine(e capture.Entry, sum capture.Summary) string {
+	when := e.Created.Local()
+	at := when.Format("15:04")
+	if y, m, d := when.Date(); y != time.Now().Year() || m != time.Now().Month() || d != time.Now().Day() {
+		at = when.Format("02/01 15:04")
+	}
+	line := sum.Name + " · " + at + " · " + c.t("state."+string(e.State))
+	switch {
+	case sum.Answered:
+		line += ": " + c.t("verdict."+sum.Verdict.String())
+	case (e.State == "pending" || e.State == "sending") && !e.NextAttempt.IsZero():
+		line += " · " + c.tf("queue.next", e.NextAttempt.Local().Format("15:04"))
+	}
+	return line
 }
 
 // queueScreen lists the entries waiting to be sent, read in the background; failed
@@ -36,12 +51,18 @@ func (s *queueScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject) {
 
 // start reads the list.
 func (s *queueScreen) start() {
-	var entries []capture.Entry
+	var (
+		entries []capture.Entry
+		sums    []capture.Summary
+	)
 	s.task(func(context.Context) (err error) {
 		entries, err = s.k.Pending()
+		for _, e := range entries { // each decrypts its citizen's name
+			sums = append(sums, s.k.Summarize(e))
+		}
 		return err
 	}, func() {
-		s.fill(entries)
+		s.fill(entries, sums)
 		if s.then != nil {
 			s.then()
 			s.then = nil
@@ -49,13 +70,13 @@ func (s *queueScreen) start() {
 	})
 }
 
-func (s *queueScreen) fill(entries []capture.Entry) {
+func (s *queueScreen) fill(entries []capture.Entry, sums []capture.Summary) {
 	s.list.RemoveAll()
 	if len(entries) == 0 {
 		s.list.Add(widget.NewLabel(s.t("queue.empty")))
 	}
-	for _, e := range entries {
-		line := widget.NewLabel(s.entryLine(e))
+	for i, e := range entries {
+		line := wrapLabel(s.entryLine(e, sums[i]))
 		if e.State != "failed" {
 			s.list.Add(line)
 			continue
@@ -80,7 +101,11 @@ func (s *queueScreen) drain() {
 	var n int
 	s.background(func(ctx context.Context) {
 		var err error
-		n, err = s.k.Drain(ctx, nil)
+		n, err = s.k.Drain(ctx, func(e capture.Entry) {
+			if e.Answers > 0 {
+				s.answered(e)
+			}
+		})
 		fyne.Do(func() {
 			if ctx.Err() != nil {
 				return
@@ -129,13 +154,13 @@ func (s *historyScreen) find() {
 	}
 	var (
 		entries []capture.Entry
-		names   []string
+		sums    []capture.Summary
 	)
 	// Each line decrypts its citizen's name: off the UI goroutine.
 	s.task(func(ctx context.Context) (err error) {
 		entries, err = s.k.History(ctx, q)
 		for _, e := range entries {
-			names = append(names, s.k.CitizenName(e))
+			sums = append(sums, s.k.Summarize(e))
 		}
 		return err
 	}, func() {
@@ -145,7 +170,10 @@ func (s *historyScreen) find() {
 		}
 		for i := len(entries) - 1; i >= 0; i-- { // newest first
 			e := entries[i]
-			b := widget.NewButton(names[i]+" · "+s.entryLine(e), func() { s.goTo(&resultScreen{entry: e}) })
+			query := q.Subject
+			b := widget.NewButton(s.entryLine(e, sums[i]), func() {
+				s.goTo(&resultScreen{entry: e, back: func() { s.goTo(&historyScreen{query: query}) }})
+			})
 			b.Alignment = widget.ButtonAlignLeading
 			s.results.Add(b)
 		}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"image/color"
 	"os"
@@ -9,60 +10,112 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"cotejo/capture"
 )
 
-// resultScreen shows an entry's outcome: INE's answer, or that it waits in the queue.
-// The answer is read from the data file, decrypted and its signature checked in the
+// resultScreen shows an entry's outcome as a teller reads it aloud: whose verification,
+// the verdict in big words, what failed and what to do next, then the detail. The
+// answer is read from the data file, decrypted and its signature checked in the
 // background.
 type resultScreen struct {
 	frame
 	entry capture.Entry
+	// back, when set, returns to where the result was opened from (the history).
+	back func()
 
 	verdict     string // the verdict's key ("valid", "queued" …), for tests
+	who         *widget.Label
+	what, next  bigLabel // the sentences read aloud
 	answer      *fyne.Container
-	right, left *widget.Label            // the fingers' similarities
-	marks       map[string]*widget.Label // INE's comparison, by field
+	right, left *canvas.Text            // the fingers' similarities
+	marks       map[string]*canvas.Text // INE's comparison, by field
 }
 
 func (s *resultScreen) name() string { return "result" }
 
 func (s *resultScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject) {
 	e := s.entry
-	s.verdict, s.right, s.left, s.marks = "", nil, nil, map[string]*widget.Label{}
+	s.verdict, s.right, s.left, s.marks = "", nil, nil, map[string]*canvas.Text{}
+	s.who = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.who.SizeName = theme.SizeNameSubHeadingText
+	s.what, s.next = big(""), big("")
+	s.next.TextStyle.Bold = true
 	s.answer = container.NewVBox()
-	body := container.NewVBox(s.answer, widget.NewLabel(s.t("res.request")+" "+e.Indice), s.status)
-	buttons := []fyne.CanvasObject{
-		s.button("home", s.t("nav.home"), widget.MediumImportance, s.home),
-		s.button("new", s.t("home.new"), widget.HighImportance, s.startVerification),
+	request := widget.NewLabel(s.t("res.request") + " " + e.Indice)
+	body := container.NewVBox(container.NewBorder(nil, nil, nil, request, s.who), s.answer, s.status)
+	var buttons []fyne.CanvasObject
+	if e.Answers > 0 {
+		buttons = append(buttons,
+			s.button("print", s.t("res.print"), widget.MediumImportance, s.print),
+			s.button("receipt", s.t("res.receipt"), widget.MediumImportance, s.saveReceipt))
+		if s.opts.ReceiptDir == "" {
+			s.buttons["receipt"].Disable()
+		}
 	}
-	if e.Answers > 0 && s.opts.ReceiptDir != "" {
-		buttons = append([]fyne.CanvasObject{s.button("receipt", s.t("res.receipt"), widget.MediumImportance, s.saveReceipt)}, buttons...)
+	if s.back != nil {
+		buttons = append(buttons, s.button("back", s.t("nav.back"), widget.MediumImportance, s.back))
+	} else {
+		buttons = append(buttons, s.button("home", s.t("nav.home"), widget.MediumImportance, s.home))
 	}
+	buttons = append(buttons, s.button("new", s.t("home.new"), widget.HighImportance, s.startVerification))
 	if e.Answers == 0 {
 		s.verdict = "queued"
-		s.answer.Add(banner(s.tf("res.queued", e.ID), colourWarn))
+		s.answer.Add(banner("⏳ "+s.t("res.queuedword"), colourWarn))
+		s.what.SetText(s.tf("res.queued", e.ID))
+		s.next.SetText(s.t("res.queuednext"))
+		s.answer.Objects = append(s.answer.Objects, s.what.Label, s.next.Label)
 	} else {
 		s.status.SetText(s.t("res.loading"))
 	}
-	return s.t("step.result"), container.NewVScroll(body), buttons
+	// No scroll: wrapped sentences in a scroll keep the widest width they ever had, and
+	// the main path must fit the screen anyway.
+	return s.t("step.result"), body, buttons
 }
 
-// start opens INE's answer, when there is one.
+// big is a label in the subheading's size: sentences read aloud. Lines are broken
+// here rather than by Fyne, whose wrapped labels keep the widest width they were ever
+// laid out at and would widen the window.
+type bigLabel struct{ *widget.Label }
+
+func big(text string) bigLabel {
+	l := bigLabel{widget.NewLabel("")}
+	l.SizeName = theme.SizeNameSubHeadingText
+	l.SetText(text)
+	return l
+}
+
+// SetText sets text broken into lines that fit 1024 pixels.
+func (l bigLabel) SetText(text string) { l.Label.SetText(strings.Join(wrapWords(text, 72), "\n")) }
+
+// Text is the sentence without its line breaks.
+func (l bigLabel) Text() string { return strings.ReplaceAll(l.Label.Text, "\n", " ") }
+
+// start finds whose verification it is and opens INE's answer, when there is one.
 func (s *resultScreen) start() {
-	if s.entry.Answers == 0 {
-		return
-	}
 	s.background(func(ctx context.Context) {
-		res, err := s.k.Answer(s.entry)
+		name := s.k.CitizenName(s.entry)
+		var (
+			res *capture.Result
+			err error
+		)
+		if s.entry.Answers > 0 {
+			res, err = s.k.Answer(s.entry)
+		}
 		fyne.Do(func() {
 			if ctx.Err() != nil {
 				return
 			}
-			s.showInfo("")
+			s.who.SetText(name)
+			if s.entry.Answers == 0 {
+				return
+			}
+			s.status.SetText("")
+			s.status.Hide() // room for the answer until there is something to say
 			if err != nil {
 				s.answer.Add(banner(capture.ProblemMessage(err, s.lang), colourBad))
 				return
@@ -72,56 +125,99 @@ func (s *resultScreen) start() {
 	})
 }
 
-// show lays out INE's answer: the verdict, the fingers, each field's comparison and
-// INE's codes.
+// show lays out INE's answer: the verdict, what failed and what next, then the fingers,
+// each field's comparison and INE's codes.
 func (s *resultScreen) show(res *capture.Result) {
 	v := res.Verdict(s.k.Threshold)
 	s.verdict = v.String()
-	col := map[capture.Verdict]color.Color{capture.VerdictValid: colourGood, capture.VerdictInvalid: colourBad, capture.VerdictIncomplete: colourWarn}[v]
-	if col == nil {
-		col = colourNeutral
+	ex := capture.Explain(res, s.k.Threshold, s.lang)
+	col, mark := colourNeutral, "!"
+	switch v {
+	case capture.VerdictValid:
+		col, mark = colourGood, "✓"
+	case capture.VerdictInvalid:
+		col, mark = colourBad, "✗"
+	case capture.VerdictIncomplete:
+		col = colourWarn
 	}
-	s.answer.Add(banner(res.VerdictLabel(s.lang, s.k.Threshold), col))
-	form := widget.NewForm()
+	s.what.SetText(ex.What)
+	s.next.SetText(ex.Next)
+	s.answer.Add(bigBanner(mark+"  "+ex.Verdict, col))
+	s.answer.Objects = append(s.answer.Objects, s.what.Label, s.next.Label)
+	// The detail in rows that fit the screen without scrolling: the register, the two
+	// fingers side by side, INE's codes, then the fields four to a row.
 	if res.Situation != "" {
-		form.Append(s.t("res.situation"), wrapLabel(res.Situation.Message(s.lang)))
+		s.answer.Add(line(s.t("res.situation")+": "+res.Situation.Message(s.lang), colourNeutral))
 	}
 	if res.TheftReport != "" {
-		form.Append("", wrapLabel(res.TheftReport))
+		s.answer.Add(broken(res.TheftReport, 90))
 	}
-	// The fingers first: with the verdict, they are what the teller acts on.
 	if res.HasFingers {
-		s.right, s.left = s.similarity(res.Similarity(2)), s.similarity(res.Similarity(7))
-		form.Append(capture.FingerLabel(2, s.lang), s.right)
-		form.Append(capture.FingerLabel(7, s.lang), s.left)
-	}
-	fields := widget.NewForm()
-	for _, f := range res.Fields {
-		l := widget.NewLabel(f.Comparison.String())
-		l.TextStyle.Bold = true
-		l.Importance = map[string]widget.Importance{"✓": widget.SuccessImportance, "✗": widget.DangerImportance}[f.Comparison.String()]
-		fields.Append(capture.FieldLabel(f.Field, s.lang), l)
-		s.marks[f.Field] = l
+		s.right, s.left = s.similarity(2, res.Similarity(2)), s.similarity(7, res.Similarity(7))
+		s.answer.Add(container.NewGridWithColumns(2, s.right, s.left))
 	}
 	for _, code := range res.Codes() {
-		form.Append(s.tf("res.code", int(code)), wrapLabel(strings.TrimSpace(code.Message(s.lang))))
+		s.answer.Add(broken(s.tf("res.code", int(code))+": "+strings.TrimSpace(code.Message(s.lang)), 90))
 	}
-	s.answer.Add(container.NewGridWithColumns(2, form, fields))
+	fields := container.NewGridWithColumns(4)
+	for _, f := range res.Fields {
+		mark := f.Comparison.String()
+		col := map[string]color.Color{"✓": colourGood, "✗": colourBad}[mark]
+		if col == nil {
+			col = colourNeutral
+		}
+		l := line(mark+" "+capture.FieldLabel(f.Field, s.lang), col)
+		fields.Add(l)
+		s.marks[f.Field] = l
+	}
+	s.answer.Add(line(s.t("res.fields"), colourNeutral))
+	s.answer.Add(fields)
 }
 
-// similarity is a finger's similarity against the institution's threshold.
-func (s *resultScreen) similarity(sim *float64) *widget.Label {
-	l := widget.NewLabel("—")
-	l.TextStyle.Bold = true
-	if sim != nil {
-		mark, imp := "✗", widget.DangerImportance
-		if *sim >= s.k.Threshold {
-			mark, imp = "✓", widget.SuccessImportance
-		}
-		l.SetText(fmt.Sprintf("%s %.1f %% (%s)", mark, *sim, s.tf("res.threshold", s.k.Threshold)))
-		l.Importance = imp
+// broken is a label whose text is broken into lines of n characters here: Fyne's
+// wrapped labels in a grid keep the widest width they were laid out at.
+func broken(text string, n int) *widget.Label {
+	return widget.NewLabel(strings.Join(wrapWords(text, n), "\n"))
+}
+
+// similarity is a finger's similarity against the institution's minimum.
+func (s *resultScreen) similarity(finger int, sim *float64) *canvas.Text {
+	if sim == nil {
+		return line("— "+capture.FingerLabel(finger, s.lang), colourNeutral)
 	}
-	return l
+	mark, word, col := "✗", s.t("res.fingerbad"), colourBad
+	if *sim >= s.k.Threshold {
+		mark, word, col = "✓", s.t("res.fingergood"), colourGood
+	}
+	return line(fmt.Sprintf("%s %s %s: %.0f %% (%s)", mark, capture.FingerLabel(finger, s.lang), word, *sim, s.tf("res.minimum", s.k.Threshold)), col)
+}
+
+// line is one bold line of detail in its colour, without a label's padding: the whole
+// answer fits 768 pixels.
+func line(text string, col color.Color) *canvas.Text {
+	t := canvas.NewText(text, col)
+	t.TextStyle.Bold = true
+	t.TextSize = theme.TextSize()
+	return t
+}
+
+// print sends the receipt to the system's printer (CUPS), in the background.
+func (s *resultScreen) print() {
+	e, lang, op, inst := s.entry, s.lang, s.op.Name, s.opts.Institution
+	noPrinter := false
+	s.task(func(ctx context.Context) error {
+		err := s.k.PrintReceipt(ctx, e, lang, inst, op)
+		if errors.Is(err, capture.ErrNoPrinter) {
+			noPrinter, err = true, nil
+		}
+		return err
+	}, func() {
+		if noPrinter {
+			s.showError(s.t("res.noprinter"))
+			return
+		}
+		s.showInfo(s.t("res.printed"))
+	})
 }
 
 // saveReceipt writes the citizen's receipt as a PDF in the receipts folder, in the

@@ -56,7 +56,7 @@ func (s *reviewScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject) 
 	s.sending.Hide()
 	body := container.NewBorder(nil, container.NewVBox(s.sending, s.status), nil, nil, container.NewVScroll(form))
 	return s.t("step.review"), body, []fyne.CanvasObject{
-		s.button("cancel", s.t("nav.cancel"), widget.LowImportance, s.cancelSession),
+		s.button("cancel", s.t("nav.cancel"), widget.LowImportance, s.askCancel),
 		s.button("back", s.t("nav.back"), widget.MediumImportance, func() { s.step(s.session.Back) }),
 		s.button("send", s.t("rev.send"), widget.HighImportance, s.send)}
 }

@@ -76,6 +76,8 @@ func (c *Controller) texts() string {
 			b.WriteString(w.Text + "\n")
 		case *widget.Entry:
 			b.WriteString(w.PlaceHolder + "\n")
+		case *widget.Select:
+			b.WriteString(w.PlaceHolder + "\n")
 		}
 	}
 	return b.String()

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"image/png"
 	"os"
 	"os/exec"
@@ -11,10 +12,37 @@ import (
 )
 
 // walkForScreenshots goes through the whole flow with the demo's sample credential and
-// simulated scanner, saving what the window shows at each screen: the real binary's
-// rendering, for the documentation. It runs on its own goroutine.
+// simulated scanner, in Spanish and English, at 1280 × 800 and 1024 × 768, saving what
+// the window shows at each screen: the real binary's rendering, for the documentation.
+// Spanish at 1280 × 800 keeps the plain names (01-signin.png); the others add -en and
+// -1024. It runs on its own goroutine.
 func (c *Controller) walkForScreenshots(dir string, op [2]string, quit func()) {
-	defer quit()
+	defer fyne.Do(quit) // on the UI goroutine, like any call into Fyne
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return
+	}
+	time.Sleep(time.Second)
+	for _, size := range []fyne.Size{{Width: 1280, Height: 800}, {Width: 1024, Height: 768}} {
+		for _, lang := range []string{"es", "en"} {
+			suffix := ""
+			if lang == "en" {
+				suffix = "-en"
+			}
+			if size.Width != 1280 {
+				suffix += "-1024"
+			}
+			fyne.DoAndWait(func() {
+				c.win.Resize(size)
+				c.lang = lang
+				c.signOut()
+			})
+			c.walk(dir, suffix, size, op)
+		}
+	}
+}
+
+// walk is one pass through every screen, each saved as NN-name+suffix.png.
+func (c *Controller) walk(dir, suffix string, size fyne.Size, op [2]string) {
 	do := func(f func()) { fyne.DoAndWait(f) }
 	tap := func(key string) {
 		do(func() {
@@ -22,15 +50,18 @@ func (c *Controller) walkForScreenshots(dir string, op [2]string, quit func()) {
 				b.OnTapped()
 			}
 		})
+		c.Wait()
 	}
 	shot := func(name string) {
 		c.Wait()
 		time.Sleep(800 * time.Millisecond) // the last fyne.Do updates, then a frame
-		path := filepath.Join(dir, name+".png")
+		path := filepath.Join(dir, name+suffix+".png")
 		// What the X server shows, as a person would see it: the GL driver's own
-		// capture comes back black under Xvfb's software rendering.
+		// capture comes back black under Xvfb's software rendering. The window sits at
+		// the screen's corner (no window manager).
 		if os.Getenv("DISPLAY") != "" {
-			if err := exec.Command("import", "-window", "root", path).Run(); err == nil {
+			crop := fmt.Sprintf("%dx%d+0+0", int(size.Width), int(size.Height))
+			if err := exec.Command("import", "-window", "root", "-crop", crop, path).Run(); err == nil {
 				return
 			}
 		}
@@ -43,10 +74,6 @@ func (c *Controller) walkForScreenshots(dir string, op [2]string, quit func()) {
 			png.Encode(f, c.win.Canvas().Capture())
 		})
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return
-	}
-	time.Sleep(time.Second)
 	shot("01-signin")
 	do(func() {
 		s := c.cur.(*signInScreen)
@@ -58,10 +85,12 @@ func (c *Controller) walkForScreenshots(dir string, op [2]string, quit func()) {
 	tap("new")
 	tap("sampleG")
 	shot("03-credential")
+	tap("keyboard")
+	shot("03b-credential-keyboard")
+	tap("keyboard")
 	tap("next")
 	shot("04-fingers")
 	tap("next")
-	c.Wait()
 	tap("accept")
 	shot("05-consent")
 	tap("next")
@@ -74,6 +103,8 @@ func (c *Controller) walkForScreenshots(dir string, op [2]string, quit func()) {
 	shot("09-history")
 	do(c.settings)
 	shot("10-settings")
-	do(func() { c.lang = "en"; c.home() })
-	shot("11-home-en")
+	do(func() { c.home(); c.startVerification() })
+	tap("cancel")
+	shot("11-cancel-confirm")
+	tap("confirm.yes")
 }

@@ -37,7 +37,11 @@ func (s *settingsScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject
 	s.form, s.get = widget.NewForm(), map[string]func() string{}
 	save := s.button("save", s.t("set.save"), widget.HighImportance, s.save)
 	save.Disable()
-	return s.t("set.title"), container.NewBorder(nil, s.status, nil, nil, container.NewVScroll(s.form)), []fyne.CanvasObject{home, save}
+	var top fyne.CanvasObject
+	if s.opts.Demo {
+		top = banner(s.t("set.demo"), colourWarn)
+	}
+	return s.t("set.title"), container.NewBorder(top, s.status, nil, nil, container.NewVScroll(s.form)), []fyne.CanvasObject{home, save}
 }
 
 // start reads the settings.
@@ -57,23 +61,44 @@ func (s *settingsScreen) start() {
 	})
 }
 
-// add puts a setting on the form: a choice, or free text.
+// add puts a setting on the form: a choice in words, or free text; each says when it
+// applies (the running kiosk keeps what it started with).
 func (s *settingsScreen) add(st capture.Setting) {
 	label := st.Label[0]
 	if s.lang == "en" {
 		label = st.Label[1]
 	}
+	if l, ok := settingLabels[st.Key]; ok {
+		label = tr2(s.lang, l)
+	}
+	hint := s.t("set.restart")
+	if st.Key == "lang" {
+		hint = s.t("set.langhint")
+	}
+	if st.Key == "service.url" && s.opts.Demo {
+		hint = s.t("set.demourl")
+	}
 	if len(st.Choices) > 0 {
-		sel := widget.NewSelect(st.Choices, nil)
-		sel.SetSelected(st.Value)
-		s.get[st.Key] = func() string { return sel.Selected }
-		s.form.Append(label, sel)
+		// Buttons with words, not a list of raw values: a tap each, nothing to open.
+		var words []string
+		value := map[string]string{}
+		for _, c := range st.Choices {
+			w := choiceWord(s.lang, st.Key, c)
+			words = append(words, w)
+			value[w] = c
+		}
+		radio := widget.NewRadioGroup(words, nil)
+		// Side by side when two fit; one under the other otherwise, within 1024 pixels.
+		radio.Horizontal, radio.Required = len(words) <= 2, true
+		radio.SetSelected(choiceWord(s.lang, st.Key, st.Value))
+		s.get[st.Key] = func() string { return value[radio.Selected] }
+		s.form.AppendItem(&widget.FormItem{Text: label, Widget: radio, HintText: hint})
 		return
 	}
 	e := widget.NewEntry()
 	e.SetText(st.Value)
 	s.get[st.Key] = func() string { return e.Text }
-	s.form.Append(label, e)
+	s.form.AppendItem(&widget.FormItem{Text: label, Widget: e, HintText: hint})
 }
 
 func (s *settingsScreen) save() {
@@ -113,4 +138,33 @@ func (s *settingsScreen) saveWith(values map[string]string, pin string) {
 			}
 		})
 	})
+}
+
+// settingLabels are labels the screen words better than the file's own.
+var settingLabels = map[string][2]string{
+	"service.threshold": {"Mínimo de similitud de huellas (%)", "Minimum fingerprint similarity (%)"},
+}
+
+// choices are the words for a setting's values, by setting and value.
+var choices = map[string]map[string][2]string{
+	"lang":             {"es": {"Español", "Spanish"}, "en": {"Inglés", "English"}},
+	"scanner.kind":     {"": {"Ninguno", "None"}, "usb": {"USB", "USB"}, "simulated": {"Simulado (demostración)", "Simulated (demonstration)"}},
+	"location.source":  {"branch": {"Lugar de la sucursal", "The branch's place"}, "gpsd": {"GPS (gpsd)", "GPS (gpsd)"}, "nmea": {"GPS serie (NMEA)", "Serial GPS (NMEA)"}},
+	"kiosk.fullscreen": {"true": {"Sí", "Yes"}, "false": {"No", "No"}},
+}
+
+// choiceWord is the word for a setting's value, or the value itself when it has none.
+func choiceWord(lang, key, value string) string {
+	if w, ok := choices[key][value]; ok {
+		return tr2(lang, w)
+	}
+	return value
+}
+
+// tr2 picks the word in lang from a Spanish and English pair.
+func tr2(lang string, w [2]string) string {
+	if lang == "en" {
+		return w[1]
+	}
+	return w[0]
 }

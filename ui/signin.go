@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -11,10 +12,16 @@ import (
 	"cotejo/capture"
 )
 
-// signInScreen asks for the operator's id and PIN, with a keypad for touch screens.
+// signInScreen asks for the operator and PIN by touch alone: the operator is tapped in
+// a list (or typed), the PIN on the keypad, which types into the field that has the
+// focus.
 type signInScreen struct {
 	frame
 	operator, pin *widget.Entry
+	digits        *keypad
+	letters       *keypad
+	// last is the field the keypad typed into last, for when nothing has the focus.
+	last *widget.Entry
 }
 
 func (s *signInScreen) name() string { return "signin" }
@@ -26,17 +33,62 @@ func (s *signInScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject) 
 	s.pin.SetPlaceHolder(s.t("signin.pin"))
 	enter := s.button("enter", s.t("signin.enter"), widget.HighImportance, s.signIn)
 	s.pin.OnSubmitted = func(string) { s.signIn() }
-	target := func() *widget.Entry {
-		if f, ok := s.win.Canvas().Focused().(*widget.Entry); ok && f == s.operator {
-			return s.operator
+	s.operator.OnSubmitted = func(string) { s.win.Canvas().Focus(s.pin) }
+
+	// Ids may have letters; PINs are digits: one keypad at a time, each switching to
+	// the other with a key (keys keep the field's focus; a button would take it).
+	swap := func() {
+		if s.letters.Visible() {
+			s.letters.Hide()
+			s.digits.Show()
+		} else {
+			s.digits.Hide()
+			s.letters.Show()
 		}
-		return s.pin
 	}
-	pad := newKeypad(digitRows, target, "", nil)
+	digits := append(slices.Clone(digitRows[:3]), []string{"⌫", "0", "ABC"})
+	letters := append(slices.Clone(letterRows[:4]), []string{"-", ".", "␣", "123"})
+	s.digits = newKeypad(digits, s.target, map[string]func(){"ABC": swap})
+	s.letters = newKeypad(letters, s.target, map[string]func(){"123": swap})
+	s.letters.Hide()
 	form := container.NewVBox(
 		widget.NewForm(widget.NewFormItem(s.t("signin.operator"), s.operator), widget.NewFormItem(s.t("signin.pin"), s.pin)),
-		pad, enter, s.status)
-	return s.t("signin.title"), container.NewCenter(container.NewGridWrap(fyne.NewSize(460, 560), form)), nil
+		container.NewStack(s.digits, s.letters), enter, s.status)
+	right := container.NewGridWrap(fyne.NewSize(480, 520), form)
+
+	ops := s.k.OperatorList()
+	if len(ops) == 0 {
+		return s.t("signin.title"), container.NewCenter(right), nil
+	}
+	list := container.NewVBox(widget.NewLabelWithStyle(s.t("signin.who"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	for _, op := range ops {
+		list.Add(s.button("op:"+op.ID, op.Name, widget.MediumImportance, func() {
+			s.operator.SetText(op.ID)
+			s.pin.SetText("")
+			s.win.Canvas().Focus(s.pin)
+			s.last = s.pin
+		}))
+	}
+	left := container.NewGridWrap(fyne.NewSize(300, 520), container.NewVScroll(list))
+	return s.t("signin.title"), container.NewCenter(container.NewHBox(left, right)), nil
+}
+
+// target is where the keypad types: the focused field, else the last one typed into,
+// else the operator until it is filled, then the PIN.
+func (s *signInScreen) target() *widget.Entry {
+	switch f := s.win.Canvas().Focused(); f {
+	case s.operator:
+		s.last = s.operator
+	case s.pin:
+		s.last = s.pin
+	}
+	if s.last != nil {
+		return s.last
+	}
+	if s.operator.Text == "" {
+		return s.operator
+	}
+	return s.pin
 }
 
 func (s *signInScreen) signIn() {

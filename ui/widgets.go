@@ -50,15 +50,21 @@ func wrapLabel(s string) *widget.Label {
 }
 
 // banner is a sentence on a coloured band: verdicts and warnings.
-func banner(text string, bg color.Color) fyne.CanvasObject {
+func banner(text string, bg color.Color) fyne.CanvasObject { return sizedBanner(text, bg, 22) }
+
+// bigBanner is a verdict a teller sees from a step away.
+func bigBanner(text string, bg color.Color) fyne.CanvasObject { return sizedBanner(text, bg, 40) }
+
+func sizedBanner(text string, bg color.Color, size float32) fyne.CanvasObject {
 	rect := canvas.NewRectangle(bg)
 	rect.CornerRadius = 6
 	// White on the band's colour: a themed label would be grey on green.
 	var lines []fyne.CanvasObject
-	for _, line := range wrapWords(text, 70) {
+	// About 1400 pixels of characters a line: within 1024 pixels at any size.
+	for _, line := range wrapWords(text, int(1400/size)) {
 		t := canvas.NewText(line, color.White)
 		t.TextStyle.Bold = true
-		t.TextSize = 22
+		t.TextSize = size
 		t.Alignment = fyne.TextAlignCenter
 		lines = append(lines, t)
 	}

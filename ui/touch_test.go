@@ -1,0 +1,148 @@
+package ui
+
+import (
+	"strings"
+
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"cotejo/scanner/biometrics/enrolled"
+	"cotejo/verify/sandbox/sandboxtest"
+)
+
+// press taps the key labelled label on the keypad k, as a finger would.
+func press(t *testing.T, k *keypad, label string) {
+	t.Helper()
+	for _, o := range test.LaidOutObjects(k) {
+		if kb, ok := o.(*key); ok && kb.label == label {
+			// As the window does: the key goes down, the field loses the focus, the tap.
+			kb.MouseDown(&desktop.MouseEvent{})
+			test.Tap(kb)
+			return
+		}
+	}
+	t.Fatalf("no key %q", label)
+}
+
+// TestSignInByTouch: the operator is tapped in the list and the PIN typed on the
+// keypad; an id not in the list is typed on the letter keys; the keys never take the
+// focus from the field.
+func TestSignInByTouch(t *testing.T) {
+	env := sandboxtest.Start(t, sandboxtest.Options{Matcher: &enrolled.Matcher{}})
+	c := start(t, kiosk(t, env, false))
+	s := on[*signInScreen](t, c)
+	c.tap(t, "op:ana")
+	if s.operator.Text != "ana" || c.win.Canvas().Focused() != s.pin {
+		t.Fatalf("tapping ana: operator %q, focus on %T", s.operator.Text, c.win.Canvas().Focused())
+	}
+	for _, d := range "4821" {
+		press(t, s.digits, string(d))
+	}
+	if s.pin.Text != "4821" || c.win.Canvas().Focused() != s.pin {
+		t.Fatalf("PIN typed %q, focus on %T", s.pin.Text, c.win.Canvas().Focused())
+	}
+	c.tap(t, "enter")
+	c.want(t, "home")
+
+	// The supervisor, typed: tap the operator field, show the letters, type, tap the PIN.
+	c.tap(t, "signout")
+	s = on[*signInScreen](t, c)
+	c.win.Canvas().Focus(s.operator) // a finger on the field (the entry takes the focus on mouse down)
+	press(t, s.digits, "ABC")
+	for _, l := range "SUP" {
+		press(t, s.letters, string(l))
+	}
+	press(t, s.letters, "Ñ")
+	press(t, s.letters, "⌫")
+	if s.operator.Text != "SUP" || c.win.Canvas().Focused() != s.operator {
+		t.Fatalf("typed %q, focus on %T", s.operator.Text, c.win.Canvas().Focused())
+	}
+	s.operator.SetText("sup") // ids are as configured; the letter keys type capitals
+	c.win.Canvas().Focus(s.pin)
+	press(t, s.letters, "123")
+	for _, d := range "9999" {
+		press(t, s.digits, string(d))
+	}
+	c.tap(t, "enter")
+	c.want(t, "home")
+}
+
+// TestCredentialKeyboard: the letter keys type Ñ and accents into the field that has the
+// focus, and leave it there.
+func TestCredentialKeyboard(t *testing.T) {
+	env := sandboxtest.Start(t, sandboxtest.Options{Matcher: &enrolled.Matcher{}})
+	c := start(t, kiosk(t, env, false))
+	c.signInAs(t, "ana", "4821")
+	c.tap(t, "new")
+	cred := on[*credentialScreen](t, c)
+	c.tap(t, "keyboard")
+	name := cred.entries["nombre"]
+	c.win.Canvas().Focus(name)
+	for _, l := range []string{"P", "E", "Ñ", "A", "␣", "J", "O", "S", "É"} {
+		press(t, cred.keyboard, l)
+	}
+	if name.Text != "PEÑA JOSÉ" || c.win.Canvas().Focused() != name {
+		t.Fatalf("typed %q, focus on %T", name.Text, c.win.Canvas().Focused())
+	}
+}
+
+// fits fails when the window's content needs more than w × h: the window would grow
+// past the screen.
+func fits(t *testing.T, c *Controller, w, h float32) {
+	t.Helper()
+	// Laid out at the screen's size first: wrapped words re-wrap to it, as on a kiosk.
+	c.win.Resize(fyne.NewSize(w, h))
+	if m := c.win.Content().MinSize(); m.Width > w || m.Height > h {
+		t.Errorf("%s needs %.0f × %.0f, more than %.0f × %.0f", c.Screen(), m.Width, m.Height, w, h)
+	}
+}
+
+// TestFitsSmallScreen: with the kiosk's theme every screen of the main path, keyboards
+// shown, fits 1024 × 768.
+func TestFitsSmallScreen(t *testing.T) {
+	env := sandboxtest.Start(t, sandboxtest.Options{Matcher: &enrolled.Matcher{}})
+	c := start(t, kiosk(t, env, false))
+	c.opts.Settings = &wordSettings{}
+	fyne.CurrentApp().Settings().SetTheme(newKioskTheme())
+	c.signOut()
+	const w, h = 1024, 768
+	press(t, on[*signInScreen](t, c).digits, "ABC")
+	fits(t, c, w, h)
+	c.signInAs(t, "sup", "9999")
+	fits(t, c, w, h)
+	c.tap(t, "new")
+	c.tap(t, "sampleG")
+	c.tap(t, "keyboard")
+	fits(t, c, w, h)
+	c.tap(t, "next")
+	fits(t, c, w, h)
+	c.tap(t, "next")
+	c.tap(t, "accept")
+	fits(t, c, w, h)
+	c.tap(t, "next")
+	fits(t, c, w, h)
+	c.tap(t, "send")
+	fits(t, c, w, h)
+	for _, s := range []func(){c.queue, c.history, c.settings} {
+		s()
+		c.Wait()
+		fits(t, c, w, h)
+	}
+}
+
+// overlayTexts is what the window's pop-ups say.
+func overlayTexts(c *Controller) string {
+	var b strings.Builder
+	for _, o := range c.win.Canvas().Overlays().List() {
+		for _, w := range test.LaidOutObjects(o) {
+			if l, ok := w.(*widget.Label); ok {
+				b.WriteString(l.Text + "\n")
+			}
+		}
+	}
+	return b.String()
+}
