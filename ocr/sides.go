@@ -30,7 +30,7 @@ const (
 // its zone. It fails only when the image leaves nothing to read; Read lists a design it
 // did not recognise among the result's problems.
 func (r *Reader) look(ctx context.Context, i int, img image.Image) (*SideInfo, error) {
-	f, err := locate.Find(img)
+	f, err := r.finder.Find(img)
 	unseen := NotACard // the reason when nothing on the card can be read
 	if errors.Is(err, locate.ErrNoCard) && cardShaped(img.Bounds()) {
 		// Perhaps a scanner's page or a tight photo: the image is the card.
