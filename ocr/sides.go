@@ -220,8 +220,7 @@ func (s *SideInfo) findOCRLine(ctx context.Context, p *Pool) (*layout.Region, er
 		return nil, nil // a front's labels: its wide words are its keys and names
 	}
 	sp, _ := spec(layout.OCRLine)
-	for _, w := range s.words {
-		b := w.Box
+	for _, b := range append(wordBoxes(s.words), joinedRuns(s.words)...) {
 		b.Min.Y, b.Max.Y = tallestBand(s.card, b)
 		if h := b.Dy(); h < 8 || b.Dx() < 7*h || b.Dx() > 16*h {
 			continue
@@ -236,6 +235,45 @@ func (s *SideInfo) findOCRLine(ctx context.Context, p *Pool) (*layout.Region, er
 		}
 	}
 	return nil, nil
+}
+
+func wordBoxes(ws []labels.Word) []image.Rectangle {
+	out := make([]image.Rectangle, len(ws))
+	for i, w := range ws {
+		out[i] = w.Box
+	}
+	return out
+}
+
+// joinedRuns are the boxes of runs of two or more words side by side on one line, of
+// about one height and close together: a line of digits the page's reading broke into
+// pieces ("2-11", "SES", "1") is one box again.
+func joinedRuns(ws []labels.Word) []image.Rectangle {
+	sorted := slices.Clone(ws)
+	slices.SortFunc(sorted, func(a, b labels.Word) int { return a.Box.Min.X - b.Box.Min.X })
+	used := make([]bool, len(sorted))
+	var out []image.Rectangle
+	for i := range sorted {
+		if used[i] {
+			continue
+		}
+		run, n := sorted[i].Box, 1
+		last := run
+		for j := i + 1; j < len(sorted); j++ {
+			b := sorted[j].Box
+			lo, hi := max(b.Min.Y, last.Min.Y), min(b.Max.Y, last.Max.Y)
+			short, tall := min(b.Dy(), last.Dy()), max(b.Dy(), last.Dy())
+			if used[j] || hi-lo < short/2 || 3*short < tall || b.Min.X-last.Max.X > 2*short {
+				continue
+			}
+			used[j] = true
+			run, last, n = run.Union(b), b, n+1
+		}
+		if n > 1 {
+			out = append(out, run)
+		}
+	}
+	return out
 }
 
 // plan lists the regions to read on a side, each with how its place was found.

@@ -1369,7 +1369,7 @@ func (em *edgeMap) weigh(lines []line, cands []quad, d *designs, small *image.RG
 		if hidden(lines, &q) && r < hiddenResemblance-0.1 {
 			continue
 		}
-		ws = append(ws, weighed{q, q.score/perim + design*r})
+		ws = append(ws, weighed{q, q.score/perim + design*r - misshapen(lines, &q)})
 	}
 	slices.SortStableFunc(ws, func(a, b weighed) int { return cmpDesc(a.score, b.score) })
 	ws = ws[:min(len(ws), topQuads)]
@@ -1381,7 +1381,7 @@ func (em *edgeMap) weigh(lines []line, cands []quad, d *designs, small *image.RG
 		if hidden(lines, &w.q) && r < hiddenResemblance {
 			continue
 		}
-		fine = append(fine, weighed{w.q, w.q.score/perim + design*r})
+		fine = append(fine, weighed{w.q, w.q.score/perim + design*r - misshapen(lines, &w.q)})
 	}
 	slices.SortStableFunc(fine, func(a, b weighed) int { return cmpDesc(a.score, b.score) })
 	out := make([]quad, len(fine))
@@ -1389,6 +1389,32 @@ func (em *edgeMap) weigh(lines []line, cands []quad, d *designs, small *image.RG
 		out[k] = w.q
 	}
 	return out
+}
+
+// Every credential is an ID-1 card, 85.60 × 53.98 mm, whatever its design: a
+// quadrilateral whose sides are far from that ratio is not one, however well its edges
+// and content score (a line of the card's print taken for its edge cuts off a strip; a
+// desk's line beyond it adds one). Perspective moves each corner a little: ratioSlack
+// is how far (as a log ratio, about ±10 %) the sides' ratio may stray at no cost, and
+// shapeCost what each unit beyond costs, against a resemblance weighed by design.
+const (
+	ratioSlack = 0.1
+	shapeCost  = 4.0
+)
+
+// misshapen is what q's shape costs. A quadrilateral with a side on the image's border
+// shows only the part of the card inside the image, of any ratio: it costs nothing.
+func misshapen(lines []line, q *quad) float64 {
+	if hidden(lines, q) {
+		return 0
+	}
+	a := dist(q.corner[0], q.corner[1]) + dist(q.corner[2], q.corner[3])
+	b := dist(q.corner[1], q.corner[2]) + dist(q.corner[3], q.corner[0])
+	if a == 0 || b == 0 {
+		return math.Inf(1)
+	}
+	r := math.Abs(math.Log(max(a, b) / min(a, b) / (float64(layout.Width) / layout.Height)))
+	return shapeCost * max(0, r-ratioSlack)
 }
 
 // hidden says whether a side of q is the image's border.
