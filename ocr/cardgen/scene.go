@@ -1,6 +1,7 @@
 package cardgen
 
 import (
+	"fmt"
 	"image"
 	"math"
 	"math/rand/v2"
@@ -58,6 +59,44 @@ type Scene struct {
 	// Rotate360 turns the card by any angle, where Level.Rotate allows a few degrees;
 	// with FullFrame, by a random number of quarter turns (and the few degrees).
 	Rotate360 bool
+}
+
+// Scenes are the named photographs the reader's tests and accuracy runs take besides
+// Photograph's card on a plain desk (scene "", the zero Scene): each desk, a card
+// filling the frame, a scanner's page (a tight frame, turned any quarter), any
+// rotation, a finger over a corner, and all of those at once on wood.
+func Scenes() []NamedScene {
+	return []NamedScene{
+		{"wood", Scene{Desk: DeskWood}},
+		{"cloth", Scene{Desk: DeskCloth}},
+		{"checker", Scene{Desk: DeskChecker}},
+		{"newspaper", Scene{Desk: DeskNewspaper}},
+		{"paper", Scene{Desk: DeskPaper}},
+		{"fullframe", Scene{FullFrame: true}},
+		{"scan", Scene{Desk: DeskPaper, FullFrame: true, Rotate360: true}},
+		{"rotate", Scene{Rotate360: true}},
+		{"finger", Scene{Finger: true}},
+		{"mixed", Scene{Desk: DeskWood, Finger: true, Rotate360: true}},
+	}
+}
+
+// NamedScene is a Scene with the name the tests and `-ocr.scene` know it by.
+type NamedScene struct {
+	Name string
+	Scene
+}
+
+// SceneByName is the scene of Scenes called name; "" is the plain desk.
+func SceneByName(name string) (Scene, error) {
+	if name == "" {
+		return Scene{}, nil
+	}
+	for _, s := range Scenes() {
+		if s.Name == name {
+			return s.Scene, nil
+		}
+	}
+	return Scene{}, fmt.Errorf("cardgen: no scene %q", name)
 }
 
 // fillFrame frames the card tightly, for Scene.FullFrame.

@@ -1366,7 +1366,7 @@ func (em *edgeMap) weigh(lines []line, cands []quad, d *designs, small *image.RG
 	var ws []weighed
 	for _, q := range cands {
 		r := d.resemblance(small, q.corner, true)
-		if hidden(lines, &q) && r < hiddenResemblance-0.1 {
+		if hidden(lines, &q) && (r < hiddenResemblance-0.1 || !runsPast(small, lines, &q)) {
 			continue
 		}
 		ws = append(ws, weighed{q, q.score/perim + design*r - misshapen(lines, &q)})
@@ -1415,6 +1415,88 @@ func misshapen(lines []line, q *quad) float64 {
 	}
 	r := math.Abs(math.Log(max(a, b) / min(a, b) / (float64(layout.Width) / layout.Height)))
 	return shapeCost * max(0, r-ratioSlack)
+}
+
+// runsPast says whether what q shows along its sides on the image's border looks like
+// the card running on past it rather than like what lies outside its other sides: a
+// side of desk between a card and the border makes a quadrilateral that takes in the
+// desk, and as its content can resemble a design as well as the card alone does, the
+// colours tell. Each strip is sampled a little inside its side, the desk a little
+// outside the real sides, the card over its middle; a border strip most of whose
+// samples are nearer the desk's median colour than the card's is desk. Without enough
+// desk to compare with (a card filling the image), it cannot tell and says yes.
+func runsPast(img *image.RGBA, lines []line, q *quad) bool {
+	b := img.Bounds()
+	at := func(p geom.Point) ([3]float64, bool) {
+		x, y := int(p.X), int(p.Y)
+		if x < b.Min.X || y < b.Min.Y || x >= b.Max.X || y >= b.Max.Y {
+			return [3]float64{}, false
+		}
+		i := img.PixOffset(x, y)
+		return [3]float64{float64(img.Pix[i]), float64(img.Pix[i+1]), float64(img.Pix[i+2])}, true
+	}
+	c := q.centre(1)
+	size := min(dist(q.corner[0], q.corner[1]), dist(q.corner[1], q.corner[2]))
+	off := 0.04*size + 2
+	// along side i at t, moved by d towards the centre (d > 0) or away from it.
+	along := func(i int, t, d float64) geom.Point {
+		a, e := q.corner[(i+3)%4], q.corner[i]
+		p := geom.Point{X: a.X + (e.X-a.X)*t, Y: a.Y + (e.Y-a.Y)*t}
+		L := dist(p, c)
+		if L == 0 {
+			return p
+		}
+		return geom.Point{X: p.X + (c.X-p.X)*d/L, Y: p.Y + (c.Y-p.Y)*d/L}
+	}
+	var desk, card, strip [][3]float64
+	for i, k := range q.side {
+		for t := 0.15; t < 0.9; t += 0.05 {
+			if lines[k].border {
+				if v, ok := at(along(i, t, off)); ok {
+					strip = append(strip, v)
+				}
+			} else if v, ok := at(along(i, t, -off)); ok {
+				desk = append(desk, v)
+			}
+		}
+	}
+	for u := 0.2; u < 0.85; u += 0.1 {
+		for v := 0.2; v < 0.85; v += 0.1 {
+			top := geom.Point{X: q.corner[3].X + (q.corner[0].X-q.corner[3].X)*u, Y: q.corner[3].Y + (q.corner[0].Y-q.corner[3].Y)*u}
+			bot := geom.Point{X: q.corner[2].X + (q.corner[1].X-q.corner[2].X)*u, Y: q.corner[2].Y + (q.corner[1].Y-q.corner[2].Y)*u}
+			if px, ok := at(geom.Point{X: top.X + (bot.X-top.X)*v, Y: top.Y + (bot.Y-top.Y)*v}); ok {
+				card = append(card, px)
+			}
+		}
+	}
+	if len(desk) < 8 || len(strip) < 4 {
+		return true
+	}
+	dm, cm := medianColour(desk), medianColour(card)
+	near := 0
+	for _, v := range strip {
+		if colourDist(v, dm) < colourDist(v, cm) {
+			near++
+		}
+	}
+	return near*5 < len(strip)*3
+}
+
+func medianColour(vs [][3]float64) [3]float64 {
+	var m [3]float64
+	ch := make([]float64, len(vs))
+	for c := range 3 {
+		for i, v := range vs {
+			ch[i] = v[c]
+		}
+		slices.Sort(ch)
+		m[c] = ch[len(ch)/2]
+	}
+	return m
+}
+
+func colourDist(a, b [3]float64) float64 {
+	return math.Abs(a[0]-b[0]) + math.Abs(a[1]-b[1]) + math.Abs(a[2]-b[2])
 }
 
 // hidden says whether a side of q is the image's border.
