@@ -167,7 +167,7 @@ func TestAccuracy(t *testing.T) {
 					if k != "modelo" && res.Fields[k].Confidence >= ocr.Review {
 						confidentWrong++
 					}
-					if logged < 80 {
+					if logged < 300 {
 						logged++
 						t.Logf("level %d card %s (%s%s) model %s: %s read %q, is %q", level, c.Name, c.Family, sceneLabel(sc.Name), want.Modelo, k, p[0], p[1])
 					}

@@ -107,6 +107,10 @@ func readNames(in map[layout.Field]raw, z *mrz.Zone, zoneConf float64) map[strin
 			out[k] = Field{Value: fv, Confidence: max(fc, 0.98), Source: "front+mrz"}
 		case cut && last && strings.HasPrefix(fold(fv), mv) && mv != "":
 			out[k] = Field{Value: fv, Confidence: max(fc, 0.95), Source: "front+mrz"}
+		case zoneConf > 0 && zoneConf <= doubtful && fc >= 0.9 && labels.Distance(fold(fv), mv) <= float64(len(mv))/4:
+			// The zone's readings of the names differ among themselves: a sure front
+			// that reads nearly the same wins, for the operator to check.
+			out[k] = Field{Value: fv, Confidence: min(fc, 0.6), Source: "front", Note: "front and zone disagree"}
 		case len([]rune(fv)) == len(mv):
 			// Same length: the zone's OCR-B letters win, the front's Ñ stays.
 			fr, mr := []rune(fv), []rune(mv)
@@ -117,7 +121,14 @@ func readNames(in map[layout.Field]raw, z *mrz.Zone, zoneConf float64) map[strin
 					fr[j] = mr[j]
 				}
 			}
-			out[k] = Field{Value: string(fr), Confidence: 0.9, Source: "mrz+front", Note: "letters corrected from the zone"}
+			f := Field{Value: string(fr), Confidence: 0.9, Source: "mrz+front", Note: "letters corrected from the zone"}
+			if fc >= 0.9 && string(fr) != fv {
+				// Two sure readings that differ: the zone's letters, for the operator to
+				// check (a blot of the background can turn an I into a T in every
+				// reading of the zone).
+				f.Confidence = doubtful
+			}
+			out[k] = f
 		case fc >= 0.9 && fc > zoneConf && labels.Distance(fold(fv), mv) <= float64(len(mv))/4:
 			// The zone's line 3 has no check digit: a surer front wins, if it reads
 			// nearly the same name (far from it, the front's crop is of something else).

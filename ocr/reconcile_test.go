@@ -84,6 +84,18 @@ func TestReconcile(t *testing.T) {
 			}, want: func(c *credential.Credential) { c.Nombre = "MARIA JOSE" },
 			// The clave was made for "MARIA": its letters no longer follow, and it is doubted.
 			review: []string{"claveElector"}},
+		{name: "front and zone both sure of different letters: the zone's, for the operator to check",
+			edit: func(in map[layout.Field]raw) {
+				in[layout.Nombre] = lines(0.95, "MUÑOZ", "PEÑA", "MARIA")
+				in[layout.MRZ] = lines(0.9, strings.Replace(good, "MUNOZ<PENA<<MARIA", "MUNOZ<PENA<<MARTA", 1))
+			}, want: func(c *credential.Credential) { c.Nombre = "MARTA" },
+			check: map[string]string{"nombre": "mrz+front"}, review: []string{"nombre"}},
+		{name: "the zone's readings of the names differ: a sure front stands, for the operator to check",
+			edit: func(in map[layout.Field]raw) {
+				in[layout.Nombre] = lines(0.95, "MUÑOZ", "PEÑA", "MARIA")
+				zone := strings.Split(strings.Replace(good, "MUNOZ<PENA<<MARIA", "MUNOZ<PENA<<MARTA", 1), "\n")
+				in[layout.MRZ] = raw{lines: []Line{{Text: zone[0], Confidence: 0.9}, {Text: zone[1], Confidence: 0.9}, {Text: zone[2], Confidence: doubtful}}}
+			}, check: map[string]string{"nombre": "front"}, review: []string{"nombre"}},
 		{name: "zone line 3 gained a character: the front's names stand",
 			edit: func(in map[layout.Field]raw) {
 				in[layout.MRZ] = lines(0.9, strings.Replace(good, "MUNOZ<PENA<<MARIA", "MUNOZ<PENA<<MARTIA", 1)+"<")
