@@ -313,3 +313,22 @@ func TestReadScenes(t *testing.T) {
 		t.Errorf("%d of %d scenes read right, want at least %d", right, len(cardgen.Scenes()), want)
 	}
 }
+
+// TestReadDesignsDisagree: a front that resembles one model's design and a back that
+// resembles another's (one printer printed both sides, so one resemblance at least is
+// wrong) are neither taken for a table's design: the card's content decides the model
+// and the operator is told that the design is not the tables'.
+func TestReadDesignsDisagree(t *testing.T) {
+	r := reader(t)
+	cs := cards(t, 0, 6, 31) // models C to H in turn
+	res, err := r.Read(context.Background(), []image.Image{cs[5].Front, cs[1].Back}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Front == nil || res.Back == nil || res.Front.Known || res.Back.Known {
+		t.Fatalf("front %+v, back %+v: want both read as designs not in the tables", res.Front, res.Back)
+	}
+	if !slices.ContainsFunc(res.Problems, func(p *ocr.Problem) bool { return p.Reason == ocr.NewDesign }) {
+		t.Errorf("not told: %v", res.Problems)
+	}
+}
