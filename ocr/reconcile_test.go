@@ -119,6 +119,12 @@ func TestReconcile(t *testing.T) {
 			edit: func(in map[layout.Field]raw) { in[layout.Nombre] = lines(0.95, "MUNOZ", "PEÑA", "MARIA") }},
 		{name: "CURP with its first letter lost",
 			edit: func(in map[layout.Field]raw) { in[layout.CURP] = lines(0.8, tCURP[1:]) }},
+		{name: "CURP with its first letter lost, the given name's letters left for the operator: the names still filter the repairs",
+			edit: func(in map[layout.Field]raw) {
+				in[layout.CURP] = lines(0.8, tCURP[1:])
+				in[layout.Nombre] = lines(0.95, "MUÑOZ", "PEÑA", "MARIA")
+				in[layout.MRZ] = lines(0.9, strings.Replace(good, "MUNOZ<PENA<<MARIA", "MUNOZ<PENA<<MARTA", 1))
+			}, want: func(c *credential.Credential) { c.Nombre = "MARTA" }, review: []string{"nombre"}},
 		{name: "CURP with a zero read as 0O0",
 			edit: func(in map[layout.Field]raw) { in[layout.CURP] = lines(0.8, tCURP[:16]+"0O"+tCURP[16:]) }},
 		{name: "CURP with a doubled character",
