@@ -67,6 +67,7 @@ const (
 	// crossAngle is how far from along a line an edge may lie to be part of a line
 	// crossing it; each pixel crossed costs its line crossStrength of its strength.
 	crossAngle    = 25
+	crossTurn     = 20 // degrees the two halves of a crossing line may differ by
 	crossStrength = 40
 	calmDepth     = 3  // pixels
 	calmStep      = 8  // grey levels
@@ -357,20 +358,33 @@ func (em *edgeMap) support(l *line) {
 		ox, oy = 1, 0
 	}
 	l.cross = make([]float32, n+1)
-	// Edges lying along the line (across another line) either side of it: a line that
-	// crosses it.
-	along := func(x, y int) bool {
+	// Edges lying across the line either side of it, in one direction: a line that
+	// crosses it. A card's edge has the desk's pattern stopping at it on one side and
+	// its own print stopping short on the other; the two seldom line up, and a pattern
+	// that merely touches the edge from both sides at other angles is no crossing.
+	across := func(x, y int) int {
 		if x < 0 || y < 0 || x >= em.w || y >= em.h {
-			return false
+			return -1
 		}
 		d := em.dir[y*em.w+x]
 		diff := (int(d) - l.deg + 360) % 180 // 90 when along the line
-		return d >= 0 && diff >= 90-crossAngle && diff <= 90+crossAngle
+		if d < 0 || diff < 90-crossAngle || diff > 90+crossAngle {
+			return -1
+		}
+		return int(d)
 	}
-	crossed := func(bx, by, side float64) bool {
-		for _, a := range [3]float64{-1, 0, 1} {
-			if along(int(math.Floor(bx+side*2.5*l.nx+a*dx)), int(math.Floor(by+side*2.5*l.ny+a*dy))) {
-				return true
+	dirs := func(bx, by, side float64) (out [3]int) {
+		for k, a := range [3]float64{-1, 0, 1} {
+			out[k] = across(int(math.Floor(bx+side*2.5*l.nx+a*dx)), int(math.Floor(by+side*2.5*l.ny+a*dy)))
+		}
+		return out
+	}
+	crossedAt := func(bx, by float64) bool {
+		for _, p := range dirs(bx, by, 1) {
+			for _, q := range dirs(bx, by, -1) {
+				if d := ((p-q)%180 + 180) % 180; p >= 0 && q >= 0 && min(d, 180-d) <= crossTurn {
+					return true
+				}
 			}
 		}
 		return false
@@ -395,7 +409,7 @@ func (em *edgeMap) support(l *line) {
 		l.sup[t+1] = l.sup[t] + wt
 		con[t+1] = con[t] + c
 		l.cross[t+1] = l.cross[t]
-		if crossed(bx, by, 1) && crossed(bx, by, -1) {
+		if crossedAt(bx, by) {
 			l.cross[t+1]++
 		}
 	}

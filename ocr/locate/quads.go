@@ -532,6 +532,11 @@ func (em *edgeMap) weigh(lines []line, cands []quad, d *designs, small *image.RG
 const (
 	ratioSlack = 0.1
 	shapeCost  = 4.0
+	// taperSlack is how much longer (as a log ratio, about 35 %) a side may be than the
+	// one opposite at no cost; turnSlack, how far from parallel they may be. Both allow
+	// a photo taken well off square (and level 3's corners moved by 8 % each way).
+	taperSlack = 0.3
+	turnSlack = 18 * math.Pi / 180
 )
 
 // misshapen is what q's shape costs. A quadrilateral with a side on the image's border
@@ -546,7 +551,23 @@ func misshapen(lines []line, q *quad) float64 {
 		return math.Inf(1)
 	}
 	r := math.Abs(math.Log(max(a, b) / min(a, b) / (float64(layout.Width) / layout.Height)))
-	return shapeCost * max(0, r-ratioSlack)
+	cost := shapeCost * max(0, r-ratioSlack)
+	// Opposite sides of a card about as long as each other: a photo from an angle
+	// shortens the far side, but a desk's line across a corner makes a trapezoid no
+	// camera held over a counter does.
+	for i := range 2 {
+		s, t := dist(q.corner[i], q.corner[(i+1)%4]), dist(q.corner[(i+2)%4], q.corner[(i+3)%4])
+		if s == 0 || t == 0 {
+			return math.Inf(1)
+		}
+		cost += shapeCost * max(0, math.Abs(math.Log(s/t))-taperSlack)
+		// And about parallel: the angle between them, beyond turnSlack, in radians.
+		u := geom.Point{X: q.corner[(i+1)%4].X - q.corner[i].X, Y: q.corner[(i+1)%4].Y - q.corner[i].Y}
+		v := geom.Point{X: q.corner[(i+2)%4].X - q.corner[(i+3)%4].X, Y: q.corner[(i+2)%4].Y - q.corner[(i+3)%4].Y}
+		turn := math.Abs(math.Atan2(u.X*v.Y-u.Y*v.X, u.X*v.X+u.Y*v.Y))
+		cost += 2 * shapeCost * max(0, turn-turnSlack)
+	}
+	return cost
 }
 
 // runsPast says whether what q shows along its sides on the image's border looks like
