@@ -536,7 +536,7 @@ const (
 	// one opposite at no cost; turnSlack, how far from parallel they may be. Both allow
 	// a photo taken well off square (and level 3's corners moved by 8 % each way).
 	taperSlack = 0.3
-	turnSlack = 18 * math.Pi / 180
+	turnSlack  = 18 * math.Pi / 180
 )
 
 // misshapen is what q's shape costs. A quadrilateral with a side on the image's border
