@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"image"
+	"math"
 	"regexp"
 	"slices"
 	"strings"
@@ -45,6 +46,39 @@ func (r *Reader) look(ctx context.Context, i int, img image.Image) (*SideInfo, e
 		}
 		return nil, &Problem{Image: i, Reason: reason, Err: err}
 	}
+	s, err := r.lookAt(ctx, i, img, f, unseen)
+	if err == nil && (s.zone != nil || s.ocrReg != nil || len(s.labels) >= 2) || ctx.Err() != nil {
+		return s, err
+	}
+	// What the edges gave shows neither a zone nor labels: ask the finder by region,
+	// seldom wrong on a plain desk, for a second outline, and keep what it shows if it
+	// shows more.
+	g, gerr := locate.FindByRegion(img)
+	if gerr != nil || sameOutline(f, g) {
+		return s, err
+	}
+	s2, err2 := r.lookAt(ctx, i, img, g, unseen)
+	if err2 == nil && (s2.zone != nil || s2.ocrReg != nil || len(s2.labels) >= 2) {
+		return s2, nil
+	}
+	return s, err
+}
+
+// sameOutline: two outlines whose corners are all within 2 % of the card's size of
+// each other.
+func sameOutline(a, b locate.Found) bool {
+	size := math.Hypot(a.Corners[0].X-a.Corners[2].X, a.Corners[0].Y-a.Corners[2].Y)
+	for k := range 4 {
+		if math.Hypot(a.Corners[k].X-b.Corners[k].X, a.Corners[k].Y-b.Corners[k].Y) > 0.02*size {
+			return false
+		}
+	}
+	return true
+}
+
+// lookAt reads the side whose outline is f (see look).
+func (r *Reader) lookAt(ctx context.Context, i int, img image.Image, f locate.Found, unseen Reason) (*SideInfo, error) {
+	var err error
 	s := &SideInfo{Image: i, Whole: f.Whole, found: f, img: img}
 	if s.card, err = locate.Straighten(img, f, false); err != nil {
 		return nil, &Problem{Image: i, Reason: NotACard, Err: err}
