@@ -53,13 +53,16 @@ test: deps
 	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 15m $$($(GO) list ./... | grep -v -e /ocr/cardgen -e /ocr/locate -e /scanner/biometrics/fingergen -e /scanner/biometrics/extract -e /scanner/biometrics/match -e /scanner/biometrics/quality)
 	CGO_ENABLED=1 $(GO) test -count=1 -timeout 15m $(NORACE)
 
-# Benchmarks, then the OCR accuracy run (30 citizens × 6 models × levels 0–3, ~25 min).
+# Benchmarks, then the OCR accuracy runs: 10 citizens × 6 models per level on the base
+# layouts (levels 0–3), the tuned families mixed, the two held out, and every photo scene
+# (6 cards a scene and level); about 40 min on two cores.
 bench: deps
 	CGO_ENABLED=1 $(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./...
-	CGO_ENABLED=1 $(GO) test -run TestAccuracy -ocr.accuracy=30 -ocr.accuracy.out=docs/ocr-accuracy.md -timeout 90m -v ./ocr/
+	CGO_ENABLED=1 $(GO) test -run TestAccuracy -ocr.accuracy=10 -ocr.accuracy.out=docs/ocr-accuracy.md -timeout 90m -v ./ocr/
 	CGO_ENABLED=1 $(GO) test -run TestAccuracy -ocr.accuracy=10 -ocr.family=mixed -ocr.levels=0,1,2 -ocr.accuracy.out=docs/ocr-accuracy-mixed.md -timeout 90m -v ./ocr/
 	CGO_ENABLED=1 $(GO) test -run TestAccuracy -ocr.accuracy=10 -ocr.family=heldout -ocr.levels=0,1,2 -ocr.accuracy.out=docs/ocr-accuracy-heldout.md -timeout 90m -v ./ocr/
 	CGO_ENABLED=1 $(GO) test -run TestAccuracy -ocr.accuracy=10 -ocr.family=unseen -ocr.levels=0,1,2 -ocr.accuracy.out=docs/ocr-accuracy-unseen.md -timeout 90m -v ./ocr/
+	CGO_ENABLED=1 $(GO) test -run TestAccuracy -ocr.accuracy=1 -ocr.scene=all -ocr.levels=0,1,2 -ocr.accuracy.out=docs/ocr-accuracy-scenes.md -timeout 90m -v ./ocr/
 
 # Short fuzzing of every parser of outside data; longer with FUZZTIME=10m.
 FUZZTIME ?= 30s

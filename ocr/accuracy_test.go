@@ -24,7 +24,27 @@ var (
 	accuracyOut      = flag.String("ocr.accuracy.out", "", "write the accuracy tables (markdown) to this file")
 	accuracyFamily   = flag.String("ocr.family", "", `the cards' layout family: "" (base), a family's name, "mixed" (every tuned family in turn) or "heldout"`)
 	accuracyLevels   = flag.String("ocr.levels", "0,1,2,3", "distortion levels to measure")
+	accuracyScene    = flag.String("ocr.scene", "", `how the cards are photographed: "" (a plain desk), a scene's name (cardgen.Scenes) or "all" (each scene in turn, as many cards in each)`)
 )
+
+func sceneLabel(name string) string {
+	if name == "" {
+		return ""
+	}
+	return ", " + name
+}
+
+// accuracyScenes are the scenes -ocr.scene names.
+func accuracyScenes(t *testing.T) []cardgen.NamedScene {
+	if *accuracyScene == "all" {
+		return cardgen.Scenes()
+	}
+	sc, err := cardgen.SceneByName(*accuracyScene)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []cardgen.NamedScene{{Name: *accuracyScene, Scene: sc}}
+}
 
 // tally counts right answers by key.
 type tally struct{ right, total map[string]int }
@@ -64,6 +84,8 @@ func TestAccuracy(t *testing.T) {
 	fmt.Fprintf(&report, "| level | cards | %s | zones valid | wrong fields shown as sure | median s | p95 s |\n|---|---|%s---|---|---|---|\n",
 		strings.Join(fields, " | "), strings.Repeat("---|", len(fields)))
 	fmt.Fprintf(&byModel, "| level | model | cards | zone's fields | front's fields | model told |\n|---|---|---|---|---|---|\n")
+	var byScene strings.Builder
+	fmt.Fprintf(&byScene, "| level | scene | cards | zone's fields | zones valid | front's fields | model told |\n|---|---|---|---|---|---|---|\n")
 	var allTimes []time.Duration
 	for _, ls := range strings.Split(*accuracyLevels, ",") {
 		level, err := strconv.Atoi(ls)
@@ -74,80 +96,96 @@ func TestAccuracy(t *testing.T) {
 		zones, zonesValid, cards := 0, 0, 0
 		confidentWrong, wrongFields, logged := 0, 0, 0
 		var times []time.Duration
-		set := cardgen.Set{Count: *accuracyCitizens * 6, Level: level, Seed: 2026, Models: layout.Models(), Family: *accuracyFamily}
-		err = f.Generate(context.Background(), set, func(c cardgen.Card) bool {
-			cards++
-			want := c.Truth
-			pm, ok := per[want.Modelo]
-			if !ok {
-				pm = newTally()
-				per[want.Modelo] = pm
-			}
-			pm.add("cards", true)
-			start := time.Now()
-			res, err := r.Read(context.Background(), []image.Image{c.Front, c.Back}, nil)
-			times = append(times, time.Since(start))
-			if err != nil {
-				t.Fatalf("level %d card %s: %v", level, c.Name, err)
-			}
-			got := res.Credential()
-			if want.Modelo.HasCIC() {
-				zones++
-				if res.Zone != nil && res.Zone.Checks.AllValid() && len(res.Zone.Lines[2]) == 30 {
-					zonesValid++
+		perScene := map[string]tally{}
+		for _, sc := range accuracyScenes(t) {
+			ps := newTally()
+			perScene[sc.Name] = ps
+			set := cardgen.Set{Count: *accuracyCitizens * 6, Level: level, Seed: 2026, Models: layout.Models(), Family: *accuracyFamily, Scene: sc.Scene}
+			err = f.Generate(context.Background(), set, func(c cardgen.Card) bool {
+				cards++
+				ps.add("cards", true)
+				want := c.Truth
+				pm, ok := per[want.Modelo]
+				if !ok {
+					pm = newTally()
+					per[want.Modelo] = pm
 				}
-				// The zone's own fields against the zone as printed.
-				tz, err := mrz.Parse(strings.Join(c.Zone, "\n"))
+				pm.add("cards", true)
+				start := time.Now()
+				res, err := r.Read(context.Background(), []image.Image{c.Front, c.Back}, nil)
+				times = append(times, time.Since(start))
 				if err != nil {
-					t.Fatalf("card %s: the printed zone does not parse: %v", c.Name, err)
+					t.Fatalf("level %d card %s: %v", level, c.Name, err)
 				}
-				z := res.Zone
-				if z == nil {
-					z = &mrz.Zone{}
+				got := res.Credential()
+				if want.Modelo.HasCIC() {
+					zones++
+					valid := res.Zone != nil && res.Zone.Checks.AllValid() && len(res.Zone.Lines[2]) == 30
+					if valid {
+						zonesValid++
+					}
+					ps.add("valid", valid)
+					// The zone's own fields against the zone as printed.
+					tz, err := mrz.Parse(strings.Join(c.Zone, "\n"))
+					if err != nil {
+						t.Fatalf("card %s: the printed zone does not parse: %v", c.Name, err)
+					}
+					z := res.Zone
+					if z == nil {
+						z = &mrz.Zone{}
+					}
+					for _, ok := range []bool{z.CIC == tz.CIC, z.OCR == tz.OCR, z.Paterno == tz.Paterno && z.Materno == tz.Materno,
+						z.Birth.Equal(tz.Birth), z.Sex == tz.Sex, z.Expiry.Equal(tz.Expiry)} {
+						pm.add("zone", ok)
+						ps.add("zone", ok)
+					}
 				}
-				for _, ok := range []bool{z.CIC == tz.CIC, z.OCR == tz.OCR, z.Paterno == tz.Paterno && z.Materno == tz.Materno,
-					z.Birth.Equal(tz.Birth), z.Sex == tz.Sex, z.Expiry.Equal(tz.Expiry)} {
-					pm.add("zone", ok)
+				for _, ok := range []bool{got.CURP == want.CURP, got.ClaveElector == want.ClaveElector,
+					got.Nombre == want.Nombre && got.ApellidoPaterno == want.ApellidoPaterno && got.ApellidoMaterno == want.ApellidoMaterno} {
+					pm.add("front", ok)
+					ps.add("front", ok)
 				}
+				pm.add("model", got.Modelo == want.Modelo)
+				ps.add("model", got.Modelo == want.Modelo)
+				pairs := map[string][2]string{
+					"modelo": {string(got.Modelo), string(want.Modelo)},
+					"cic":    {got.CIC, want.CIC}, "ocr": {got.OCR, want.OCR}, "claveElector": {got.ClaveElector, want.ClaveElector},
+					"numeroEmisionCredencial": {got.NumeroEmisionCredencial, want.NumeroEmisionCredencial}, "curp": {got.CURP, want.CURP},
+					"nombre": {got.Nombre, want.Nombre}, "apellidoPaterno": {got.ApellidoPaterno, want.ApellidoPaterno},
+					"apellidoMaterno": {got.ApellidoMaterno, want.ApellidoMaterno}, "anioRegistro": {got.AnioRegistro, want.AnioRegistro},
+					"anioEmision": {got.AnioEmision, want.AnioEmision},
+				}
+				for k, p := range pairs {
+					if k == "cic" && !want.Modelo.HasCIC() {
+						continue
+					}
+					all.add(k, p[0] == p[1])
+					if p[0] == p[1] {
+						continue
+					}
+					wrongFields++
+					if k != "modelo" && res.Fields[k].Confidence >= ocr.Review {
+						confidentWrong++
+					}
+					if logged < 300 {
+						logged++
+						t.Logf("level %d card %s (%s%s) model %s: %s read %q, is %q", level, c.Name, c.Family, sceneLabel(sc.Name), want.Modelo, k, p[0], p[1])
+					}
+				}
+				gk, _ := got.SearchKey()
+				wk, _ := want.SearchKey()
+				all.add("searchKey", gk == wk && got.Modelo == want.Modelo)
+				all.add("all", got == want)
+				return true
+			})
+			if err != nil {
+				t.Fatal(err)
 			}
-			for _, ok := range []bool{got.CURP == want.CURP, got.ClaveElector == want.ClaveElector,
-				got.Nombre == want.Nombre && got.ApellidoPaterno == want.ApellidoPaterno && got.ApellidoMaterno == want.ApellidoMaterno} {
-				pm.add("front", ok)
+		}
+		for _, sc := range accuracyScenes(t) {
+			if ps := perScene[sc.Name]; sc.Name != "" {
+				fmt.Fprintf(&byScene, "| %d | %s | %d | %s | %s | %s | %s |\n", level, sc.Name, ps.total["cards"], ps.pct("zone"), ps.pct("valid"), ps.pct("front"), ps.pct("model"))
 			}
-			pm.add("model", got.Modelo == want.Modelo)
-			pairs := map[string][2]string{
-				"modelo": {string(got.Modelo), string(want.Modelo)},
-				"cic":    {got.CIC, want.CIC}, "ocr": {got.OCR, want.OCR}, "claveElector": {got.ClaveElector, want.ClaveElector},
-				"numeroEmisionCredencial": {got.NumeroEmisionCredencial, want.NumeroEmisionCredencial}, "curp": {got.CURP, want.CURP},
-				"nombre": {got.Nombre, want.Nombre}, "apellidoPaterno": {got.ApellidoPaterno, want.ApellidoPaterno},
-				"apellidoMaterno": {got.ApellidoMaterno, want.ApellidoMaterno}, "anioRegistro": {got.AnioRegistro, want.AnioRegistro},
-				"anioEmision": {got.AnioEmision, want.AnioEmision},
-			}
-			for k, p := range pairs {
-				if k == "cic" && !want.Modelo.HasCIC() {
-					continue
-				}
-				all.add(k, p[0] == p[1])
-				if p[0] == p[1] {
-					continue
-				}
-				wrongFields++
-				if k != "modelo" && res.Fields[k].Confidence >= ocr.Review {
-					confidentWrong++
-				}
-				if logged < 80 {
-					logged++
-					t.Logf("level %d card %s (%s) model %s: %s read %q, is %q", level, c.Name, c.Family, want.Modelo, k, p[0], p[1])
-				}
-			}
-			gk, _ := got.SearchKey()
-			wk, _ := want.SearchKey()
-			all.add("searchKey", gk == wk && got.Modelo == want.Modelo)
-			all.add("all", got == want)
-			return true
-		})
-		if err != nil {
-			t.Fatal(err)
 		}
 		slices.Sort(times)
 		allTimes = append(allTimes, times...)
@@ -166,6 +204,9 @@ func TestAccuracy(t *testing.T) {
 	slices.Sort(allTimes)
 	fmt.Fprintf(&report, "\nAll levels: median %.2f s, p95 %.2f s per card (front and back), %d cards.\n\n%s",
 		allTimes[len(allTimes)/2].Seconds(), allTimes[len(allTimes)*95/100].Seconds(), len(allTimes), byModel.String())
+	if *accuracyScene != "" {
+		fmt.Fprintf(&report, "\n%s", byScene.String())
+	}
 	t.Log("\n" + report.String())
 	if *accuracyOut != "" {
 		if err := os.WriteFile(*accuracyOut, []byte(report.String()), 0o644); err != nil {

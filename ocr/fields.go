@@ -176,6 +176,12 @@ func (r *Reader) readFields(ctx context.Context, res *Result, report func(Progre
 				if err := r.rereadZone(ctx, j.card, lines, out); err != nil {
 					return nil, err
 				}
+				// The names' line has no check digit: vote it across the crop's
+				// variants as model C's OCR line is (a guilloche's blot makes an I a T
+				// in one reading, not in all).
+				if err := r.voteLine(ctx, j.card, lines[2], out); err != nil {
+					return nil, err
+				}
 			}
 		}
 	}
@@ -247,6 +253,10 @@ func (r *Reader) rereadLine(ctx context.Context, card *image.RGBA, reg layout.Re
 	return nil
 }
 
+// doubtful is the confidence of a line whose readings differ among themselves: below
+// Review, so the operator checks it.
+const doubtful = 0.6
+
 // voteLine reads a line of digits with no check digit (model C's OCR) from every
 // variant of its crop and keeps, place by place, the digit most readings of the right
 // length agree on: one variant's misread (a 7 as 1) is outvoted by the others. Where
@@ -284,7 +294,7 @@ func (r *Reader) voteLine(ctx context.Context, card *image.RGBA, reg layout.Regi
 			}
 		}
 		if votes[b[i]] < len(readings) {
-			conf = min(conf, 0.6) // the readings differ here: the operator checks it
+			conf = min(conf, doubtful) // the readings differ here: the operator checks it
 		}
 	}
 	out[reg.Field] = raw{lines: []Line{{Text: string(b), Confidence: conf}}}

@@ -107,17 +107,30 @@ func readNames(in map[layout.Field]raw, z *mrz.Zone, zoneConf float64) map[strin
 			out[k] = Field{Value: fv, Confidence: max(fc, 0.98), Source: "front+mrz"}
 		case cut && last && strings.HasPrefix(fold(fv), mv) && mv != "":
 			out[k] = Field{Value: fv, Confidence: max(fc, 0.95), Source: "front+mrz"}
+		case zoneConf > 0 && zoneConf <= doubtful && fc >= 0.9 && labels.Distance(fold(fv), mv) <= float64(len(mv))/4:
+			// The zone's readings of the names differ among themselves: a sure front
+			// that reads nearly the same wins, for the operator to check.
+			out[k] = Field{Value: fv, Confidence: min(fc, 0.6), Source: "front", Note: "front and zone disagree"}
 		case len([]rune(fv)) == len(mv):
 			// Same length: the zone's OCR-B letters win, the front's Ñ stays.
 			fr, mr := []rune(fv), []rune(mv)
+			f := Field{Confidence: 0.9, Source: "mrz+front", Note: correctedNote}
 			for j := range mr {
 				// Letters only: a space on the front against a letter in the zone is a
 				// filler misread ('<' as K or X), and Ñ is what the zone cannot write.
-				if fr[j] != ' ' && mr[j] != ' ' && !(fr[j] == 'Ñ' && mr[j] == 'N') {
-					fr[j] = mr[j]
+				if fr[j] == ' ' || mr[j] == ' ' || fr[j] == mr[j] || (fr[j] == 'Ñ' && mr[j] == 'N') {
+					continue
 				}
+				if fc >= Review && fr[j] >= 'A' && fr[j] <= 'Z' {
+					// A sure front's letter against the zone's: the zone's, for the
+					// operator to check (a blot of the background can make an I a T in
+					// every reading of the zone).
+					f.Confidence = doubtful
+				}
+				fr[j] = mr[j]
 			}
-			out[k] = Field{Value: string(fr), Confidence: 0.9, Source: "mrz+front", Note: "letters corrected from the zone"}
+			f.Value = string(fr)
+			out[k] = f
 		case fc >= 0.9 && fc > zoneConf && labels.Distance(fold(fv), mv) <= float64(len(mv))/4:
 			// The zone's line 3 has no check digit: a surer front wins, if it reads
 			// nearly the same name (far from it, the front's crop is of something else).
@@ -136,6 +149,9 @@ func readNames(in map[layout.Field]raw, z *mrz.Zone, zoneConf float64) map[strin
 	return out
 }
 
+// correctedNote marks a name whose letters the zone corrected.
+const correctedNote = "letters corrected from the zone"
+
 // readCURP shapes the front's CURP by position, checks its check digit and its birth
 // date and sex against the zone's, and repairs one misread the check digit confirms.
 func readCURP(in map[layout.Field]raw, names map[string]Field, birth time.Time, sex, birthSrc string) Field {
@@ -145,7 +161,12 @@ func readCURP(in map[layout.Field]raw, names map[string]Field, birth time.Time, 
 	p, m, n := names["apellidoPaterno"], names["apellidoMaterno"], names["nombre"]
 	// A filter among candidates the check digit already passed, so a lower bar than the
 	// clave's, whose letters it would overwrite.
-	if p.Confidence >= Review && n.Confidence >= Review && (m.Confidence >= Review || m.Value == "") && !birth.IsZero() && sex != "" {
+	// A name whose letters the zone corrected, left for the operator, still has the
+	// length and nearly all the letters both readings agree on: enough for a filter.
+	usable := func(f Field) bool {
+		return f.Confidence >= Review || f.Confidence >= doubtful && f.Note == correctedNote
+	}
+	if usable(p) && usable(n) && (usable(m) || m.Value == "") && !birth.IsZero() && sex != "" {
 		want := credential.MakeCURP(p.Value, m.Value, n.Value, birth, sex[0], "XX", '0')
 		fromNames = func(c string) bool { return c[0:4] == want[0:4] && c[13:16] == want[13:16] }
 		namesKnown = true

@@ -133,12 +133,16 @@ func TestWordsPhotographed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	finder, err := locate.NewFinder()
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, m := range layout.Models() {
 		photo, _, err := cardgen.Photograph(pageFront(t, f, g, m, synthetic.Options{}), level, rand.New(rand.NewPCG(uint64(len(m)), 15)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		found, err := locate.Find(photo)
+		found, err := finder.Find(photo)
 		if err != nil {
 			t.Fatalf("%s: %v", m, err)
 		}

@@ -21,17 +21,22 @@ import (
 // Reader reads credentials. It is safe for concurrent use; its tesseract clients are
 // pooled.
 type Reader struct {
-	pool *Pool
-	cls  *locate.Classifier
+	pool   *Pool
+	finder *locate.Finder
+	cls    *locate.Classifier
 }
 
 // NewReader makes a reader with workers tesseract clients (one per core is right).
 func NewReader(workers int) (*Reader, error) {
+	finder, err := locate.NewFinder()
+	if err != nil {
+		return nil, err
+	}
 	cls, err := locate.NewClassifier()
 	if err != nil {
 		return nil, err
 	}
-	return &Reader{pool: NewPool(workers, "spa"), cls: cls}, nil
+	return &Reader{pool: NewPool(workers, "spa"), finder: finder, cls: cls}, nil
 }
 
 // Close releases the tesseract clients.
@@ -173,6 +178,10 @@ func (r *Reader) Read(ctx context.Context, images []image.Image, progress func(P
 		default:
 			res.Problems = append(res.Problems, &Problem{Image: i, Reason: NotACard, Err: err})
 		}
+	}
+	if a, b := sides[0], sides[len(sides)-1]; a != b && a != nil && b != nil && a.Known && b.Known && a.Model != b.Model {
+		// One printer printed both sides: designs that resemble two models are neither.
+		a.Known, b.Known = false, false
 	}
 	for _, s := range sides {
 		if s == nil {

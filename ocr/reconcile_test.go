@@ -84,6 +84,18 @@ func TestReconcile(t *testing.T) {
 			}, want: func(c *credential.Credential) { c.Nombre = "MARIA JOSE" },
 			// The clave was made for "MARIA": its letters no longer follow, and it is doubted.
 			review: []string{"claveElector"}},
+		{name: "front and zone both sure of different letters: the zone's, for the operator to check",
+			edit: func(in map[layout.Field]raw) {
+				in[layout.Nombre] = lines(0.95, "MUÑOZ", "PEÑA", "MARIA")
+				in[layout.MRZ] = lines(0.9, strings.Replace(good, "MUNOZ<PENA<<MARIA", "MUNOZ<PENA<<MARTA", 1))
+			}, want: func(c *credential.Credential) { c.Nombre = "MARTA" },
+			check: map[string]string{"nombre": "mrz+front"}, review: []string{"nombre"}},
+		{name: "the zone's readings of the names differ: a sure front stands, for the operator to check",
+			edit: func(in map[layout.Field]raw) {
+				in[layout.Nombre] = lines(0.95, "MUÑOZ", "PEÑA", "MARIA")
+				zone := strings.Split(strings.Replace(good, "MUNOZ<PENA<<MARIA", "MUNOZ<PENA<<MARTA", 1), "\n")
+				in[layout.MRZ] = raw{lines: []Line{{Text: zone[0], Confidence: 0.9}, {Text: zone[1], Confidence: 0.9}, {Text: zone[2], Confidence: doubtful}}}
+			}, check: map[string]string{"nombre": "front"}, review: []string{"nombre"}},
 		{name: "zone line 3 gained a character: the front's names stand",
 			edit: func(in map[layout.Field]raw) {
 				in[layout.MRZ] = lines(0.9, strings.Replace(good, "MUNOZ<PENA<<MARIA", "MUNOZ<PENA<<MARTIA", 1)+"<")
@@ -107,6 +119,12 @@ func TestReconcile(t *testing.T) {
 			edit: func(in map[layout.Field]raw) { in[layout.Nombre] = lines(0.95, "MUNOZ", "PEÑA", "MARIA") }},
 		{name: "CURP with its first letter lost",
 			edit: func(in map[layout.Field]raw) { in[layout.CURP] = lines(0.8, tCURP[1:]) }},
+		{name: "CURP with its first letter lost, the given name's letters left for the operator: the names still filter the repairs",
+			edit: func(in map[layout.Field]raw) {
+				in[layout.CURP] = lines(0.8, tCURP[1:])
+				in[layout.Nombre] = lines(0.95, "MUÑOZ", "PEÑA", "MARIA")
+				in[layout.MRZ] = lines(0.9, strings.Replace(good, "MUNOZ<PENA<<MARIA", "MUNOZ<PENA<<MARTA", 1))
+			}, want: func(c *credential.Credential) { c.Nombre = "MARTA" }, review: []string{"nombre"}},
 		{name: "CURP with a zero read as 0O0",
 			edit: func(in map[layout.Field]raw) { in[layout.CURP] = lines(0.8, tCURP[:16]+"0O"+tCURP[16:]) }},
 		{name: "CURP with a doubled character",

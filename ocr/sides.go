@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"image"
+	"math"
 	"regexp"
 	"slices"
 	"strings"
@@ -30,7 +31,7 @@ const (
 // its zone. It fails only when the image leaves nothing to read; Read lists a design it
 // did not recognise among the result's problems.
 func (r *Reader) look(ctx context.Context, i int, img image.Image) (*SideInfo, error) {
-	f, err := locate.Find(img)
+	f, err := r.finder.Find(img)
 	unseen := NotACard // the reason when nothing on the card can be read
 	if errors.Is(err, locate.ErrNoCard) && cardShaped(img.Bounds()) {
 		// Perhaps a scanner's page or a tight photo: the image is the card.
@@ -45,6 +46,39 @@ func (r *Reader) look(ctx context.Context, i int, img image.Image) (*SideInfo, e
 		}
 		return nil, &Problem{Image: i, Reason: reason, Err: err}
 	}
+	s, err := r.lookAt(ctx, i, img, f, unseen)
+	if err == nil && (s.zone != nil || s.ocrReg != nil || len(s.labels) >= 2) || ctx.Err() != nil {
+		return s, err
+	}
+	// What the edges gave shows neither a zone nor labels: ask the finder by region,
+	// seldom wrong on a plain desk, for a second outline, and keep what it shows if it
+	// shows more.
+	g, gerr := locate.FindByRegion(img)
+	if gerr != nil || sameOutline(f, g) {
+		return s, err
+	}
+	s2, err2 := r.lookAt(ctx, i, img, g, unseen)
+	if err2 == nil && (s2.zone != nil || s2.ocrReg != nil || len(s2.labels) >= 2) {
+		return s2, nil
+	}
+	return s, err
+}
+
+// sameOutline: two outlines whose corners are all within 2 % of the card's size of
+// each other.
+func sameOutline(a, b locate.Found) bool {
+	size := math.Hypot(a.Corners[0].X-a.Corners[2].X, a.Corners[0].Y-a.Corners[2].Y)
+	for k := range 4 {
+		if math.Hypot(a.Corners[k].X-b.Corners[k].X, a.Corners[k].Y-b.Corners[k].Y) > 0.02*size {
+			return false
+		}
+	}
+	return true
+}
+
+// lookAt reads the side whose outline is f (see look).
+func (r *Reader) lookAt(ctx context.Context, i int, img image.Image, f locate.Found, unseen Reason) (*SideInfo, error) {
+	var err error
 	s := &SideInfo{Image: i, Whole: f.Whole, found: f, img: img}
 	if s.card, err = locate.Straighten(img, f, false); err != nil {
 		return nil, &Problem{Image: i, Reason: NotACard, Err: err}
@@ -220,8 +254,7 @@ func (s *SideInfo) findOCRLine(ctx context.Context, p *Pool) (*layout.Region, er
 		return nil, nil // a front's labels: its wide words are its keys and names
 	}
 	sp, _ := spec(layout.OCRLine)
-	for _, w := range s.words {
-		b := w.Box
+	for _, b := range append(wordBoxes(s.words), joinedRuns(s.words)...) {
 		b.Min.Y, b.Max.Y = tallestBand(s.card, b)
 		if h := b.Dy(); h < 8 || b.Dx() < 7*h || b.Dx() > 16*h {
 			continue
@@ -236,6 +269,45 @@ func (s *SideInfo) findOCRLine(ctx context.Context, p *Pool) (*layout.Region, er
 		}
 	}
 	return nil, nil
+}
+
+func wordBoxes(ws []labels.Word) []image.Rectangle {
+	out := make([]image.Rectangle, len(ws))
+	for i, w := range ws {
+		out[i] = w.Box
+	}
+	return out
+}
+
+// joinedRuns are the boxes of runs of two or more words side by side on one line, of
+// about one height and close together: a line of digits the page's reading broke into
+// pieces ("2-11", "SES", "1") is one box again.
+func joinedRuns(ws []labels.Word) []image.Rectangle {
+	sorted := slices.Clone(ws)
+	slices.SortFunc(sorted, func(a, b labels.Word) int { return a.Box.Min.X - b.Box.Min.X })
+	used := make([]bool, len(sorted))
+	var out []image.Rectangle
+	for i := range sorted {
+		if used[i] {
+			continue
+		}
+		run, n := sorted[i].Box, 1
+		last := run
+		for j := i + 1; j < len(sorted); j++ {
+			b := sorted[j].Box
+			lo, hi := max(b.Min.Y, last.Min.Y), min(b.Max.Y, last.Max.Y)
+			short, tall := min(b.Dy(), last.Dy()), max(b.Dy(), last.Dy())
+			if used[j] || hi-lo < short/2 || 3*short < tall || b.Min.X-last.Max.X > 2*short {
+				continue
+			}
+			used[j] = true
+			run, last, n = run.Union(b), b, n+1
+		}
+		if n > 1 {
+			out = append(out, run)
+		}
+	}
+	return out
 }
 
 // plan lists the regions to read on a side, each with how its place was found.

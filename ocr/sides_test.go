@@ -1,6 +1,8 @@
 package ocr
 
 import (
+	"image"
+	"slices"
 	"strings"
 	"testing"
 
@@ -33,5 +35,22 @@ func TestTitleDenies(t *testing.T) {
 	}
 	if titleDenies(nil, credential.ModelC) {
 		t.Error("no front denies")
+	}
+}
+
+// TestJoinedRuns: model C's OCR line that the page's reading broke into pieces is one
+// box again; a caption beside it, much smaller, and words on other lines stay apart.
+func TestJoinedRuns(t *testing.T) {
+	w := func(text string, x0, y0, x1, y1 int) labels.Word {
+		return labels.Word{Text: text, Box: image.Rect(x0, y0, x1, y1)}
+	}
+	words := []labels.Word{
+		w("A", 445, 113, 513, 223), w("O", 521, 113, 937, 223), // the barcode, far above
+		w("1", 694, 574, 706, 603), w("2-11", 369, 573, 436, 603), w("ca", 329, 596, 343, 600), w("SES", 449, 573, 679, 638),
+	}
+	got := joinedRuns(words)
+	want := []image.Rectangle{image.Rect(369, 573, 706, 638), image.Rect(445, 113, 937, 223)} // by their left ends
+	if !slices.Equal(got, want) {
+		t.Errorf("runs %v, want %v", got, want)
 	}
 }

@@ -52,11 +52,76 @@ func LevelOf(n int) (Level, error) {
 // photo and where the card's corners landed (top-left, top-right, bottom-right,
 // bottom-left of the card as printed).
 func Photograph(card *image.RGBA, l Level, rnd *rand.Rand) (*image.RGBA, [4]geom.Point, error) {
+	return PhotographScene(card, l, Scene{}, rnd)
+}
+
+// PhotographScene is Photograph in the scene s: what the card lies on, how it is turned
+// and framed, and whether a finger covers a corner. The zero Scene is Photograph's: the
+// same photo for the same rnd.
+func PhotographScene(card *image.RGBA, l Level, s Scene, rnd *rand.Rand) (*image.RGBA, [4]geom.Point, error) {
 	lit := light(card, l, rnd)
+	if s.Desk != DeskGrain {
+		rim(lit, rnd)
+	}
+	var frame image.Point
+	var quad [4]geom.Point
+	if s.FullFrame {
+		frame, quad = fillFrame(l, s, rnd)
+	} else {
+		frame, quad = place(l, s, rnd)
+	}
+	src := [4]geom.Point{{X: 0, Y: 0}, {X: float64(layout.Width), Y: 0}, {X: float64(layout.Width), Y: float64(layout.Height)}, {X: 0, Y: float64(layout.Height)}}
+	h, err := geom.FromQuad(quad, src)
+	if err != nil {
+		return nil, quad, fmt.Errorf("cardgen: placing the card: %w", err)
+	}
+	var photo *image.RGBA
+	if s.Desk == DeskGrain {
+		photo = desk(frame, rnd)
+	} else {
+		photo = sceneDesk(s.Desk, frame, rnd)
+	}
+	warped := geom.Warp(lit, frame.X, frame.Y, h, color.RGBA{})
+	if s.Desk != DeskGrain {
+		shade(photo, l.Light, rnd)
+		shadow(photo, warped, quad, rnd)
+	}
+	draw.Draw(photo, photo.Bounds(), warped, image.Point{}, draw.Over)
+	if s.Finger {
+		finger(photo, quad, rnd)
+	}
+	if l.Blur > 0 {
+		photo = blur(photo, l.Blur)
+	}
+	if l.Noise > 0 {
+		noise(photo, l.Noise, rnd)
+	}
+	if l.JPEG > 0 {
+		var buf bytes.Buffer
+		if err := jpeg.Encode(&buf, photo, &jpeg.Options{Quality: l.JPEG}); err != nil {
+			return nil, quad, fmt.Errorf("cardgen: compressing the photo: %w", err)
+		}
+		img, err := jpeg.Decode(&buf)
+		if err != nil {
+			return nil, quad, fmt.Errorf("cardgen: compressing the photo: %w", err)
+		}
+		photo = image.NewRGBA(img.Bounds())
+		draw.Draw(photo, photo.Bounds(), img, image.Point{}, draw.Src)
+	}
+	return photo, quad, nil
+}
+
+// place puts the card somewhere in the level's frame, turned by up to ±l.Rotate (any
+// angle with s.Rotate360) and kept inside the frame.
+func place(l Level, s Scene, rnd *rand.Rand) (image.Point, [4]geom.Point) {
 	W, H := float64(l.Frame.X), float64(l.Frame.Y)
 	cw := W * (l.Fill[0] + rnd.Float64()*(l.Fill[1]-l.Fill[0]))
 	ch := cw * float64(layout.Height) / float64(layout.Width)
-	theta := (rnd.Float64()*2 - 1) * l.Rotate * math.Pi / 180
+	u := rnd.Float64()
+	theta := (u*2 - 1) * l.Rotate * math.Pi / 180
+	if s.Rotate360 {
+		theta = u * 2 * math.Pi
+	}
 	if rnd.Float64() < l.UpsideDown {
 		theta += math.Pi
 	}
@@ -67,12 +132,7 @@ func Photograph(card *image.RGBA, l Level, rnd *rand.Rand) (*image.RGBA, [4]geom
 		cw, ch, bw, bh = cw*k, ch*k, bw*k, bh*k
 	}
 	centre := geom.Point{X: W/2 + (rnd.Float64()*2-1)*(W-bw)*0.4, Y: H/2 + (rnd.Float64()*2-1)*(H-bh)*0.4}
-	var quad [4]geom.Point
-	for i, c := range [4]geom.Point{{X: -cw / 2, Y: -ch / 2}, {X: cw / 2, Y: -ch / 2}, {X: cw / 2, Y: ch / 2}, {X: -cw / 2, Y: ch / 2}} {
-		p := geom.Rotate(c, geom.Point{}, theta)
-		j := l.Perspective * cw
-		quad[i] = geom.Point{X: centre.X + p.X + (rnd.Float64()*2-1)*j, Y: centre.Y + p.Y + (rnd.Float64()*2-1)*j}
-	}
+	quad := corners(centre, cw, ch, theta, l.Perspective*cw, rnd)
 	// Perspective jitter can push a corner out of the frame: pull the card in.
 	for range 20 {
 		inside := true
@@ -86,33 +146,18 @@ func Photograph(card *image.RGBA, l Level, rnd *rand.Rand) (*image.RGBA, [4]geom
 			quad[i] = geom.Point{X: W/2 + (quad[i].X-W/2)*0.95, Y: H/2 + (quad[i].Y-H/2)*0.95}
 		}
 	}
-	src := [4]geom.Point{{X: 0, Y: 0}, {X: float64(layout.Width), Y: 0}, {X: float64(layout.Width), Y: float64(layout.Height)}, {X: 0, Y: float64(layout.Height)}}
-	h, err := geom.FromQuad(quad, src)
-	if err != nil {
-		return nil, quad, fmt.Errorf("cardgen: placing the card: %w", err)
+	return l.Frame, quad
+}
+
+// corners are those of a cw × ch card centred at c, turned by theta, each moved at random
+// by up to jitter in x and y (perspective).
+func corners(c geom.Point, cw, ch, theta, jitter float64, rnd *rand.Rand) [4]geom.Point {
+	var quad [4]geom.Point
+	for i, p := range [4]geom.Point{{X: -cw / 2, Y: -ch / 2}, {X: cw / 2, Y: -ch / 2}, {X: cw / 2, Y: ch / 2}, {X: -cw / 2, Y: ch / 2}} {
+		p = geom.Rotate(p, geom.Point{}, theta)
+		quad[i] = geom.Point{X: c.X + p.X + (rnd.Float64()*2-1)*jitter, Y: c.Y + p.Y + (rnd.Float64()*2-1)*jitter}
 	}
-	photo := desk(l.Frame, rnd)
-	warped := geom.Warp(lit, l.Frame.X, l.Frame.Y, h, color.RGBA{})
-	draw.Draw(photo, photo.Bounds(), warped, image.Point{}, draw.Over)
-	if l.Blur > 0 {
-		photo = blur(photo, l.Blur)
-	}
-	if l.Noise > 0 {
-		noise(photo, l.Noise, rnd)
-	}
-	if l.JPEG > 0 {
-		var buf bytes.Buffer
-		if err := jpeg.Encode(&buf, photo, &jpeg.Options{Quality: l.JPEG}); err != nil {
-			return nil, quad, err
-		}
-		img, err := jpeg.Decode(&buf)
-		if err != nil {
-			return nil, quad, err
-		}
-		photo = image.NewRGBA(img.Bounds())
-		draw.Draw(photo, photo.Bounds(), img, image.Point{}, draw.Src)
-	}
-	return photo, quad, nil
+	return quad
 }
 
 // light applies an uneven-light gradient and a glare spot to a copy of the card.
@@ -186,25 +231,34 @@ func blur(src *image.RGBA, sigma float64) *image.RGBA {
 		k[i] /= sum
 	}
 	b := src.Bounds()
+	W, H := b.Dx(), b.Dy()
+	// Each pass runs along lines (rows, then columns) of n pixels, step bytes apart;
+	// taps[p] is the offset of the pixel p-r along a line, clamped to the line. The sums
+	// are those of a tap-by-tap loop, in the same order: the same photo for a seed.
 	pass := func(in *image.RGBA, horizontal bool) *image.RGBA {
 		out := image.NewRGBA(b)
-		for y := b.Min.Y; y < b.Max.Y; y++ {
-			for x := b.Min.X; x < b.Max.X; x++ {
-				var acc [3]float64
+		n, lines := W, H
+		inStep, inLine, outStep, outLine := 4, in.Stride, 4, out.Stride
+		if !horizontal {
+			n, lines = H, W
+			inStep, inLine, outStep, outLine = in.Stride, 4, out.Stride, 4
+		}
+		taps := make([]int, n+2*r)
+		for p := range taps {
+			taps[p] = min(max(p-r, 0), n-1) * inStep
+		}
+		for ln := range lines {
+			base := ln * inLine
+			for p := range n {
+				var a0, a1, a2 float64
 				for j, w := range k {
-					sx, sy := x, y
-					if horizontal {
-						sx = min(max(x+j-r, b.Min.X), b.Max.X-1)
-					} else {
-						sy = min(max(y+j-r, b.Min.Y), b.Max.Y-1)
-					}
-					i := in.PixOffset(sx, sy)
-					acc[0] += w * float64(in.Pix[i])
-					acc[1] += w * float64(in.Pix[i+1])
-					acc[2] += w * float64(in.Pix[i+2])
+					i := base + taps[p+j]
+					a0 += w * float64(in.Pix[i])
+					a1 += w * float64(in.Pix[i+1])
+					a2 += w * float64(in.Pix[i+2])
 				}
-				o := out.PixOffset(x, y)
-				out.Pix[o], out.Pix[o+1], out.Pix[o+2], out.Pix[o+3] = uint8(acc[0]+0.5), uint8(acc[1]+0.5), uint8(acc[2]+0.5), 255
+				o := ln*outLine + p*outStep
+				out.Pix[o], out.Pix[o+1], out.Pix[o+2], out.Pix[o+3] = uint8(a0+0.5), uint8(a1+0.5), uint8(a2+0.5), 255
 			}
 		}
 		return out

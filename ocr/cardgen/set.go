@@ -39,6 +39,9 @@ type Set struct {
 	// prints citizen i's card in model slot j in Families()[(i+j)%n], so that every model
 	// meets every family.
 	Family string
+	// Scene is how each side is photographed: what it lies on, how it is framed and
+	// turned (the zero Scene: Photograph's plain desk).
+	Scene Scene
 }
 
 // Generate makes the set's cards in order, calling yield for each; it stops at the
@@ -104,7 +107,7 @@ func (f *Fonts) Generate(ctx context.Context, s Set, yield func(Card) bool) erro
 			if err != nil {
 				return err
 			}
-			if *dst.img, *dst.corners, err = Photograph(flat, lv, rnd); err != nil {
+			if *dst.img, *dst.corners, err = PhotographScene(flat, lv, s.Scene, rnd); err != nil {
 				return err
 			}
 		}

@@ -71,6 +71,7 @@ func TestClassify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	finder := newFinder(t)
 	for level := range 4 {
 		wrong, total, minMargin := 0, 0, 1.0
 		for _, card := range generate(t, level, 6, 11) {
@@ -79,7 +80,7 @@ func TestClassify(t *testing.T) {
 				img *image.RGBA
 			}{{layout.Front, card.Front}, {layout.Back, card.Back}} {
 				total++
-				f, err := locate.Find(side.img)
+				f, err := finder.Find(side.img)
 				if err != nil {
 					t.Errorf("level %d %s %s: %v", level, card.Name, side.s, err)
 					continue

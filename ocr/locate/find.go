@@ -7,7 +7,6 @@ import (
 	"image"
 	"image/draw"
 	"math"
-	"slices"
 
 	"cotejo/ocr/geom"
 	"cotejo/ocr/layout"
@@ -19,15 +18,23 @@ var ErrNoCard = errors.New("locate: no credential found in the image")
 // ErrTooSmall means the image, or the card in it, is too small to read.
 var ErrTooSmall = errors.New("locate: the credential is too small in the image")
 
-// work is the width detection runs at: enough for a sub-pixel edge fit, cheap to scan.
-const work = 480
+// workArea is the number of pixels edges are searched at (about 480 × 360): enough to
+// tell a card's edges from its print, cheap to scan. Corners are then refined at full
+// resolution.
+const workArea = 480 * 360
 
 // Found is a card located in a photo.
 type Found struct {
-	// Corners in the photo: the card's top-left, top-right, bottom-right and bottom-left
-	// as straightened (which may be the printed card upside down: see Classify).
+	// Corners in the photo of the card as straightened: its top-left, top-right,
+	// bottom-right and bottom-left, the straightened card landscape. Corners[0] to
+	// Corners[1] is a long side and they run clockwise on screen, whatever way the card
+	// is turned in the photo, portrait included. An outline cannot tell which long side
+	// is the top, so the straightened card may be the printed one turned by 180°:
+	// Classify tells (Match.Flipped), and Straighten's flip turns it back. A corner may
+	// lie outside the image when the card runs past the image's border.
 	Corners [4]geom.Point
-	// Whole means the image was taken to be the card itself (a cropped scan).
+	// Whole means none of the card's edges shows: the image was taken to be the card
+	// itself (a cropped scan, or a photo the card fills), and Corners are the image's.
 	Whole bool
 }
 
@@ -43,6 +50,9 @@ func rgba(img image.Image) *image.RGBA {
 
 // shrink box-filters img by an integer factor.
 func shrink(img *image.RGBA, f int) *image.RGBA {
+	if f == 3 {
+		return shrink3(img)
+	}
 	w, h := img.Bounds().Dx()/f, img.Bounds().Dy()/f
 	out := image.NewRGBA(image.Rect(0, 0, w, h))
 	n := uint32(f * f)
@@ -65,311 +75,131 @@ func shrink(img *image.RGBA, f int) *image.RGBA {
 	return out
 }
 
+// shrink3 is shrink by 3, spelt out: the factor for the usual 1600 × 1200 photo, and
+// reading it the most of Find's time.
+func shrink3(img *image.RGBA) *image.RGBA {
+	w, h := img.Bounds().Dx()/3, img.Bounds().Dy()/3
+	out := image.NewRGBA(image.Rect(0, 0, w, h))
+	st := img.Stride
+	base := img.PixOffset(img.Bounds().Min.X, img.Bounds().Min.Y)
+	for y := range h {
+		i := base + 3*y*st
+		r0, r1, r2 := img.Pix[i:i+12*w], img.Pix[i+st:i+st+12*w], img.Pix[i+2*st:i+2*st+12*w]
+		o := out.Pix[y*out.Stride : y*out.Stride+4*w]
+		for x := range w {
+			a, b, c := r0[12*x:12*x+12], r1[12*x:12*x+12], r2[12*x:12*x+12]
+			for k := range 3 {
+				s := uint32(a[k]) + uint32(a[k+4]) + uint32(a[k+8]) +
+					uint32(b[k]) + uint32(b[k+4]) + uint32(b[k+8]) +
+					uint32(c[k]) + uint32(c[k+4]) + uint32(c[k+8])
+				o[4*x+k] = uint8(s / 9)
+			}
+			o[4*x+3] = 255
+		}
+	}
+	return out
+}
+
+// Finder finds credentials in photos. It holds the card designs' thumbnails that
+// Find's content check compares candidates with, made once by NewFinder (decoding them
+// takes longer than finding a card); it does not change after, so one Finder may serve
+// any number of goroutines.
+type Finder struct {
+	designs *designs
+}
+
+// NewFinder makes a Finder of the embedded design thumbnails.
+func NewFinder() (*Finder, error) {
+	cls, err := NewClassifier()
+	if err != nil {
+		return nil, err
+	}
+	d := &designs{}
+	for _, r := range cls.refs {
+		d.fine = append(d.fine, reduce(r.v, fine))
+		d.coarse = append(d.coarse, reduce(r.v, coarse))
+	}
+	return &Finder{designs: d}, nil
+}
+
 // Find locates the card in img.
-func Find(img image.Image) (Found, error) {
+//
+// A card is a quadrilateral of straight edges in the ratio 1.586, more or less
+// foreshortened, and its outline is the only such thing whose edges stop at its
+// corners and that nothing crosses; what it lies on may be anything, patterned or about
+// its own colour. So Find looks for straight edges (a Hough transform over thinned
+// edge pixels, of brightness, colour and where a pattern gives way to plain ground),
+// fits each, and scores every card-shaped quadrilateral four of them make by how much of
+// its sides the edges cover, less what they leave uncovered, how far they run on past
+// its corners and how often other lines cross them: a finger over a corner costs a
+// little, a desk's pattern a lot. The image's own border stands in for an edge the card
+// runs past. The best are weighed by how much their content looks like a card design,
+// which settles what the outline alone cannot (a card on a printed desk, a line of the
+// card's own print mistaken for its edge); lines found afresh near the winner's sides,
+// or where the card's shape says a missing side must be, may replace them. A side is
+// then moved out to a line parallel to it just outside when what lies between is not
+// background (a band printed along the card's edge), and the winner's sides are
+// refitted at full resolution.
+func (fr *Finder) Find(img image.Image) (Found, error) {
 	b := img.Bounds()
-	if b.Dx() < layout.Width/3 || b.Dy() < layout.Height/3 {
+	if max(b.Dx(), b.Dy()) < layout.Width/3 || min(b.Dx(), b.Dy()) < layout.Height/3 {
 		return Found{}, ErrTooSmall
 	}
 	full := rgba(img)
-	f := max(1, b.Dx()/work)
+	f := max(1, int(math.Sqrt(float64(b.Dx())*float64(b.Dy())/workArea)))
 	small := shrink(full, f)
-	w, h := small.Bounds().Dx(), small.Bounds().Dy()
-	whole := Found{Whole: true, Corners: [4]geom.Point{{X: 0, Y: 0}, {X: float64(b.Dx()), Y: 0}, {X: float64(b.Dx()), Y: float64(b.Dy())}, {X: 0, Y: float64(b.Dy())}}}
-
-	// The background's colour, from a strip round the border, split into luminance and
-	// chroma: a desk's grain and shading vary its luminance, hardly its chroma, while a
-	// card differs from it in one or the other.
-	lc := func(i int) [3]float64 {
-		r, g, b := float64(small.Pix[i]), float64(small.Pix[i+1]), float64(small.Pix[i+2])
-		y := 0.299*r + 0.587*g + 0.114*b
-		return [3]float64{y, r - y, b - y}
+	em := findEdges(small)
+	lines := em.lines()
+	best, lines, ok := em.bestQuad(lines, fr.designs, small)
+	if !ok {
+		return Found{}, ErrNoCard
 	}
-	var border [3][]float64
-	strip := max(2, min(w, h)/25)
-	for y := range h {
-		for x := range w {
-			if x >= strip && x < w-strip && y >= strip && y < h-strip {
+	s := float64(f)
+	var quad [4]geom.Point
+	if best.whole {
+		W, H := float64(b.Dx()), float64(b.Dy())
+		quad = [4]geom.Point{{X: 0, Y: 0}, {X: W, Y: 0}, {X: W, Y: H}, {X: 0, Y: H}}
+	} else {
+		var fl [4]fline
+		for i, k := range best.side {
+			l := lines[k]
+			fl[i] = fline{nx: l.nx, ny: l.ny, c: l.c * s}
+			if l.border {
+				// The image's border, at full resolution.
+				fl[i].c = borderC(l, b.Dx(), b.Dy())
 				continue
 			}
-			v := lc(small.PixOffset(x, y))
-			for c := range 3 {
-				border[c] = append(border[c], v[c])
+			a, c := best.corner[(i+3)%4], best.corner[i]
+			if r, ok := refineSide(full, small, fl[i], geom.Point{X: a.X * s, Y: a.Y * s}, geom.Point{X: c.X * s, Y: c.Y * s}, best.centre(s), f); ok {
+				fl[i] = r
 			}
 		}
-	}
-	var med, mad [3]float64
-	for c := range 3 {
-		slices.Sort(border[c])
-		med[c] = border[c][len(border[c])/2]
-		dev := make([]float64, len(border[c]))
-		for i, v := range border[c] {
-			dev[i] = math.Abs(v - med[c])
-		}
-		slices.Sort(dev)
-		mad[c] = dev[len(dev)/2] * 1.48
-	}
-	// A light, even border: the image is the card itself, cropped by a scanner.
-	if med[0] > 170 && mad[0] < 20 {
-		return whole, nil
-	}
-	lumThr := max(35, 3*mad[0])
-	chromaThr := max(14, 3*math.Hypot(mad[1], mad[2]))
-	mask := make([]bool, w*h)
-	for y := range h {
-		for x := range w {
-			v := lc(small.PixOffset(x, y))
-			mask[y*w+x] = math.Abs(v[0]-med[0]) > lumThr || math.Hypot(v[1]-med[1], v[2]-med[2]) > chromaThr
+		for i := range 4 {
+			p, ok := meet(fl[(i+3)%4], fl[i])
+			if !ok {
+				return Found{}, ErrNoCard
+			}
+			quad[i] = p
 		}
 	}
-	comp, size := largest(mask, w, h)
-	if size < w*h/20 {
-		return Found{}, ErrNoCard
-	}
-	pts := boundary(comp, w, h)
-	hull := convexHull(pts)
-	if len(hull) < 4 {
-		return Found{}, ErrNoCard
-	}
-	quad := maxQuad(hull)
-	quad = refine(quad, pts)
-	area := polyArea(quad[:])
-	if area < float64(w*h)/20 {
-		return Found{}, ErrNoCard
-	}
-	// Shape check: a card's sides are in ratio 1.586; allow for perspective.
 	long := math.Max(dist(quad[0], quad[1])+dist(quad[2], quad[3]), dist(quad[1], quad[2])+dist(quad[3], quad[0]))
 	short := math.Min(dist(quad[0], quad[1])+dist(quad[2], quad[3]), dist(quad[1], quad[2])+dist(quad[3], quad[0]))
-	if r := long / short; r < 1.2 || r > 2.1 {
+	if r := long / short; !(r >= minAspect && r <= maxAspect) {
 		return Found{}, ErrNoCard
 	}
-	var out Found
-	s := float64(f)
-	for i, p := range order(quad) {
-		out.Corners[i] = geom.Point{X: p.X * s, Y: p.Y * s}
-	}
-	if short*s/2 < float64(layout.Height)/3 {
+	if short/2 < float64(layout.Height)/3 {
 		return Found{}, ErrTooSmall
 	}
-	return out, nil
+	return Found{Corners: order(quad), Whole: best.whole}, nil
 }
 
 func dist(a, b geom.Point) float64 { return math.Hypot(a.X-b.X, a.Y-b.Y) }
 
-// largest keeps the largest 4-connected component of mask.
-func largest(mask []bool, w, h int) ([]bool, int) {
-	label := make([]int32, len(mask))
-	var best, bestSize int32
-	stack := []int{}
-	next := int32(0)
-	for start := range mask {
-		if !mask[start] || label[start] != 0 {
-			continue
-		}
-		next++
-		size := int32(0)
-		stack = append(stack[:0], start)
-		label[start] = next
-		for len(stack) > 0 {
-			p := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			size++
-			x, y := p%w, p/w
-			for _, q := range [4]int{p - 1, p + 1, p - w, p + w} {
-				if (q == p-1 && x == 0) || (q == p+1 && x == w-1) || (q == p-w && y == 0) || (q == p+w && y == h-1) {
-					continue
-				}
-				if mask[q] && label[q] == 0 {
-					label[q] = next
-					stack = append(stack, q)
-				}
-			}
-		}
-		if size > bestSize {
-			best, bestSize = next, size
-		}
-	}
-	out := make([]bool, len(mask))
-	for i, l := range label {
-		out[i] = l == best && best != 0
-	}
-	return out, int(bestSize)
-}
-
-// boundary returns the component's outer edge points: the first and last pixel of each
-// row and column, placed on the pixel's outer edge.
-func boundary(comp []bool, w, h int) []geom.Point {
-	var pts []geom.Point
-	for y := range h {
-		first, last := -1, -1
-		for x := range w {
-			if comp[y*w+x] {
-				if first < 0 {
-					first = x
-				}
-				last = x
-			}
-		}
-		if first >= 0 {
-			pts = append(pts, geom.Point{X: float64(first), Y: float64(y) + 0.5}, geom.Point{X: float64(last + 1), Y: float64(y) + 0.5})
-		}
-	}
-	for x := range w {
-		first, last := -1, -1
-		for y := range h {
-			if comp[y*w+x] {
-				if first < 0 {
-					first = y
-				}
-				last = y
-			}
-		}
-		if first >= 0 {
-			pts = append(pts, geom.Point{X: float64(x) + 0.5, Y: float64(first)}, geom.Point{X: float64(x) + 0.5, Y: float64(last + 1)})
-		}
-	}
-	return pts
-}
-
-func cross(o, a, b geom.Point) float64 { return (a.X-o.X)*(b.Y-o.Y) - (a.Y-o.Y)*(b.X-o.X) }
-
-// convexHull is Andrew's monotone chain; the hull comes out counter-clockwise in y-up
-// terms, which is clockwise on screen.
-func convexHull(pts []geom.Point) []geom.Point {
-	p := slices.Clone(pts)
-	slices.SortFunc(p, func(a, b geom.Point) int {
-		if a.X != b.X {
-			if a.X < b.X {
-				return -1
-			}
-			return 1
-		}
-		if a.Y < b.Y {
-			return -1
-		}
-		if a.Y > b.Y {
-			return 1
-		}
-		return 0
-	})
-	var hull []geom.Point
-	for pass := range 2 {
-		start := len(hull)
-		for _, q := range p {
-			for len(hull) >= start+2 && cross(hull[len(hull)-2], hull[len(hull)-1], q) <= 0 {
-				hull = hull[:len(hull)-1]
-			}
-			hull = append(hull, q)
-		}
-		hull = hull[:len(hull)-1]
-		if pass == 0 {
-			slices.Reverse(p)
-		}
-	}
-	return hull
-}
-
-func polyArea(p []geom.Point) float64 {
-	a := 0.0
-	for i := range p {
-		j := (i + 1) % len(p)
-		a += p[i].X*p[j].Y - p[j].X*p[i].Y
-	}
-	return math.Abs(a) / 2
-}
-
-// maxQuad picks the four hull vertices enclosing the most area, by coordinate ascent
-// from the extreme points along the diagonals.
-func maxQuad(hull []geom.Point) [4]geom.Point {
-	n := len(hull)
-	idx := [4]int{}
-	score := [4]func(geom.Point) float64{
-		func(p geom.Point) float64 { return -p.X - p.Y },
-		func(p geom.Point) float64 { return p.X - p.Y },
-		func(p geom.Point) float64 { return p.X + p.Y },
-		func(p geom.Point) float64 { return -p.X + p.Y },
-	}
-	for k := range 4 {
-		for i, p := range hull {
-			if score[k](p) > score[k](hull[idx[k]]) {
-				idx[k] = i
-			}
-		}
-	}
-	slices.Sort(idx[:])
-	area := func(ix [4]int) float64 {
-		return polyArea([]geom.Point{hull[ix[0]], hull[ix[1]], hull[ix[2]], hull[ix[3]]})
-	}
-	for improved := true; improved; {
-		improved = false
-		for k := range 4 {
-			best := area(idx)
-			prev, next := idx[(k+3)%4], idx[(k+1)%4]
-			for i := (prev + 1) % n; i != next; i = (i + 1) % n {
-				c := idx
-				c[k] = i
-				if a := area(c); a > best+1e-9 {
-					best, idx[k], improved = a, i, true
-				}
-			}
-		}
-	}
-	return [4]geom.Point{hull[idx[0]], hull[idx[1]], hull[idx[2]], hull[idx[3]]}
-}
-
-// refine fits a line to the boundary points along each side of the quad and takes the
-// corners where the lines meet: sub-pixel corners, and rounded corners ignored.
-func refine(q [4]geom.Point, pts []geom.Point) [4]geom.Point {
-	type line struct{ px, py, dx, dy float64 } // point and unit direction
-	var lines [4]line
-	for i := range 4 {
-		a, b := q[i], q[(i+1)%4]
-		l := dist(a, b)
-		if l == 0 {
-			return q
-		}
-		ux, uy := (b.X-a.X)/l, (b.Y-a.Y)/l
-		var sel []geom.Point
-		for _, p := range pts {
-			t := (p.X-a.X)*ux + (p.Y-a.Y)*uy
-			d := math.Abs(-(p.X-a.X)*uy + (p.Y-a.Y)*ux)
-			if t > l*0.1 && t < l*0.9 && d < 3 {
-				sel = append(sel, p)
-			}
-		}
-		if len(sel) < 5 {
-			lines[i] = line{a.X, a.Y, ux, uy}
-			continue
-		}
-		// Total least squares: the principal axis of the points.
-		var mx, my float64
-		for _, p := range sel {
-			mx += p.X
-			my += p.Y
-		}
-		mx /= float64(len(sel))
-		my /= float64(len(sel))
-		var sxx, sxy, syy float64
-		for _, p := range sel {
-			sxx += (p.X - mx) * (p.X - mx)
-			sxy += (p.X - mx) * (p.Y - my)
-			syy += (p.Y - my) * (p.Y - my)
-		}
-		th := 0.5 * math.Atan2(2*sxy, sxx-syy)
-		lines[i] = line{mx, my, math.Cos(th), math.Sin(th)}
-	}
-	var out [4]geom.Point
-	for i := range 4 {
-		l1, l2 := lines[(i+3)%4], lines[i]
-		den := l1.dx*l2.dy - l1.dy*l2.dx
-		if math.Abs(den) < 1e-9 {
-			return q
-		}
-		t := ((l2.px-l1.px)*l2.dy - (l2.py-l1.py)*l2.dx) / den
-		out[i] = geom.Point{X: l1.px + t*l1.dx, Y: l1.py + t*l1.dy}
-	}
-	return out
-}
+// The card's long over short side, allowing for perspective.
+const (
+	minAspect = 1.25
+	maxAspect = 2.0
+)
 
 // order starts the quad (clockwise on screen) at the top-left end of a long side, so the
 // straightened card is landscape; which long side is the top is Classify's to settle.

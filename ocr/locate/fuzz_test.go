@@ -17,6 +17,7 @@ func FuzzFind(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	finder := newFinder(f)
 	f.Fuzz(func(t *testing.T, w, h uint16, pattern []byte) {
 		if w > 1600 || h > 1600 || len(pattern) == 0 {
 			return
@@ -25,7 +26,7 @@ func FuzzFind(f *testing.F) {
 		for i := range img.Pix {
 			img.Pix[i] = pattern[(i/4*3+i%4)%len(pattern)]
 		}
-		found, err := locate.Find(img)
+		found, err := finder.Find(img)
 		if err != nil {
 			return
 		}

@@ -348,8 +348,7 @@ func fitRow(chain, glyphs []comp, used []bool) (line, bool) {
 	}
 
 	// The run's glyphs: refit the centre line on them and measure their regularity.
-	var ss float64
-	var ns int
+	var cellK, centre []float64
 	l.box = image.Rectangle{}
 	for i, c := range row {
 		lo, hi := cellSpan(c, ks[i], x0, p, single(c))
@@ -359,14 +358,12 @@ func fitRow(chain, glyphs []comp, used []bool) (line, bool) {
 		l.members = append(l.members, c)
 		l.box = l.box.Union(c.rect())
 		if single(c) {
-			r := (c.cx()-x0)/p - float64(ks[i])
-			ss += r * r
-			ns++
+			cellK, centre = append(cellK, float64(ks[i])), append(centre, c.cx())
 		}
 	}
 	// OCR-B's centres sit within 0.04 pitch of their cells; capitals set in a
 	// proportional face stray 0.09 and more.
-	l.rms = math.Sqrt(ss / float64(max(ns, 1)))
+	l.rms = cellRMS(cellK, centre, p)
 	if l.rms > 0.08 {
 		return l, false
 	}
@@ -380,6 +377,97 @@ func fitRow(chain, glyphs []comp, used []bool) (line, bool) {
 		used[i] = true
 	}
 	return l, true
+}
+
+// maxStretch is how much the pitch may change from one end of a line to the other: a
+// card straightened from slightly wrong corners, or photographed at an angle and
+// straightened by its outline alone, is stretched unevenly along the line.
+const maxStretch = 0.12
+
+// cellRMS is how far, in pitches, the glyphs' centres lie from evenly growing cells:
+// centre = x0 + p·k + q·k², with the pitch's change q allowed up to maxStretch over
+// the line. An even pitch is the case q = 0.
+func cellRMS(k, x []float64, p float64) float64 {
+	n := len(k)
+	if n < 3 {
+		return math.Inf(1)
+	}
+	// Least squares on 1, k, k² (k centred for conditioning), by the normal equations.
+	var km float64
+	for _, v := range k {
+		km += v
+	}
+	km /= float64(n)
+	var m [3][4]float64
+	for i := range n {
+		d := k[i] - km
+		row := [3]float64{1, d, d * d}
+		for r := range 3 {
+			for c := range 3 {
+				m[r][c] += row[r] * row[c]
+			}
+			m[r][3] += row[r] * x[i]
+		}
+	}
+	coef, ok := solve3(m)
+	if !ok {
+		return math.Inf(1)
+	}
+	span := k[n-1] - k[0]
+	if q := coef[2]; math.Abs(2*q*span) > maxStretch*p {
+		coef[2] = math.Copysign(maxStretch*p/(2*math.Max(span, 1)), q) // the most stretch allowed
+		// Refit the other two with the stretch held.
+		var s0, s1, s11, t0, t1 float64
+		for i := range n {
+			d := k[i] - km
+			y := x[i] - coef[2]*d*d
+			s0, s1, s11, t0, t1 = s0+1, s1+d, s11+d*d, t0+y, t1+d*y
+		}
+		det := s0*s11 - s1*s1
+		if det == 0 {
+			return math.Inf(1)
+		}
+		coef[0], coef[1] = (t0*s11-t1*s1)/det, (s0*t1-s1*t0)/det
+	}
+	var ss float64
+	for i := range n {
+		d := k[i] - km
+		r := (x[i] - coef[0] - coef[1]*d - coef[2]*d*d) / p
+		ss += r * r
+	}
+	return math.Sqrt(ss / float64(n))
+}
+
+// solve3 solves a 3×3 system given as an augmented matrix, by Gaussian elimination
+// with partial pivoting.
+func solve3(m [3][4]float64) ([3]float64, bool) {
+	for c := range 3 {
+		piv := c
+		for r := c + 1; r < 3; r++ {
+			if math.Abs(m[r][c]) > math.Abs(m[piv][c]) {
+				piv = r
+			}
+		}
+		if math.Abs(m[piv][c]) < 1e-12 {
+			return [3]float64{}, false
+		}
+		m[c], m[piv] = m[piv], m[c]
+		for r := c + 1; r < 3; r++ {
+			f := m[r][c] / m[c][c]
+			for k := c; k < 4; k++ {
+				m[r][k] -= f * m[c][k]
+			}
+		}
+	}
+	var x [3]float64
+	for r := 2; r >= 0; r-- {
+		s := m[r][3]
+		for k := r + 1; k < 3; k++ {
+			s -= m[r][k] * x[k]
+		}
+		x[r] = s / m[r][r]
+	}
+	return x, true
 }
 
 // cellSpan is the cells a component fills: its own, or, for a blob of merged glyphs,

@@ -10,6 +10,7 @@ import (
 	"image/draw"
 	"image/jpeg"
 	"image/png"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -425,4 +426,57 @@ func BenchmarkFind(b *testing.B) {
 			}
 		})
 	}
+}
+
+// TestFindStretched: a back straightened from slightly wrong corners is stretched
+// unevenly along its lines, each cell a little wider than the one before; the zone is
+// still found (a pitch growing 8 % from the first cell to the last), and a monospaced
+// run stretched far beyond what perspective does is not a zone.
+func TestFindStretched(t *testing.T) {
+	fonts, err := cardgen.LoadFonts()
+	if err != nil {
+		t.Skip(err)
+	}
+	g := synthetic.NewGenerator(5, 6)
+	h := cardgen.NewHolder(g.Citizen(credential.ModelG, synthetic.Options{}), g.Rand())
+	img, err := fonts.Render(h, credential.ModelG, layout.Back, rand.New(rand.NewPCG(5, 6)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		growth float64 // the pitch's growth across the card's width
+		found  bool
+	}{{0, true}, {0.08, true}, {0.6, false}} {
+		t.Run(fmt.Sprint(tc.growth), func(t *testing.T) {
+			st := stretch(img, tc.growth)
+			b, err := zone.Find(st)
+			save(t, fmt.Sprintf("stretched-%.2f", tc.growth), st, b.Lines[:])
+			if got := err == nil; got != tc.found {
+				t.Fatalf("found %v (%v), want %v", got, err, tc.found)
+			}
+		})
+	}
+}
+
+// stretch maps x to x·(1 + growth·x/W)/(1 + growth/2), so that the scale grows by
+// growth from the left edge to the right and the width stays the same.
+func stretch(src *image.RGBA, growth float64) *image.RGBA {
+	b := src.Bounds()
+	W := float64(b.Dx())
+	out := image.NewRGBA(b)
+	for x := range b.Dx() {
+		// Invert u ↦ u(1+g·u/W)/(1+g/2) for the source column of output column x.
+		target := float64(x) * (1 + growth/2)
+		u := target
+		if growth > 0 {
+			// g/W·u² + u − target = 0
+			a := growth / W
+			u = (-1 + math.Sqrt(1+4*a*target)) / (2 * a)
+		}
+		sx := min(max(int(u), 0), b.Dx()-1)
+		for y := range b.Dy() {
+			out.SetRGBA(b.Min.X+x, b.Min.Y+y, src.RGBAAt(b.Min.X+sx, b.Min.Y+y))
+		}
+	}
+	return out
 }
