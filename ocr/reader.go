@@ -179,8 +179,9 @@ func (r *Reader) Read(ctx context.Context, images []image.Image, progress func(P
 			res.Problems = append(res.Problems, &Problem{Image: i, Reason: NotACard, Err: err})
 		}
 	}
-	if a, b := sides[0], sides[len(sides)-1]; a != b && a != nil && b != nil && a.Known && b.Known && a.Model != b.Model {
-		// One printer printed both sides: designs that resemble two models are neither.
+	if a, b := sides[0], sides[len(sides)-1]; a != b && a != nil && b != nil && a.Side != b.Side && a.Known && b.Known && a.Model != b.Model {
+		// One printer printed a card's two sides: a front and a back whose designs
+		// resemble two models are neither. (Two of one side are two cards, said apart.)
 		a.Known, b.Known = false, false
 	}
 	for _, s := range sides {
