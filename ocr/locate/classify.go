@@ -112,7 +112,6 @@ func vector(thumb *image.RGBA, flip bool) []float64 {
 	w, h := ThumbW, ThumbH
 	v := make([]float64, 0, w*h*3)
 	for c := range 3 {
-		start := len(v)
 		for y := range h {
 			for x := range w {
 				sx, sy := x, y
@@ -122,23 +121,8 @@ func vector(thumb *image.RGBA, flip bool) []float64 {
 				v = append(v, float64(thumb.Pix[thumb.PixOffset(sx, sy)+c]))
 			}
 		}
-		ch := v[start:]
-		mean := 0.0
-		for _, x := range ch {
-			mean += x
-		}
-		mean /= float64(len(ch))
-		norm := 0.0
-		for i := range ch {
-			ch[i] -= mean
-			norm += ch[i] * ch[i]
-		}
-		if norm = math.Sqrt(norm); norm > 0 {
-			for i := range ch {
-				ch[i] /= norm * math.Sqrt(3)
-			}
-		}
 	}
+	normalise(v, w*h)
 	return v
 }
 
