@@ -66,6 +66,9 @@ func (s *homeScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject) {
 		s.button("queue", s.t("nav.queue"), widget.MediumImportance, s.queue),
 		s.button("history", s.t("nav.history"), widget.MediumImportance, s.history),
 	}
+	if s.op.Supervisor {
+		buttons = append(buttons, s.button("unlock", s.t("nav.unlock"), widget.MediumImportance, func() { s.goTo(&unlockScreen{}) }))
+	}
 	if s.op.Supervisor && s.opts.Settings != nil {
 		buttons = append(buttons, s.button("settings", s.t("nav.settings"), widget.MediumImportance, s.settings))
 	}

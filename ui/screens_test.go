@@ -135,7 +135,7 @@ func TestEveryScreenBothLanguages(t *testing.T) {
 		t.Errorf("the result after switching: %q", v)
 	}
 	c.tap(t, "home")
-	for _, s := range []struct{ button, screen string }{{"queue", "queue"}, {"history", "history"}, {"settings", "settings"}} {
+	for _, s := range []struct{ button, screen string }{{"queue", "queue"}, {"history", "history"}, {"settings", "settings"}, {"unlock", "unlock"}} {
 		c.tap(t, s.button)
 		both(s.screen)
 		if s.screen == "settings" {

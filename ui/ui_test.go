@@ -327,6 +327,15 @@ func TestWrongPINLockout(t *testing.T) {
 	// Another operator is not affected; only a supervisor sees the settings.
 	c.signInAs(t, "sup", "9999")
 	c.want(t, "home")
+	// The supervisor lifts the lock by touch; ana's right PIN then signs her in.
+	c.tap(t, "unlock")
+	c.want(t, "unlock")
+	c.tap(t, "op:ana")
+	if !strings.Contains(c.status(), "puede volver a entrar") {
+		t.Errorf("unlock: %q", c.status())
+	}
+	c.tap(t, "home")
+	c.want(t, "home")
 	if _, ok := c.cur.base().buttons["settings"]; ok {
 		t.Error("settings offered with no settings store")
 	}
@@ -336,4 +345,7 @@ func TestWrongPINLockout(t *testing.T) {
 	if b := c.cur.base().buttons["new"]; b.Text != "New verification" {
 		t.Errorf("after switching: %q", b.Text)
 	}
+	c.tap(t, "signout")
+	c.signInAs(t, "ana", "4821")
+	c.want(t, "home")
 }
