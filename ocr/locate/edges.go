@@ -99,19 +99,7 @@ func findEdges(img *image.RGBA) *edgeMap {
 			if m < edgeThreshold*edgeThreshold*64 {
 				continue
 			}
-			ax, ay := abs32(gx[i]), abs32(gy[i])
-			var step int
-			switch {
-			case ax > 2.414*ay:
-				step = 1
-			case ay > 2.414*ax:
-				step = w
-			case (gx[i] > 0) == (gy[i] > 0):
-				step = w + 1
-			default:
-				step = w - 1
-			}
-			if m < mag[i-step] || m <= mag[i+step] {
+			if !peak(mag, gx[i], gy[i], i, w) {
 				continue
 			}
 			d := int(math.Round(math.Atan2(float64(gy[i]), float64(gx[i])) * 180 / math.Pi))
@@ -180,19 +168,7 @@ func (em *edgeMap) textureEdges() {
 			if m < textureStep/4 || em.dir[k] >= 0 {
 				continue
 			}
-			ax, ay := abs32(gx[i]), abs32(gy[i])
-			var step int
-			switch {
-			case ax > 2.414*ay:
-				step = 1
-			case ay > 2.414*ax:
-				step = W
-			case (gx[i] > 0) == (gy[i] > 0):
-				step = W + 1
-			default:
-				step = W - 1
-			}
-			if m < mag[i-step] || m <= mag[i+step] {
+			if !peak(mag, gx[i], gy[i], i, W) {
 				continue
 			}
 			ux, uy := float64(gx[i]/m)*reach, float64(gy[i]/m)*reach
@@ -205,7 +181,7 @@ func (em *edgeMap) textureEdges() {
 			// It stands for two pixels along the edge, so that an edge is as continuous
 			// as the image's.
 			other := k - 1
-			if ax > ay {
+			if abs32(gx[i]) > abs32(gy[i]) {
 				other = k - w
 			}
 			for _, j := range [2]int{k, other} {
@@ -233,4 +209,23 @@ func abs32(v float32) float32 {
 		return -v
 	}
 	return v
+}
+
+// peak says whether the gradient magnitude at i, in a row-major map w wide, is the
+// largest across the edge (along the gradient, to the nearest of the eight
+// neighbours): thinning edges to one pixel.
+func peak(mag []float32, gx, gy float32, i, w int) bool {
+	ax, ay := abs32(gx), abs32(gy)
+	var step int
+	switch {
+	case ax > 2.414*ay:
+		step = 1
+	case ay > 2.414*ax:
+		step = w
+	case (gx > 0) == (gy > 0):
+		step = w + 1
+	default:
+		step = w - 1
+	}
+	return mag[i] >= mag[i-step] && mag[i] > mag[i+step]
 }
