@@ -45,8 +45,9 @@ var editable = []Setting{
 	{Key: "kiosk.fullscreen", Label: [2]string{"Pantalla completa", "Full screen"}, Choices: []string{"true", "false"}},
 }
 
-// SettingsFile reads and writes the editable settings of a configuration file. The file
-// is rewritten whole (its comments are lost), after being checked to load.
+// SettingsFile reads and writes the editable settings of a configuration file. A save
+// edits the file's text in place (comments and order kept) and is checked to load
+// before it replaces the file.
 type SettingsFile struct{ Path string }
 
 func (f SettingsFile) load() (map[string]any, error) {
@@ -103,16 +104,18 @@ func changes(m map[string]any, values map[string]string) []change {
 // write puts the changes into the file, keeping each setting's TOML type, and refuses
 // a file that would not load. Callers check who may change what (SettingsEditor).
 func (f SettingsFile) write(m map[string]any, cs []change) error {
-	for _, c := range cs {
-		old, _ := lookup(m, c.setting.Key)
-		set(m, c.setting.Key, typed(old, c.new))
-	}
-	var b strings.Builder
-	if err := toml.NewEncoder(&b).Encode(m); err != nil {
+	doc, err := os.ReadFile(f.Path)
+	if err != nil {
 		return err
 	}
+	for _, c := range cs {
+		old, _ := lookup(m, c.setting.Key)
+		if doc, err = setTOML(doc, c.setting.Key, typed(old, c.new)); err != nil {
+			return err
+		}
+	}
 	tmp := f.Path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(b.String()), 0o600); err != nil {
+	if err := os.WriteFile(tmp, doc, 0o600); err != nil {
 		return err
 	}
 	if _, err := LoadConfig(tmp); err != nil {
@@ -133,19 +136,6 @@ func lookup(m map[string]any, key string) (any, bool) {
 	}
 	v, ok := m[parts[len(parts)-1]]
 	return v, ok
-}
-
-func set(m map[string]any, key string, v any) {
-	parts := strings.Split(key, ".")
-	for _, p := range parts[:len(parts)-1] {
-		sub, ok := m[p].(map[string]any)
-		if !ok {
-			sub = map[string]any{}
-			m[p] = sub
-		}
-		m = sub
-	}
-	m[parts[len(parts)-1]] = v
 }
 
 // typed keeps a setting's TOML type: numbers stay numbers, booleans booleans.

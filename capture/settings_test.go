@@ -37,6 +37,15 @@ func withOperators(t *testing.T, cfg string) {
 func TestSettingsEditor(t *testing.T) {
 	cfg := installation(t, "")
 	withOperators(t, cfg)
+	// IT's comments, which a save must keep (the file is edited, not re-encoded).
+	orig, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const note = "# Sucursal 042: configurado por TI; no cambie la CA sin avisar.\n"
+	if err := os.WriteFile(cfg, append([]byte(note), orig...), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	a := openApp(t, cfg, capture.Options{})
 	ed := a.SettingsEditor()
 	super := capture.Operator{ID: "super", Supervisor: true}
@@ -82,6 +91,9 @@ func TestSettingsEditor(t *testing.T) {
 	c, err := capture.LoadConfig(cfg)
 	if err != nil || c.Service.Threshold != 80 || c.Lang != "en" {
 		t.Fatalf("saved %+v %v", c, err)
+	}
+	if saved, _ := os.ReadFile(cfg); !strings.HasPrefix(string(saved), note) {
+		t.Errorf("the save lost IT's comment:\n%s", saved)
 	}
 	// With the PIN, the URL changes.
 	if err := ed.Save(super, map[string]string{"service.url": "https://otro.example/cxf"}, "9999"); err != nil {
