@@ -28,12 +28,12 @@ func setTOML(doc []byte, key string, v any) ([]byte, error) {
 		lines = lines[:len(lines)-1]
 	}
 	var (
-		current   = ""  // the table the scan is in
-		inArray   bool  // inside an [[array]] table, whose keys are never ours
-		lastInTab = -1  // the last key line of the wanted table
-		tableAt   = -1  // the wanted table's header line (-1: the root, or absent)
-		found     = -1  // the wanted key's line
-		multi     = ""  // the closing quotes of a multi-line string being skipped
+		current   = "" // the table the scan is in
+		inArray   bool // inside an [[array]] table, whose keys are never ours
+		lastInTab = -1 // the last key line of the wanted table
+		tableAt   = -1 // the wanted table's header line (-1: the root, or absent)
+		found     = -1 // the wanted key's line
+		multi     = "" // the closing quotes of a multi-line string being skipped
 		rootEnd   = len(lines)
 	)
 	for i, line := range lines {
