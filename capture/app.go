@@ -190,6 +190,12 @@ func (a *App) startDemo(ctx context.Context, dir string, o Options) error {
 	go func() { served <- sandbox.Serve(sctx, ln, srv, tlsConf, nil) }()
 	a.closers = append(a.closers, func() error { cancel(); <-served; return nil })
 	cfg.Service.URL = "https://" + ln.Addr().String() + verify.ServicePath
+	if cfg.Kiosk.Photos == "" {
+		if err := writeSamplePhotos(filepath.Join(dir, "fotos")); err != nil {
+			return err
+		}
+		cfg.Kiosk.Photos = "fotos" // beside the configuration
+	}
 	a.Config, a.Demo, a.Settings = cfg, true, SettingsFile{Path: cfgPath}
 	return nil
 }

@@ -35,6 +35,7 @@ type KioskSettings struct {
 	Demo        bool   `toml:"demo"`        // offer the sample credentials
 	Institution string `toml:"institution"` // printed on receipts
 	Receipts    string `toml:"receipts"`    // folder for receipts; default ~/Comprobantes
+	Photos      string `toml:"photos"`      // where the photo picker opens; default ~/Imágenes
 	// DemoDir runs the demonstration from this folder (a development PKI, INE's
 	// stand-in inside the kiosk), as `cotejo gui --demo` does: what the first-run screen
 	// writes.

@@ -39,6 +39,7 @@ const (
 	FileNotRegular     FileProblem = "not a regular file"
 	FileTooLarge       FileProblem = "too large"
 	FileNotFingerprint FileProblem = "not a fingerprint"
+	FileUnreadable     FileProblem = "unreadable"
 )
 
 func (e *FileError) Error() string {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"image"
 	_ "image/jpeg" // the sample credentials are photos
+	"os"
+	"path/filepath"
 
 	"cotejo/assets"
 )
@@ -36,4 +38,23 @@ func Sample(model string) ([]image.Image, error) {
 		return sides, nil
 	}
 	return nil, fmt.Errorf("capture: no sample credential of model %q", model)
+}
+
+// writeSamplePhotos puts the sample credentials' photos in dir (once), for trying the
+// photo picker in the demonstration: modelo-G-frente.jpg, modelo-G-reverso.jpg, …
+func writeSamplePhotos(dir string) error {
+	if _, err := os.Stat(dir); err == nil {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	for _, c := range assets.DemoCards() {
+		for side, b := range map[string][]byte{"frente": c.Front, "reverso": c.Back} {
+			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("modelo-%s-%s.jpg", c.Model, side)), b, 0o600); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -26,6 +26,7 @@ type Options struct {
 	FullScreen  bool
 	Demo        bool   // offer the sample credentials
 	ReceiptDir  string // where receipts are saved; empty: no receipts
+	PhotoDir    string // where the photo picker opens
 	Institution string // printed on receipts
 	// Certificates whose expiry the home screen watches (the institution's TLS client
 	// and signing certificates).

@@ -10,7 +10,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"cotejo/capture"
@@ -222,34 +221,21 @@ func (s *credentialScreen) readSample(model string) {
 	s.read(sides)
 }
 
-// openPhotos asks for the front and then the back.
+// openPhotos asks for the front and then the back; without a back, the front alone is
+// read.
 func (s *credentialScreen) openPhotos() {
-	var sides []image.Image
-	var ask func()
-	ask = func() {
-		d := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
-			if err != nil || rc == nil {
-				if len(sides) > 0 {
-					s.read(sides) // the front alone
-				}
+	s.pickPhoto(s.t("photo.front"), s.opts.PhotoDir, s.t("nav.cancel"), func(front image.Image) {
+		if front == nil {
+			return
+		}
+		s.pickPhoto(s.t("photo.back"), s.opts.PhotoDir, s.t("photo.frontonly"), func(back image.Image) {
+			if back == nil {
+				s.read([]image.Image{front})
 				return
 			}
-			defer rc.Close()
-			img, err := capture.DecodePhoto(rc)
-			if err != nil {
-				s.showError(capture.ProblemMessage(err, s.lang))
-				return
-			}
-			sides = append(sides, img)
-			if len(sides) == 1 {
-				ask()
-				return
-			}
-			s.read(sides)
-		}, s.win)
-		d.Show()
-	}
-	ask()
+			s.read([]image.Image{front, back})
+		})
+	})
 }
 
 // read runs OCR in the background with progress, then fills the form.
