@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"cotejo/capture"
@@ -22,6 +23,7 @@ func (s *consentScreen) name() string { return "consent" }
 
 func (s *consentScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject) {
 	notice := wrapLabel(reflow(s.session.Notice(s.lang)))
+	notice.SizeName = theme.SizeNameCaptionText // the whole notice on a 768-pixel screen
 	s.accepted = wrapLabel("")
 	s.where = wrapLabel(s.t("home.checking"))
 	s.showAccepted()

@@ -37,13 +37,12 @@ func (s *credentialScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObje
 	s.scanned = nil
 	cred := s.session.Credential()
 	current := cred.Fields()
-	form := widget.NewForm()
 	s.model = widget.NewSelect(models, nil)
 	s.model.PlaceHolder = s.t("cred.choosemodel") // Fyne's own is English
 	if m := string(cred.Modelo); m != "" {
 		s.model.SetSelected(m)
 	}
-	form.Append(s.t("cred.model"), s.model)
+	cells := []fyne.CanvasObject{fieldCell(s.t("cred.model"), s.model)}
 	s.entries, s.marks = map[string]*widget.Entry{}, map[string]*widget.Label{}
 	for _, name := range capture.FieldNames() {
 		e := widget.NewEntry()
@@ -52,7 +51,7 @@ func (s *credentialScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObje
 		s.entries[name], s.marks[name] = e, mark
 		e.OnChanged = func(v string) { s.markField(name, v, false) }
 		s.markField(name, current[name], false)
-		form.Append(capture.FieldLabel(name, s.lang), container.NewBorder(nil, nil, nil, mark, e))
+		cells = append(cells, fieldCell(capture.FieldLabel(name, s.lang), container.NewBorder(nil, nil, nil, mark, e)))
 	}
 	if s.reading != nil {
 		s.applyReading(s.reading, false)
@@ -98,7 +97,7 @@ func (s *credentialScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObje
 	} else {
 		s.status.SetText(s.t("cred.noocr"))
 	}
-	body := container.NewBorder(nil, container.NewVBox(keyboard, s.status), container.NewVBox(s.sources), nil, container.NewVScroll(form))
+	body := container.NewBorder(nil, container.NewVBox(keyboard, s.status), container.NewVBox(s.sources), nil, container.NewVScroll(fieldGrid(2, cells...)))
 	return s.t("step.credential"), body, []fyne.CanvasObject{
 		s.button("cancel", s.t("nav.cancel"), widget.LowImportance, s.askCancel),
 		toggle,

@@ -35,8 +35,16 @@ func (s *fingersScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject)
 	s.guide.TextStyle.Bold = true
 	s.right, s.left = wrapLabel("—"), wrapLabel("—")
 	f, results := s.session.Fingers()
+	s.quality.Hide() // until there is a print to rate
 	for _, r := range results {
 		s.done(r.Finger, r.Quality.Score)
+		// Back on the screen: the last print and the lower of the two qualities, not
+		// an empty bar beside two captured fingers.
+		s.print.Image = r.Image
+		if !s.quality.Visible() || float64(r.Quality.Score) < s.quality.Value {
+			s.quality.SetValue(float64(r.Quality.Score))
+		}
+		s.quality.Show()
 	}
 	if reason := s.session.WithoutFingersReason(); reason != "" {
 		s.guide.SetText(s.tf("fing.skipped", reason))
@@ -45,7 +53,7 @@ func (s *fingersScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject)
 	if f != nil {
 		start.SetText(s.t("fing.again"))
 	}
-	skip := s.button("skip", s.t("fing.skip"), widget.LowImportance, s.askSkip)
+	skip := s.button("skip", s.t("fing.skip"), widget.MediumImportance, s.askSkip)
 	side := container.NewVBox(s.guide, s.quality, widget.NewCard("", "", container.NewVBox(s.right, s.left)), start, skip, s.status)
 	buttons := []fyne.CanvasObject{
 		s.button("cancel", s.t("nav.cancel"), widget.LowImportance, s.askCancel),
@@ -124,6 +132,7 @@ func (s *fingersScreen) show(st capture.Step) {
 		s.print.Image = st.Image
 		s.print.Refresh()
 		s.quality.SetValue(float64(st.Score))
+		s.quality.Show()
 	case capture.Retry:
 		s.guide.SetText(st.Problem.Message(s.lang))
 	case capture.DifferentFinger:
@@ -136,6 +145,7 @@ func (s *fingersScreen) show(st capture.Step) {
 // askSkip asks why the fingers are not taken, for a data-only verification.
 func (s *fingersScreen) askSkip() {
 	reasons := widget.NewSelect([]string{s.t("fing.reason1"), s.t("fing.reason2"), s.t("fing.reason3")}, nil)
+	reasons.PlaceHolder = s.t("fing.choosereason") // Fyne's own is English
 	d := dialog.NewForm(s.t("fing.skip"), s.t("nav.next"), s.t("nav.cancel"),
 		[]*widget.FormItem{widget.NewFormItem(s.t("fing.skipreason"), reasons)}, func(ok bool) {
 			if ok {

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -20,16 +21,15 @@ type reviewScreen struct {
 func (s *reviewScreen) name() string { return "review" }
 
 func (s *reviewScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject) {
-	form := widget.NewForm()
 	cred := s.session.Credential()
-	form.Append(s.t("cred.model"), widget.NewLabel(string(cred.Modelo)))
+	cells := []fyne.CanvasObject{fieldCell(s.t("cred.model"), widget.NewLabel(string(cred.Modelo)))}
 	fields := cred.Fields()
 	for _, name := range capture.FieldNames() {
 		v := fields[name]
 		if v == "" {
 			v = "—"
 		}
-		form.Append(capture.FieldLabel(name, s.lang), widget.NewLabel(v))
+		cells = append(cells, fieldCell(capture.FieldLabel(name, s.lang), widget.NewLabel(v)))
 	}
 	fingers := ""
 	if _, results := s.session.Fingers(); len(results) > 0 {
@@ -39,9 +39,9 @@ func (s *reviewScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject) 
 	} else {
 		fingers = s.tf("fing.skipped", s.session.WithoutFingersReason())
 	}
-	form.Append(s.t("rev.fingers"), widget.NewLabel(fingers))
+	cells = append(cells, fieldCell(s.t("rev.fingers"), widget.NewLabel(strings.TrimSpace(fingers))))
 	if cons := s.session.Consent(); cons != nil {
-		form.Append(s.t("rev.consent"), widget.NewLabel(s.tf("cons.accepted", cons.At.Local().Format("15:04"), cons.Notice)))
+		cells = append(cells, fieldCell(s.t("rev.consent"), wrapLabel(s.tf("cons.accepted", cons.At.Local().Format("15:04"), cons.Notice))))
 	}
 	loc := s.session.Location()
 	where := ""
@@ -51,10 +51,10 @@ func (s *reviewScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject) 
 	if l := loc.Localidad; l != nil {
 		where += fmt.Sprintf("%s %s", l.Ciudad, l.CodigoPostal)
 	}
-	form.Append(s.t("cons.where"), widget.NewLabel(where))
+	cells = append(cells, fieldCell(s.t("cons.where"), widget.NewLabel(where)))
 	s.sending = widget.NewProgressBarInfinite()
 	s.sending.Hide()
-	body := container.NewBorder(nil, container.NewVBox(s.sending, s.status), nil, nil, container.NewVScroll(form))
+	body := container.NewBorder(nil, container.NewVBox(s.sending, s.status), nil, nil, container.NewVScroll(fieldGrid(3, cells...)))
 	return s.t("step.review"), body, []fyne.CanvasObject{
 		s.button("cancel", s.t("nav.cancel"), widget.LowImportance, s.askCancel),
 		s.button("back", s.t("nav.back"), widget.MediumImportance, func() { s.step(s.session.Back) }),

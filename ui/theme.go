@@ -35,6 +35,8 @@ func (t kioskTheme) Size(name fyne.ThemeSizeName) float32 {
 		return 28
 	case theme.SizeNameSubHeadingText:
 		return 22
+	case theme.SizeNameCaptionText: // fields' names, the privacy notice's long text
+		return 15
 	case theme.SizeNamePadding:
 		return 8
 	case theme.SizeNameInnerPadding:

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -101,6 +102,47 @@ func fits(t *testing.T, c *Controller, w, h float32) {
 	}
 }
 
+// noScroll fails when a scrolled area of the screen hides part of its content at w × h:
+// the main path's screens must show every field without scrolling.
+func noScroll(t *testing.T, c *Controller, w, h float32) {
+	t.Helper()
+	c.win.Resize(fyne.NewSize(w, h))
+	for _, o := range test.LaidOutObjects(c.win.Content()) {
+		if sc, ok := o.(*container.Scroll); ok && sc.Visible() && sc.Content.MinSize().Height > sc.Size().Height+1 {
+			t.Errorf("%s at %.0f × %.0f: %.0f px of content in %.0f px, scrolling needed", c.Screen(), w, h, sc.Content.MinSize().Height, sc.Size().Height)
+		}
+	}
+}
+
+// TestNoScrollingOnTheMainPath: the credential's form and the review show all their
+// rows at 1280 × 800 and at 1024 × 768.
+func TestNoScrollingOnTheMainPath(t *testing.T) {
+	env := sandboxtest.Start(t, sandboxtest.Options{Matcher: &enrolled.Matcher{}})
+	c := start(t, kiosk(t, env, false))
+	fyne.CurrentApp().Settings().SetTheme(newKioskTheme())
+	c.signInAs(t, "ana", "4821")
+	c.tap(t, "new")
+	c.tap(t, "sampleG")
+	sizes := [][2]float32{{1280, 800}, {1024, 768}}
+	for _, sz := range sizes {
+		noScroll(t, c, sz[0], sz[1])
+	}
+	c.tap(t, "next")
+	for _, sz := range sizes {
+		noScroll(t, c, sz[0], sz[1])
+	}
+	c.tap(t, "next")
+	c.tap(t, "accept")
+	for _, sz := range sizes {
+		noScroll(t, c, sz[0], sz[1])
+	}
+	c.tap(t, "next")
+	c.want(t, "review")
+	for _, sz := range sizes {
+		noScroll(t, c, sz[0], sz[1])
+	}
+}
+
 // TestFitsSmallScreen: with the kiosk's theme every screen of the main path, keyboards
 // shown, fits 1024 × 768.
 func TestFitsSmallScreen(t *testing.T) {
@@ -145,4 +187,35 @@ func overlayTexts(c *Controller) string {
 		}
 	}
 	return b.String()
+}
+
+// TestFingersOnReturn: back on the fingers screen after going on and coming back, the
+// last print and its quality are shown beside the two captured fingers (it showed
+// "Calidad 0/100"), and "Continuar sin huellas…" asks its reason in the operator's
+// words.
+func TestFingersOnReturn(t *testing.T) {
+	env := sandboxtest.Start(t, sandboxtest.Options{Matcher: &enrolled.Matcher{}})
+	c := start(t, kiosk(t, env, false))
+	c.signInAs(t, "ana", "4821")
+	c.tap(t, "new")
+	c.tap(t, "sampleG")
+	c.tap(t, "next")
+	c.tap(t, "next")
+	c.want(t, "consent")
+	c.tap(t, "back")
+	f := on[*fingersScreen](t, c)
+	if !f.quality.Visible() || f.quality.Value < 1 || f.print.Image == nil {
+		t.Errorf("back on the fingers: quality shown %v at %.0f, print %v", f.quality.Visible(), f.quality.Value, f.print.Image != nil)
+	}
+	if b := c.cur.base().buttons["skip"]; b.Importance == widget.LowImportance {
+		t.Error("the skip button looks like a line of text")
+	}
+	c.tap(t, "skip")
+	for _, o := range c.win.Canvas().Overlays().List() {
+		for _, w := range test.LaidOutObjects(o) {
+			if sel, ok := w.(*widget.Select); ok && english.MatchString(sel.PlaceHolder) {
+				t.Errorf("the reason's choice says %q", sel.PlaceHolder)
+			}
+		}
+	}
 }

@@ -7,6 +7,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -86,4 +88,20 @@ func wrapWords(text string, n int) []string {
 		line += w
 	}
 	return append(lines, line)
+}
+
+// fieldCell is one field of a two-column form: its name in small type above its value,
+// so that a credential's eleven fields fit a 768-pixel screen without scrolling.
+func fieldCell(name string, value fyne.CanvasObject) fyne.CanvasObject {
+	// Plain text without a label's padding, indented as the value's own text is.
+	l := canvas.NewText(name, theme.Color(theme.ColorNamePlaceHolder))
+	l.TextSize = theme.CaptionTextSize()
+	l.TextStyle.Bold = true
+	caption := container.New(layout.NewCustomPaddedLayout(0, 0, theme.InnerPadding(), 0), l)
+	return container.New(layout.NewCustomPaddedVBoxLayout(0), caption, value)
+}
+
+// fieldGrid lays cells out in columns, row by row.
+func fieldGrid(columns int, cells ...fyne.CanvasObject) *fyne.Container {
+	return container.NewGridWithColumns(columns, cells...)
 }
