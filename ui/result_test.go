@@ -1,10 +1,13 @@
 package ui
 
 import (
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"cotejo/scanner/biometrics/enrolled"
 	"cotejo/verify/sandbox/sandboxtest"
@@ -45,6 +48,96 @@ func TestPrintReceipt(t *testing.T) {
 	if pdf, err := os.ReadFile(got); err != nil || !strings.HasPrefix(string(pdf), "%PDF-") {
 		t.Errorf("lp was given %d bytes, %v", len(pdf), err)
 	}
+
+	// The real CUPS: its spooler, lp and IPP, with a printer whose backend keeps the job.
+	out := startCUPS(t)
+	t.Setenv("PATH", "/usr/bin:/bin:/usr/sbin:/sbin")
+	c.tap(t, "print")
+	if !strings.Contains(c.status(), "enviado a la impresora") {
+		t.Fatalf("with CUPS: %q", c.status())
+	}
+	var printed []byte
+	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline) && len(printed) == 0; time.Sleep(200 * time.Millisecond) {
+		jobs, _ := filepath.Glob(filepath.Join(out, "job-*"))
+		if len(jobs) > 0 {
+			printed, _ = os.ReadFile(jobs[0])
+		}
+	}
+	if !strings.HasPrefix(string(printed), "%PDF-") || len(printed) < 1000 {
+		t.Errorf("the printer received %d bytes: %.20q", len(printed), printed)
+	}
+}
+
+// startCUPS runs a CUPS scheduler of the test's own (its socket in CUPS_SERVER) with a
+// default printer "cotejo" whose backend keeps each job's document in the folder it
+// returns: the whole print path of a kiosk but the paper. It skips where cupsd cannot
+// run (not installed, not root).
+func startCUPS(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{"/usr/sbin/cupsd", "/usr/sbin/lpadmin", "/usr/bin/lp"} {
+		if _, err := os.Stat(p); err != nil {
+			t.Skipf("CUPS is not installed (%s): make deps installs cups-daemon and cups-client", p)
+		}
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("a scheduler of the test's own needs root (cupsd checks its files' owner)")
+	}
+	dir, err := os.MkdirTemp("", "cups")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	os.Chmod(dir, 0o755) // cupsd reads its files as its own user
+	for _, d := range []string{"spool", "tmp", "cache", "state", "ppd", "out", "bin/backend"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, d := range []string{"filter", "daemon", "notifier", "cgi-bin", "monitor", "driver"} {
+		os.Symlink("/usr/lib/cups/"+d, filepath.Join(dir, "bin", d))
+	}
+	sock := filepath.Join(dir, "cups.sock")
+	files := map[string]string{
+		"cupsd.conf": "Listen " + sock + "\nLogLevel warn\nWebInterface No\nBrowsing No\nDefaultAuthType None\n" +
+			"<Location />\n  Order allow,deny\n  Allow all\n</Location>\n<Location /admin>\n  Order allow,deny\n  Allow all\n</Location>\n" +
+			"<Policy default>\n  <Limit All>\n    Order deny,allow\n  </Limit>\n</Policy>\n",
+		"cups-files.conf": fmt.Sprintf("ServerRoot %[1]s\nRequestRoot %[1]s/spool\nTempDir %[1]s/tmp\nCacheDir %[1]s/cache\nStateDir %[1]s/state\n"+
+			"ErrorLog %[1]s/error_log\nAccessLog %[1]s/access_log\nPageLog %[1]s/page_log\nServerBin %[1]s/bin\nDataDir /usr/share/cups\n", dir),
+		// A backend speaks CUPS's backend protocol: no arguments lists its device;
+		// job, user, title, copies, options and the file print (mode 0700: run as root).
+		"bin/backend/keep": "#!/bin/sh\nif [ $# -eq 0 ]; then echo 'direct keep \"Unknown\" \"Keeps jobs\"'; exit 0; fi\n" +
+			"if [ -n \"$6\" ]; then cat \"$6\"; else cat; fi > \"${DEVICE_URI#keep:}/job-$1\"\n",
+	}
+	for name, text := range files {
+		mode := os.FileMode(0o644)
+		if strings.HasPrefix(name, "bin/") {
+			mode = 0o700
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cupsd := exec.Command("/usr/sbin/cupsd", "-f", "-c", filepath.Join(dir, "cupsd.conf"), "-s", filepath.Join(dir, "cups-files.conf"))
+	if err := cupsd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cupsd.Process.Kill(); cupsd.Wait() })
+	t.Setenv("CUPS_SERVER", sock)
+	out := filepath.Join(dir, "out")
+	var lastErr error
+	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		// Raw queues are deprecated but still pass the PDF through as it is.
+		if b, err := exec.Command("/usr/sbin/lpadmin", "-p", "cotejo", "-E", "-v", "keep:"+out, "-m", "raw").CombinedOutput(); err != nil {
+			lastErr = fmt.Errorf("%v: %s", err, b)
+			continue
+		}
+		if b, err := exec.Command("/usr/sbin/lpadmin", "-d", "cotejo").CombinedOutput(); err != nil {
+			t.Fatalf("lpadmin -d: %v: %s", err, b)
+		}
+		return out
+	}
+	t.Fatalf("the test's CUPS did not start: %v", lastErr)
+	return ""
 }
 
 // TestCancelAsksFirst: Cancelar and No acepta discard nothing until the operator says
