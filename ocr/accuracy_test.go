@@ -24,6 +24,7 @@ var (
 	accuracyOut      = flag.String("ocr.accuracy.out", "", "write the accuracy tables (markdown) to this file")
 	accuracyFamily   = flag.String("ocr.family", "", `the cards' layout family: "" (base), a family's name, "mixed" (every tuned family in turn) or "heldout"`)
 	accuracyLevels   = flag.String("ocr.levels", "0,1,2,3", "distortion levels to measure")
+	accuracyOnly     = flag.String("ocr.only", "", "read only these cards (names, comma-separated: 0016,0021), to look into their failures")
 	accuracyScene    = flag.String("ocr.scene", "", `how the cards are photographed: "" (a plain desk), a scene's name (cardgen.Scenes) or "all" (each scene in turn, as many cards in each)`)
 )
 
@@ -102,6 +103,9 @@ func TestAccuracy(t *testing.T) {
 			perScene[sc.Name] = ps
 			set := cardgen.Set{Count: *accuracyCitizens * 6, Level: level, Seed: 2026, Models: layout.Models(), Family: *accuracyFamily, Scene: sc.Scene}
 			err = f.Generate(context.Background(), set, func(c cardgen.Card) bool {
+				if *accuracyOnly != "" && !slices.Contains(strings.Split(*accuracyOnly, ","), c.Name) {
+					return true
+				}
 				cards++
 				ps.add("cards", true)
 				want := c.Truth
