@@ -31,10 +31,10 @@ var testNow = time.Date(2026, 1, 31, 18, 25, 2, 0, time.UTC)
 var keys = sync.OnceValues(func() (*testKeys, error) {
 	k := &testKeys{}
 	var err error
-	if k.sovos, err = standin.NewPSC(standin.SovosName, standin.SovosPolicy, testNow); err != nil {
+	if k.sovos, err = standin.NewPSC(standin.SovosName, standin.SovosPolicy, 2048, testNow); err != nil {
 		return nil, err
 	}
-	if k.foreign, err = standin.NewPSC("PSC Ajeno S.A.", "2.16.484.101.10.316.9", testNow); err != nil {
+	if k.foreign, err = standin.NewPSC("PSC Ajeno S.A.", "2.16.484.101.10.316.9", 2048, testNow); err != nil {
 		return nil, err
 	}
 	k.tls, k.caPEM, err = standin.TLS(testNow)

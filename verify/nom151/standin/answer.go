@@ -57,7 +57,7 @@ func (s *Server) successBody(op, nombre string, digest []byte, c *Constancy) []b
 	relacion := bytes.Equal(digest, c.Digest)
 	sello := c.SealValid()
 	// Sovos' certificate is the one its root issued; another provider's fails here.
-	psc := c.Cert.CheckSignatureFrom(s.cfg.PSC.Root.Cert) == nil && c.Cert.Subject.CommonName == s.cfg.PSC.Name
+	psc := c.IssuedBy(s.cfg.PSC)
 	fecha := nom151.FormatValidaFecha(now)
 	serie := strconv.FormatInt(c.Folio, 10)
 	tf := strconv.FormatBool

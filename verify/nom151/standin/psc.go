@@ -102,6 +102,11 @@ func (c *Constancy) SealValid() bool {
 	return ok && rsa.VerifyPKCS1v15(pub, crypto.SHA256, sum[:], c.Seal) == nil
 }
 
+// IssuedBy says whether the sealing certificate is p's: issued by its root, in its name.
+func (c *Constancy) IssuedBy(p *PSC) bool {
+	return c.Cert.CheckSignatureFrom(p.Root.Cert) == nil && c.Cert.Subject.CommonName == p.Name
+}
+
 // PSC is a provider that issues constancies: its root and its sealing key.
 type PSC struct {
 	Name   string // the distinguished name it issues under (pscNombre)
@@ -111,13 +116,13 @@ type PSC struct {
 	Key    crypto.Signer
 }
 
-// NewPSC makes a provider with a fresh root and sealing key (2048-bit RSA).
-func NewPSC(name, policy string, now time.Time) (*PSC, error) {
-	root, err := pki.NewCA(name+" raíz", 2048, now)
+// NewPSC makes a provider with a fresh root and sealing key, both RSA of bits.
+func NewPSC(name, policy string, bits int, now time.Time) (*PSC, error) {
+	root, err := pki.NewCA(name+" raíz", bits, now)
 	if err != nil {
 		return nil, err
 	}
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	key, err := rsa.GenerateKey(rand.Reader, bits)
 	if err != nil {
 		return nil, err
 	}
