@@ -17,7 +17,10 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"time"
+
+	"github.com/BurntSushi/toml"
 )
 
 // The service's addresses: the seed's WSDL URLs without ?WSDL, by the ASMX convention
@@ -35,17 +38,22 @@ type Settings struct {
 	Clave   string `toml:"clave"`
 	CACert  string `toml:"ca_cert"` // PEM roots for the server; empty: the system's
 	// Timeout bounds each call; default 2 minutes (the seed gives none).
-	Timeout Duration `toml:"timeout"`
+	Timeout time.Duration `toml:"timeout"`
 }
 
-// Duration is a time.Duration written "90s" in TOML.
-type Duration struct{ time.Duration }
-
-// UnmarshalText reads a Go duration.
-func (d *Duration) UnmarshalText(b []byte) error {
-	v, err := time.ParseDuration(string(b))
-	d.Duration = v
-	return err
+// LoadSettings reads the [nom151] section of a TOML file; a relative ca_cert is taken
+// from the file's folder.
+func LoadSettings(path string) (Settings, error) {
+	var f struct {
+		NOM151 Settings `toml:"nom151"`
+	}
+	if _, err := toml.DecodeFile(path, &f); err != nil {
+		return Settings{}, fmt.Errorf("nom151: %w", err)
+	}
+	if f.NOM151.CACert != "" && !filepath.IsAbs(f.NOM151.CACert) {
+		f.NOM151.CACert = filepath.Join(filepath.Dir(path), f.NOM151.CACert)
+	}
+	return f.NOM151, nil
 }
 
 // Environment is the settings for a named environment, "uat" or "production", with no
@@ -62,7 +70,7 @@ func Environment(name string) (Settings, error) {
 
 // Client builds the client the settings describe.
 func (s Settings) Client() (*Client, error) {
-	c := &Client{URL: s.URL, Credentials: Credentials{s.Entidad, s.Usuario, s.Clave}, Timeout: s.Timeout.Duration}
+	c := &Client{URL: s.URL, Credentials: Credentials{s.Entidad, s.Usuario, s.Clave}, Timeout: s.Timeout}
 	if c.URL == "" {
 		c.URL = UATURL
 	}

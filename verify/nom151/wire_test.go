@@ -197,3 +197,16 @@ func TestDigest(t *testing.T) {
 		}
 	}
 }
+
+func TestEvidencePath(t *testing.T) {
+	for _, tc := range []struct{ file, dir, folio, want string }{
+		{"/d/recibo.pdf", "", "10526380", "/d/recibo.pdf.nom151-10526380.pdf"},
+		{"/d/recibo.pdf", "/out", "7", "/out/recibo.pdf.nom151-7.pdf"},
+		{"recibo.pdf", "", "../../etc/passwd", "recibo.pdf.nom151-sin-folio.pdf"},
+		{"recibo.pdf", "", "", "recibo.pdf.nom151-sin-folio.pdf"},
+	} {
+		if got := nom151.EvidencePath(tc.file, tc.dir, tc.folio); got != tc.want {
+			t.Errorf("%+v: %s", tc, got)
+		}
+	}
+}
