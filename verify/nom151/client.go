@@ -38,7 +38,7 @@ type Settings struct {
 	Clave   string `toml:"clave"`
 	CACert  string `toml:"ca_cert"` // PEM roots for the server; empty: the system's
 	// Timeout bounds each call; default 2 minutes (the seed gives none).
-	Timeout time.Duration `toml:"timeout"`
+	Timeout time.Duration `toml:"timeout,omitzero"`
 }
 
 // LoadSettings reads the [nom151] section of a TOML file; a relative ca_cert is taken
