@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/xml"
 	"errors"
 	"io"
 	"net/http"
@@ -491,6 +492,12 @@ func TestWSDL(t *testing.T) {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
+	var doc struct {
+		XMLName xml.Name
+	}
+	if err := xml.Unmarshal(b, &doc); err != nil || doc.XMLName.Local != "definitions" {
+		t.Fatalf("WSDL: %v %v", doc.XMLName, err)
+	}
 	for _, want := range []string{`soapAction="http://tempuri.org/validaFolioNOM151"`, `soapAction="http://tempuri.org/validaNOM151"`, `name="Constancia"`, `location="` + s.url + `"`} {
 		if !bytes.Contains(b, []byte(want)) {
 			t.Errorf("WSDL lacks %s", want)

@@ -137,7 +137,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	if r.Method == http.MethodGet && r.URL.Query().Has("WSDL") || r.URL.RawQuery == "WSDL" {
+	if r.Method == http.MethodGet && strings.EqualFold(r.URL.RawQuery, "wsdl") {
 		w.Header().Set("Content-Type", "text/xml; charset=utf-8")
 		_, _ = io.WriteString(w, wsdl(r))
 		return
@@ -308,7 +308,7 @@ func (s *Server) authenticate(entidad, usuario, clave string) nom151.Estado {
 		return -101
 	case clave == "":
 		return -102
-	case len(entidad) > 20 || len(usuario) > 20 || len(clave) > 20:
+	case utf8.RuneCountInString(entidad) > 20 || utf8.RuneCountInString(usuario) > 20 || utf8.RuneCountInString(clave) > 20:
 		return 22
 	}
 	var entity bool
