@@ -108,7 +108,8 @@ func runEvidenceNOM151(ctx context.Context, args []string, stdout, stderr io.Wri
 	var saved string
 	if len(res.PDF) > 0 {
 		saved = nom151.EvidencePath(file, *out, res.ConstanciaSerie)
-		if err := os.WriteFile(saved, res.PDF, 0o644); err != nil {
+		// The sheet names the document and may name a person: the owner's alone.
+		if err := os.WriteFile(saved, res.PDF, 0o600); err != nil {
 			return err
 		}
 	}
