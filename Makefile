@@ -3,7 +3,7 @@ GO       ?= go
 BIN      := bin/cotejo
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.7.0
 # Every Debian package the build, the app and the tests need.
-DEBS := gcc g++ pkg-config openssl ca-certificates \
+DEBS := gcc g++ pkg-config openssl ca-certificates curl \
 	libgl1-mesa-dev xorg-dev libwayland-dev libxkbcommon-dev xvfb imagemagick \
 	libtesseract-dev libleptonica-dev tesseract-ocr-eng tesseract-ocr-spa tesseract-ocr-osd \
 	libusb-1.0-0-dev umockdev softhsm2 gpsd gpsd-clients cups-daemon cups-client fonts-dejavu-core fonts-ocr-b \

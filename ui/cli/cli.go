@@ -32,6 +32,8 @@ func commands() []command {
 		{"location", "wait for a position fix and print it: location [--gpsd HOST:PORT | --nmea DEVICE] [--json]", runLocation},
 		{"devices", "the fingerprint readers plugged in: devices [--json] [--watch]", runDevices},
 		{"cardgen", "draw synthetic credentials (models C–H) for tests and the demo", runCardgen},
+		{"evidence", "check a file's evidence: evidence nom151 --folio N FILE | --constancia CONST FILE (Sovos NOM-151)", runEvidence},
+		{"nom151-sandbox", "serve a stand-in for Sovos' NOM-151 validation service over TLS", runNOM151Sandbox},
 		{"demo", "start the sandbox and verify a citizen of its register, all in one", runDemo},
 		{"help", "list the commands", nil},
 	}
