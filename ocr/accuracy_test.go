@@ -5,7 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"image"
+	"image/png"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,6 +27,7 @@ var (
 	accuracyFamily   = flag.String("ocr.family", "", `the cards' layout family: "" (base), a family's name, "mixed" (every tuned family in turn) or "heldout"`)
 	accuracyLevels   = flag.String("ocr.levels", "0,1,2,3", "distortion levels to measure")
 	accuracyOnly     = flag.String("ocr.only", "", "read only these cards (names, comma-separated: 0016,0021), to look into their failures")
+	accuracyDump     = flag.String("ocr.dump", "", "write each card read (front and back, PNG) into this folder")
 	accuracyScene    = flag.String("ocr.scene", "", `how the cards are photographed: "" (a plain desk), a scene's name (cardgen.Scenes) or "all" (each scene in turn, as many cards in each)`)
 )
 
@@ -108,6 +111,9 @@ func TestAccuracy(t *testing.T) {
 				}
 				cards++
 				ps.add("cards", true)
+				if *accuracyDump != "" {
+					dumpCard(t, *accuracyDump, fmt.Sprintf("L%d-%s-%s", level, c.Name, c.Family), c)
+				}
 				want := c.Truth
 				pm, ok := per[want.Modelo]
 				if !ok {
@@ -216,5 +222,19 @@ func TestAccuracy(t *testing.T) {
 		if err := os.WriteFile(*accuracyOut, []byte(report.String()), 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// dumpCard writes a card's two sides as PNG, to look at a failure.
+func dumpCard(t *testing.T, dir, name string, c cardgen.Card) {
+	for side, img := range map[string]image.Image{"front": c.Front, "back": c.Back} {
+		f, err := os.Create(filepath.Join(dir, name+"-"+side+".png"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := png.Encode(f, img); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
 	}
 }

@@ -75,11 +75,11 @@ func TestFingerFilesPrivate(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(base, "huellas")
-	if code, stdout, stderr := runCLI(t, context.Background(), "finger", "capture", "--config", cfg, "--out", out); code != 0 {
+	if code, stdout, stderr := runCLI(t, context.Background(), "finger", "capture", "--config", cfg, "--timeout", "10m", "--out", out); code != 0 {
 		t.Fatalf("%d %s %s", code, stdout, stderr)
 	}
 	png := filepath.Join(base, "one.png")
-	if code, _, stderr := runCLI(t, context.Background(), "finger", "capture", "--config", cfg, "--out", png); code != 0 {
+	if code, _, stderr := runCLI(t, context.Background(), "finger", "capture", "--config", cfg, "--timeout", "10m", "--out", png); code != 0 {
 		t.Fatalf("one finger: %s", stderr)
 	}
 	for _, c := range []struct {

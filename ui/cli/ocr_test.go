@@ -198,7 +198,7 @@ func TestFingerCaptureCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "huellas") // made 0700: t.TempDir's folders are open to others
-	code, stdout, stderr := runCLI(t, context.Background(), "finger", "capture", "--config", cfg, "--out", out)
+	code, stdout, stderr := runCLI(t, context.Background(), "finger", "capture", "--config", cfg, "--timeout", "10m", "--out", out)
 	if code != 0 || !strings.Contains(stdout, "Coloque el índice derecho") || !strings.Contains(stdout, "Índice izquierdo capturado") {
 		t.Fatalf("%d %s %s", code, stdout, stderr)
 	}
