@@ -4,7 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
 	"fmt"
+	"strings"
+	"time"
 
 	"cotejo/verify/sello"
 )
@@ -36,4 +40,27 @@ func ExampleSeal() {
 	// Output:
 	// 344 <nil>
 	// sello: the sello does not match the cadena original: the cadena or the sello was altered, or the certificate is not the signer's: crypto/rsa: verification error
+}
+
+func ExampleEvidence_Verify() {
+	key, _ := rsa.GenerateKey(rand.Reader, 2048)
+	s, _ := sello.KeySigner(key)
+	e := sello.Evidence{
+		Indice: "0f6c2b1e", At: time.Date(2026, 11, 30, 23, 38, 9, 0, time.UTC),
+		Operator: "demo", Branch: "Banco Demo, Sucursal Centro",
+		CURP: "MAMA************35", CIC: "*****6789",
+		ConsentVersion: "2026-01", ConsentAt: time.Date(2026, 11, 30, 23, 36, 51, 0, time.UTC),
+		Answer: "Válida", AnswerSHA256: sha256.Sum256([]byte("INE's signed answer")),
+	}
+	sealed, _ := e.Seal(context.Background(), s)
+	fmt.Println(sealed.Cadena)
+
+	cert := &x509.Certificate{PublicKey: &key.PublicKey}
+	fmt.Println(e.Verify(cert, sealed))
+	sealed.Cadena = strings.Replace(sealed.Cadena, "|demo|", "|otro|", 1)
+	fmt.Println(e.Verify(cert, sealed))
+	// Output:
+	// ||1.0|0f6c2b1e|2026-11-30T23:38:09Z|demo|Banco Demo, Sucursal Centro|MAMA************35|*****6789|2026-01|2026-11-30T23:36:51Z|Válida|c5ae90c730881d05fef8330222b9a9188bce91b4bf30d9f311408c85f0505fa8||
+	// <nil>
+	// sello: the cadena original does not match the record; fields that differ: Operador
 }

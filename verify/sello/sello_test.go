@@ -396,3 +396,24 @@ func TestDiff(t *testing.T) {
 		})
 	}
 }
+
+// opensslVerifies checks with openssl that sello is cadena's signature under the
+// committed test key.
+func opensslVerifies(t *testing.T, cadena, firma string) {
+	t.Helper()
+	if _, err := exec.LookPath("openssl"); err != nil {
+		t.Log("openssl not installed: cross-check skipped")
+		return
+	}
+	dir := t.TempDir()
+	sig, err := base64.StdEncoding.DecodeString(firma)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "cadena.txt"), []byte(cadena), 0o644)
+	os.WriteFile(filepath.Join(dir, "sig.bin"), sig, 0o644)
+	out, err := exec.Command("openssl", "dgst", "-sha256", "-verify", "testdata/pub.pem", "-signature", filepath.Join(dir, "sig.bin"), filepath.Join(dir, "cadena.txt")).CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "Verified OK" {
+		t.Errorf("openssl: %v %s", err, out)
+	}
+}
