@@ -44,13 +44,13 @@ func (d *Digest) UnmarshalText(b []byte) error {
 //
 // where ? marks the optional fields, left out with their delimiter when empty.
 type Evidence struct {
-	Indice         string    `json:"indice"`          // INE's request id
-	At             time.Time `json:"momento"`         // when INE answered (or the request was queued)
-	Operator       string    `json:"operador"`        // who ran the check
-	Branch         string    `json:"sucursal"`        // institution and branch, as on the receipt
-	CURP           string    `json:"curp,omitempty"`  // masked as on the receipt (receipt.MaskCURP)
-	CIC            string    `json:"cic,omitempty"`   // CIC or OCR, masked as on the receipt (receipt.MaskCIC)
-	ConsentVersion string    `json:"version_aviso"`   // the privacy notice's version the citizen accepted
+	Indice         string    `json:"indice"`         // INE's request id
+	At             time.Time `json:"momento"`        // when INE answered (or the request was queued)
+	Operator       string    `json:"operador"`       // who ran the check
+	Branch         string    `json:"sucursal"`       // institution and branch, as on the receipt
+	CURP           string    `json:"curp,omitempty"` // masked as on the receipt (receipt.MaskCURP)
+	CIC            string    `json:"cic,omitempty"`  // CIC or OCR, masked as on the receipt (receipt.MaskCIC)
+	ConsentVersion string    `json:"version_aviso"`  // the privacy notice's version the citizen accepted
 	ConsentAt      time.Time `json:"momento_consentimiento"`
 	Answer         string    `json:"respuesta"`        // INE's answer in one line: verdict and codes
 	AnswerSHA256   Digest    `json:"sha256_respuesta"` // of INE's signed answer, as received
