@@ -32,6 +32,7 @@ func commands() []command {
 		{"location", "wait for a position fix and print it: location [--gpsd HOST:PORT | --nmea DEVICE] [--json]", runLocation},
 		{"devices", "the fingerprint readers plugged in: devices [--json] [--watch]", runDevices},
 		{"sello", "SAT's cadena original and sello: sello tbc --rfc RFC --codigo CODE --key key.pem [--cert cert.pem] [--out file.xml]", runSello},
+		{"evidence", "check a receipt's sealed evidence: evidence verify [--cert cert.pem] [--json] FILE.pdf", runEvidence},
 		{"cardgen", "draw synthetic credentials (models C–H) for tests and the demo", runCardgen},
 		{"demo", "start the sandbox and verify a citizen of its register, all in one", runDemo},
 		{"help", "list the commands", nil},
