@@ -28,6 +28,10 @@ type labels struct {
 	footerNote  string
 	requestID   string
 	page        string // "Página %d de %d"
+	sealHead    string
+	cadena      string
+	sello       string
+	sealNote    string
 }
 
 // labelsFor returns the labels for lang; anything that is not English is
@@ -59,6 +63,10 @@ func labelsFor(lang string) labels {
 			footerNote:  "This receipt contains no fingerprints and no complete credential data.",
 			requestID:   "INE request id",
 			page:        "Page %d of %d",
+			sealHead:    "Digital seal",
+			cadena:      "Original string (cadena original)",
+			sello:       "Seal (SHA-256, RSA)",
+			sealNote:    "The QR code holds the original string and the seal. Check them with the institution's certificate: cotejo evidence verify FILE.pdf",
 		}
 	}
 	return labels{
@@ -85,5 +93,9 @@ func labelsFor(lang string) labels {
 		footerNote:  "Este comprobante no contiene huellas ni datos completos de la credencial.",
 		requestID:   "Índice de la solicitud",
 		page:        "Página %d de %d",
+		sealHead:    "Sello digital",
+		cadena:      "Cadena original",
+		sello:       "Sello (SHA-256, RSA)",
+		sealNote:    "El código QR contiene la cadena original y el sello. Verifíquelos con el certificado de la institución: cotejo evidence verify ARCHIVO.pdf",
 	}
 }

@@ -47,6 +47,7 @@ type Receipt struct {
 	Fingers     []Finger  // per-finger similarity scores (never images)
 	Codes       []string  // "Código 104: …" lines, may be empty
 	Queued      bool      // waiting in the offline queue: no verdict yet
+	Seal        *Seal     // the sealed evidence, printed and kept in the metadata; may be nil
 }
 
 // Field is one row of the comparison table.
@@ -165,7 +166,15 @@ func render(r Receipt, o Options, opts ...func(*gopdf.GoPdf)) (*renderer, error)
 	if err := rd.addFont(famBold, bold, "bold", "Bold"); err != nil {
 		return nil, err
 	}
-	rd.pdf.SetInfo(gopdf.PdfInfo{Title: rd.lb.title, Creator: "cotejo"})
+	info := gopdf.PdfInfo{Title: rd.lb.title, Creator: "cotejo"}
+	if r.Seal != nil {
+		subject, err := r.Seal.subject()
+		if err != nil {
+			return nil, err
+		}
+		info.Subject = subject
+	}
+	rd.pdf.SetInfo(info)
 
 	footerH, err := rd.footerHeight(r)
 	if err != nil {
@@ -488,6 +497,9 @@ func (rd *renderer) body(r Receipt) error {
 			}
 			rd.y += cellPad
 		}
+	}
+	if r.Seal != nil {
+		return rd.sealSection(*r.Seal)
 	}
 	return nil
 }
