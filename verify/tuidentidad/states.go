@@ -1,6 +1,5 @@
 package tuidentidad
 
-
 // State is a state's number in the provider's catalogue (1–32).
 type State int
 
