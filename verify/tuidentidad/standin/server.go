@@ -18,6 +18,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -353,12 +354,20 @@ func validateINE(body []byte, input map[string]string) (string, *answerErr) {
 	return id, nil
 }
 
+// curpField finds the CURP in a body that is not JSON.
+var curpField = regexp.MustCompile(`"curp"\s*:\s*"([A-Z0-9]{18})"`)
+
 func validateCURP(body []byte, curpCode tuidentidad.Code, withState bool) (string, *answerErr) {
 	var req struct {
 		CURP  string          `json:"curp"`
 		State json.RawMessage `json:"state"`
 	}
 	if json.Unmarshal(body, &req) != nil {
+		// The seed's own example ("state": 01) is not JSON: when the CURP can still be
+		// read and is right, the state is what is wrong.
+		if m := curpField.FindSubmatch(body); withState && m != nil && credential.ValidateCURP(string(m[1])) == nil {
+			return "", &answerErr{http.StatusBadRequest, "RFC007"}
+		}
 		return "", &answerErr{http.StatusBadRequest, curpCode}
 	}
 	if credential.ValidateCURP(req.CURP) != nil {
