@@ -1,0 +1,74 @@
+package storage_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"cotejo/storage"
+	"cotejo/storage/sealbox"
+)
+
+// TestCases: provider cases are kept sealed, survive a reopen, list by provider, and
+// are re-sealed by key rotation.
+func TestCases(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cotejo.db")
+	oldKey, _ := sealbox.NewKey()
+	oldBox, _ := sealbox.New(oldKey, 1)
+	db, err := storage.Open(path, storage.Options{Keys: sealbox.NewKeys(oldBox), Now: time.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	secret := []byte(`{"curp":"PELJ800101HDFRPN09","rfc":"PELJ800101AB1"}`)
+	for _, k := range []string{"b", "a"} {
+		if err := db.SaveCase(ctx, "tuidentidad", k, append([]byte(k), secret...)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.SaveCase(ctx, "otro", "a", []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SaveCase(ctx, "tuidentidad", "a", append([]byte("a2"), secret...)); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range [][2]string{{"", "a"}, {"a/b", "c"}, {"p", ""}} {
+		if err := db.SaveCase(ctx, bad[0], bad[1], []byte("x")); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	if _, err := db.LoadCase(ctx, "tuidentidad", "zz"); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("missing case: %v", err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(raw, []byte("PELJ800101")) {
+		t.Fatal("a case's personal data is in the file in clear")
+	}
+
+	newKey, _ := sealbox.NewKey()
+	newBox, _ := sealbox.New(newKey, 2)
+	db = openDB(t, path, sealbox.NewKeys(newBox, oldBox), time.Now)
+	if n, err := db.Rotate(ctx, "supervisor"); err != nil || n < 4 { // three cases and the MAC key
+		t.Fatalf("rotate: %d %v", n, err)
+	}
+	db.Close()
+	// The old key retired: the cases still open.
+	db = openDB(t, path, sealbox.NewKeys(newBox), time.Now)
+	got, err := db.Cases(ctx, "tuidentidad")
+	if err != nil || len(got) != 2 || !bytes.HasPrefix(got[0], []byte("a2{")) || !bytes.HasPrefix(got[1], []byte("b{")) {
+		t.Fatalf("%q %v", got, err)
+	}
+	if one, err := db.LoadCase(ctx, "otro", "a"); err != nil || string(one) != "x" {
+		t.Errorf("%q %v", one, err)
+	}
+}
