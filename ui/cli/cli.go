@@ -32,6 +32,9 @@ func commands() []command {
 		{"location", "wait for a position fix and print it: location [--gpsd HOST:PORT | --nmea DEVICE] [--json]", runLocation},
 		{"devices", "the fingerprint readers plugged in: devices [--json] [--watch]", runDevices},
 		{"cardgen", "draw synthetic credentials (models C–H) for tests and the demo", runCardgen},
+		{"tuidentidad", "Tu Identidad, the second provider: ine, rfc, nss, status KEY, list, poll [--json]", runTuIdentidad},
+		{"tuidentidad-sandbox", "serve a stand-in for Tu Identidad's asynchronous service over TLS", runTuIdentidadSandbox},
+		{"webhook", "receive providers' results: webhook serve", runWebhook},
 		{"demo", "start the sandbox and verify a citizen of its register, all in one", runDemo},
 		{"help", "list the commands", nil},
 	}
