@@ -6,8 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"cotejo/storage/audit"
 )
 
 // Cases are other providers' verifications (Tu Identidad's first): each a record the
@@ -85,4 +88,45 @@ func (db *DB) Cases(ctx context.Context, provider string) ([][]byte, error) {
 		out = append(out, plain)
 	}
 	return out, nil
+}
+
+// PurgeCases applies retention to a provider's cases: ended reads a record and says
+// whether the case is finished and when; finished cases that ended more than Retention
+// ago are deleted whole. It returns how many, with an audit line when there were any.
+func (db *DB) PurgeCases(ctx context.Context, provider, operator string, ended func(record []byte) (time.Time, bool)) (int, error) {
+	if err := checkCaseName(provider, "-"); err != nil {
+		return 0, err
+	}
+	cutoff := db.opts.Now().Add(-db.opts.Retention)
+	prefix := caseKey(provider, "")
+	n := 0
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketSealed)
+		var doomed [][]byte
+		c := b.Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			plain, err := db.keys.Open(k, bytes.Clone(v))
+			if err != nil {
+				return errors.Join(fmt.Errorf("storage: case %s", k), err)
+			}
+			if at, done := ended(plain); done && at.Before(cutoff) {
+				doomed = append(doomed, bytes.Clone(k))
+			}
+		}
+		for _, k := range doomed {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+		}
+		n = len(doomed)
+		if n == 0 {
+			return nil // a pass that deleted nothing leaves no line: INE's pass has its own
+		}
+		_, err := db.audit.AppendTx(tx, audit.Entry{Operator: operator, Action: "retention.cases", Outcome: fmt.Sprintf("%s %d", provider, n)})
+		return err
+	})
+	return n, err
 }

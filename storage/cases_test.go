@@ -72,3 +72,35 @@ func TestCases(t *testing.T) {
 		t.Errorf("%q %v", one, err)
 	}
 }
+
+// TestPurgeCases: finished cases past retention go whole; unfinished and recent ones stay.
+func TestPurgeCases(t *testing.T) {
+	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	db, err := storage.Open(filepath.Join(t.TempDir(), "c.db"), storage.Options{Keys: newKeys(t), Now: func() time.Time { return now }, Retention: 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	// The record is "done|ended" or "open|" for this test's reader.
+	records := map[string]string{"old": "done|2026-02-01T00:00:00Z", "recent": "done|2026-03-02T09:00:00Z", "open": "open|"}
+	for k, v := range records {
+		if err := db.SaveCase(ctx, "tuidentidad", k, []byte(v)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := db.PurgeCases(ctx, "tuidentidad", "retention", func(r []byte) (time.Time, bool) {
+		state, at, _ := bytes.Cut(r, []byte("|"))
+		ts, _ := time.Parse(time.RFC3339, string(at))
+		return ts, string(state) == "done"
+	})
+	if err != nil || n != 1 {
+		t.Fatalf("%d %v", n, err)
+	}
+	if _, err := db.LoadCase(ctx, "tuidentidad", "old"); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("old case kept: %v", err)
+	}
+	if left, _ := db.Cases(ctx, "tuidentidad"); len(left) != 2 {
+		t.Errorf("%d cases left", len(left))
+	}
+}
