@@ -37,6 +37,7 @@ type Case struct {
 	Record         *Record         `json:"record,omitempty"` // the confirmed record, once done or failed
 	Code           Code            `json:"code,omitempty"`   // why it failed, or the last refusal
 	Created        time.Time       `json:"created"`
+	Ended          time.Time       `json:"ended,omitzero"` // when it became final: retention counts from here
 	NextCheck      time.Time       `json:"nextCheck"`
 	Checks         int             `json:"checks"` // polls and submissions tried
 	Hints          int             `json:"hints"`  // webhook deliveries received
@@ -211,6 +212,9 @@ func (t *Tracker) send(ctx context.Context, c Case) (Case, error) {
 			c.State = CaseExpired
 		}
 	}
+	if c.State.Final() {
+		c.Ended = now
+	}
 	if serr := t.Store.Save(ctx, c); serr != nil {
 		return c, errors.Join(err, fmt.Errorf("tuidentidad: recording case %s: %w", c.Key, serr))
 	}
@@ -273,6 +277,9 @@ func (t *Tracker) Check(ctx context.Context, key string) (Case, error) {
 		if now.Sub(c.Created) > t.maxAge() {
 			c.State = CaseExpired
 		}
+	}
+	if c.State.Final() {
+		c.Ended = now
 	}
 	if serr := t.Store.Save(ctx, c); serr != nil {
 		return c, fmt.Errorf("tuidentidad: recording case %s: %w", key, serr)
