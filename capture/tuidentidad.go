@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"cotejo/storage"
 	"cotejo/verify/tuidentidad"
@@ -60,6 +61,16 @@ func (s TuIdentidadStore) All(ctx context.Context) ([]tuidentidad.Case, error) {
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// tuidentidadEnded says, for retention, whether a stored case is final and since when.
+// A record that does not parse is kept: retention must not delete what it cannot read.
+func tuidentidadEnded(raw []byte) (time.Time, bool) {
+	var c tuidentidad.Case
+	if json.Unmarshal(raw, &c) != nil || !c.State.Final() || c.Ended.IsZero() {
+		return time.Time{}, false
+	}
+	return c.Ended, true
 }
 
 // TuIdentidad is the tracker of Tu Identidad's cases, over the data file and the

@@ -79,3 +79,35 @@ func TestTuIdentidadStore(t *testing.T) {
 		t.Error("the CURP or the RFC is in the data file in clear")
 	}
 }
+
+// TestTuIdentidadRetention: retention deletes Tu Identidad's cases finished longer ago
+// than retention_days, and keeps the waiting ones.
+func TestTuIdentidadRetention(t *testing.T) {
+	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	db, err := storage.Settings{Path: "cotejo.db", RetentionDays: 30}.Open(context.Background(), t.TempDir(), storage.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	store := capture.TuIdentidadStore{DB: db}
+	for _, c := range []tuidentidad.Case{
+		{Key: "old", Kind: tuidentidad.KindNSS, State: tuidentidad.CaseDone, Created: now.AddDate(0, 0, -40), Ended: now.AddDate(0, 0, -40)},
+		{Key: "recent", Kind: tuidentidad.KindNSS, State: tuidentidad.CaseFailed, Created: now.AddDate(0, 0, -2), Ended: now.AddDate(0, 0, -2)},
+		{Key: "waiting", Kind: tuidentidad.KindNSS, State: tuidentidad.CaseWaiting, Created: now.AddDate(0, 0, -40)},
+	} {
+		if err := store.Save(t.Context(), c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := &capture.Config{}
+	cfg.Kiosk.Receipts = t.TempDir()
+	app := &capture.App{Kiosk: &capture.Kiosk{DB: db}, Config: cfg}
+	rep, err := app.Purge(t.Context(), "retention")
+	if err != nil || rep.Cases != 1 {
+		t.Fatalf("%+v %v", rep, err)
+	}
+	left, err := store.All(t.Context())
+	if err != nil || len(left) != 2 || left[0].Key != "recent" || left[1].Key != "waiting" {
+		t.Errorf("%+v %v", left, err)
+	}
+}
