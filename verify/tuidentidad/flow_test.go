@@ -3,6 +3,7 @@ package tuidentidad_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -295,5 +296,47 @@ func TestExpired(t *testing.T) {
 	runOnce(t, tr)
 	if c := mustGet(t, tr, "k1"); c.State != tuidentidad.CaseExpired {
 		t.Fatalf("%+v", c)
+	}
+}
+
+// countingAPI counts status reads and tells the test of the first.
+type countingAPI struct {
+	tuidentidad.API
+	mu    sync.Mutex
+	n     int
+	first chan struct{}
+}
+
+func (c *countingAPI) Status(ctx context.Context, id string) (*tuidentidad.Record, error) {
+	c.mu.Lock()
+	c.n++
+	if c.n == 1 {
+		close(c.first)
+	}
+	c.mu.Unlock()
+	return c.API.Status(ctx, id)
+}
+
+// TestWaitDoesNotSpin: a wait with nothing happening asks once per interval, not in a
+// loop woken by its own checks.
+func TestWaitDoesNotSpin(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	api := &countingAPI{API: e.client, first: make(chan struct{})}
+	tr := &tuidentidad.Tracker{API: api, Store: openStore(t, storePath(t)), Now: e.clock.Now}
+	if _, err := tr.Submit(t.Context(), "k1", tuidentidad.KindINE, foundINE); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { _, err := tr.Wait(ctx, "k1", time.Hour); done <- err }()
+	<-api.first
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatal(err)
+	}
+	api.mu.Lock()
+	defer api.mu.Unlock()
+	if api.n != 1 {
+		t.Errorf("%d status reads during an idle wait, want 1", api.n)
 	}
 }

@@ -88,7 +88,9 @@ type Tracker struct {
 
 	mu       sync.Mutex
 	inflight map[string]bool // keys being submitted or checked by this process
-	changed  chan struct{}   // closed and replaced whenever a case changes
+
+	sigMu   sync.Mutex
+	changed chan struct{} // closed and replaced when a case is delivered or final
 }
 
 func (t *Tracker) now() time.Time {
@@ -141,21 +143,20 @@ func (t *Tracker) release(key string) {
 	t.mu.Lock()
 	delete(t.inflight, key)
 	t.mu.Unlock()
-	t.signal()
 }
 
 func (t *Tracker) signal() {
-	t.mu.Lock()
+	t.sigMu.Lock()
 	if t.changed != nil {
 		close(t.changed)
 	}
 	t.changed = make(chan struct{})
-	t.mu.Unlock()
+	t.sigMu.Unlock()
 }
 
 func (t *Tracker) changes() <-chan struct{} {
-	t.mu.Lock()
-	defer t.mu.Unlock()
+	t.sigMu.Lock()
+	defer t.sigMu.Unlock()
 	if t.changed == nil {
 		t.changed = make(chan struct{})
 	}
@@ -217,6 +218,9 @@ func (t *Tracker) send(ctx context.Context, c Case) (Case, error) {
 	}
 	if serr := t.Store.Save(ctx, c); serr != nil {
 		return c, errors.Join(err, fmt.Errorf("tuidentidad: recording case %s: %w", c.Key, serr))
+	}
+	if c.State.Final() {
+		defer t.signal() // other waiters on this case
 	}
 	return c, err
 }
@@ -283,6 +287,11 @@ func (t *Tracker) Check(ctx context.Context, key string) (Case, error) {
 	}
 	if serr := t.Store.Save(ctx, c); serr != nil {
 		return c, fmt.Errorf("tuidentidad: recording case %s: %w", key, serr)
+	}
+	if c.State.Final() || c.NextCheck.Equal(now) {
+		// Wake other waiters: the case is final, or a delivery asks for another look.
+		// Only then: a waiter's own check must not wake it, or it would spin.
+		defer t.signal()
 	}
 	return c, nil
 }
