@@ -340,3 +340,23 @@ func TestWaitDoesNotSpin(t *testing.T) {
 		t.Errorf("%d status reads during an idle wait, want 1", api.n)
 	}
 }
+
+// TestBackoff: background checks space out with the case's age, from 30 s to 10 min,
+// whatever number of quick checks came before.
+func TestBackoff(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	tr := e.tracker(openStore(t, storePath(t)))
+	if _, err := tr.Submit(t.Context(), "k1", tuidentidad.KindINE, foundINE); err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []struct{ at, want time.Duration }{{0, 30 * time.Second}, {0, 30 * time.Second}, {8 * time.Minute, 4 * time.Minute}, {40 * time.Minute, 10 * time.Minute}} {
+		e.clock.Add(step.at)
+		c, err := tr.Check(t.Context(), "k1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.NextCheck.Sub(e.clock.Now()); got != step.want {
+			t.Errorf("at age %v: next check in %v, want %v", e.clock.Now().Sub(c.Created), got, step.want)
+		}
+	}
+}

@@ -78,9 +78,10 @@ type Tracker struct {
 	API   API
 	Store Store
 	Now   func() time.Time // default time.Now
-	// Backoff is the wait before the n-th background check (n from 1); default 30 s
-	// doubling up to 10 minutes.
-	Backoff func(n int) time.Duration
+	// Backoff is the wait before the next background check of a case this old;
+	// default half its age, from 30 s to 10 minutes. By age, not by count: the kiosk's
+	// quick polls while the citizen waits must not push the next check far away.
+	Backoff func(age time.Duration) time.Duration
 	// MaxAge is how long a case may go unanswered before it is expired; default 90
 	// minutes, past the provider's hour of retries.
 	MaxAge time.Duration
@@ -100,15 +101,11 @@ func (t *Tracker) now() time.Time {
 	return t.Now()
 }
 
-func (t *Tracker) backoff(n int) time.Duration {
+func (t *Tracker) backoff(age time.Duration) time.Duration {
 	if t.Backoff != nil {
-		return t.Backoff(n)
+		return t.Backoff(age)
 	}
-	d := 30 * time.Second
-	for i := 1; i < n && d < 10*time.Minute; i++ {
-		d *= 2
-	}
-	return min(d, 10*time.Minute)
+	return min(max(age/2, 30*time.Second), 10*time.Minute)
 }
 
 func (t *Tracker) maxAge() time.Duration {
@@ -205,7 +202,7 @@ func (t *Tracker) send(ctx context.Context, c Case) (Case, error) {
 		c.State, c.Code, c.LastError = CaseFailed, ae.Code, ae.Error()
 		t.log().Warn("tuidentidad: refused", "key", c.Key, "code", string(ae.Code))
 	default:
-		c.LastError, c.NextCheck = err.Error(), now.Add(t.backoff(c.Checks))
+		c.LastError, c.NextCheck = err.Error(), now.Add(t.backoff(now.Sub(c.Created)))
 		if ae != nil {
 			c.Code = ae.Code
 		}
@@ -274,7 +271,7 @@ func (t *Tracker) Check(ctx context.Context, key string) (Case, error) {
 		if err != nil {
 			c.LastError = err.Error()
 		}
-		c.NextCheck = now.Add(t.backoff(c.Checks))
+		c.NextCheck = now.Add(t.backoff(now.Sub(c.Created)))
 		if c.Hints > hints {
 			c.NextCheck = now // a delivery came while we asked: ask again
 		}
