@@ -27,7 +27,7 @@ func (s TuIdentidadStore) Save(ctx context.Context, c tuidentidad.Case) error {
 	if err != nil {
 		return err
 	}
-	return s.DB.SaveCase(ctx, tuidentidadProvider, c.Key, raw)
+	return s.DB.SaveCase(ctx, tuidentidadProvider, c.Key, raw, "")
 }
 
 // Load returns a case; tuidentidad.ErrNoCase when there is none.

@@ -28,8 +28,10 @@ func checkCaseName(provider, key string) error {
 	return nil
 }
 
-// SaveCase stores (or replaces) a provider's case record, sealed, durably.
-func (db *DB) SaveCase(ctx context.Context, provider, key string, record []byte) error {
+// SaveCase stores (or replaces) a provider's case record, sealed, durably. A non-empty
+// event (e.g. the case's new state) is written to the audit trail in the same
+// transaction, as PROVIDER.case with the key as reference: no personal data.
+func (db *DB) SaveCase(ctx context.Context, provider, key string, record []byte, event string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -38,7 +40,14 @@ func (db *DB) SaveCase(ctx context.Context, provider, key string, record []byte)
 	}
 	k := caseKey(provider, key)
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketSealed).Put(k, db.keys.Current().Seal(k, record))
+		if err := tx.Bucket(bucketSealed).Put(k, db.keys.Current().Seal(k, record)); err != nil {
+			return err
+		}
+		if event == "" {
+			return nil
+		}
+		_, err := db.audit.AppendTx(tx, audit.Entry{Operator: provider, Action: provider + ".case", Outcome: event, Ref: key})
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("storage: saving case %s/%s: %w", provider, key, err)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -26,18 +27,18 @@ func TestCases(t *testing.T) {
 	ctx := context.Background()
 	secret := []byte(`{"curp":"PELJ800101HDFRPN09","rfc":"PELJ800101AB1"}`)
 	for _, k := range []string{"b", "a"} {
-		if err := db.SaveCase(ctx, "tuidentidad", k, append([]byte(k), secret...)); err != nil {
+		if err := db.SaveCase(ctx, "tuidentidad", k, append([]byte(k), secret...), ""); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := db.SaveCase(ctx, "otro", "a", []byte("x")); err != nil {
+	if err := db.SaveCase(ctx, "otro", "a", []byte("x"), "queued"); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.SaveCase(ctx, "tuidentidad", "a", append([]byte("a2"), secret...)); err != nil {
+	if err := db.SaveCase(ctx, "tuidentidad", "a", append([]byte("a2"), secret...), "done"); err != nil {
 		t.Fatal(err)
 	}
 	for _, bad := range [][2]string{{"", "a"}, {"a/b", "c"}, {"p", ""}} {
-		if err := db.SaveCase(ctx, bad[0], bad[1], []byte("x")); err == nil {
+		if err := db.SaveCase(ctx, bad[0], bad[1], []byte("x"), ""); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
 	}
@@ -71,6 +72,19 @@ func TestCases(t *testing.T) {
 	if one, err := db.LoadCase(ctx, "otro", "a"); err != nil || string(one) != "x" {
 		t.Errorf("%q %v", one, err)
 	}
+	log, err := db.Audit().List(ctx, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var events []string
+	for _, e := range log {
+		if strings.HasSuffix(e.Action, ".case") {
+			events = append(events, e.Action+" "+e.Ref+" "+e.Outcome)
+		}
+	}
+	if strings.Join(events, "; ") != "otro.case a queued; tuidentidad.case a done" {
+		t.Errorf("audit: %q", events)
+	}
 }
 
 // TestPurgeCases: finished cases past retention go whole; unfinished and recent ones stay.
@@ -85,7 +99,7 @@ func TestPurgeCases(t *testing.T) {
 	// The record is "done|ended" or "open|" for this test's reader.
 	records := map[string]string{"old": "done|2026-02-01T00:00:00Z", "recent": "done|2026-03-02T09:00:00Z", "open": "open|"}
 	for k, v := range records {
-		if err := db.SaveCase(ctx, "tuidentidad", k, []byte(v)); err != nil {
+		if err := db.SaveCase(ctx, "tuidentidad", k, []byte(v), ""); err != nil {
 			t.Fatal(err)
 		}
 	}
