@@ -21,13 +21,20 @@ type TuIdentidadStore struct{ DB *storage.DB }
 
 var _ tuidentidad.Store = TuIdentidadStore{}
 
-// Save stores the case durably.
+// Save stores the case durably; a change of state goes to the audit trail with it.
 func (s TuIdentidadStore) Save(ctx context.Context, c tuidentidad.Case) error {
 	raw, err := json.Marshal(c)
 	if err != nil {
 		return err
 	}
-	return s.DB.SaveCase(ctx, tuidentidadProvider, c.Key, raw, "")
+	event := string(c.State)
+	if old, err := s.Load(ctx, c.Key); err == nil && old.State == c.State {
+		event = "" // a poll that changed nothing: no line
+	}
+	if event != "" && c.Code != "" {
+		event += " " + string(c.Code)
+	}
+	return s.DB.SaveCase(ctx, tuidentidadProvider, c.Key, raw, event)
 }
 
 // Load returns a case; tuidentidad.ErrNoCase when there is none.

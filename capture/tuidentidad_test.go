@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -77,6 +78,21 @@ func TestTuIdentidadStore(t *testing.T) {
 	}
 	if bytes.Contains(raw, []byte(curp)) || bytes.Contains(raw, []byte(res.RFC)) {
 		t.Error("the CURP or the RFC is in the data file in clear")
+	}
+	db = open()
+	defer db.Close()
+	log, err := db.Audit().List(t.Context(), 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var events []string
+	for _, e := range log {
+		if e.Action == "tuidentidad.case" {
+			events = append(events, e.Ref+" "+e.Outcome)
+		}
+	}
+	if got := strings.Join(events, "; "); got != "caso-1 queued; caso-1 waiting; caso-1 done" {
+		t.Errorf("audit: %s", got)
 	}
 }
 
