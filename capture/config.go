@@ -11,6 +11,7 @@ import (
 	"cotejo/storage"
 	"cotejo/verify/config"
 	"cotejo/verify/sandbox"
+	"cotejo/verify/tuidentidad"
 )
 
 // Config is the configuration file: one section per part of the app. Relative paths in
@@ -25,6 +26,8 @@ type Config struct {
 	Operators []signin.Operator `toml:"operator"`
 	Storage   storage.Settings  `toml:"storage"`
 	Lang      string            `toml:"lang"`
+	// TuIdentidad is the second provider's section (issue 17): optional.
+	TuIdentidad tuidentidad.Settings `toml:"tuidentidad"`
 
 	dir string
 }

@@ -17,10 +17,12 @@ func ReceiptName(indice string) string { return "comprobante-" + indice + ".pdf"
 type PurgeReport struct {
 	Purged   int // verifications whose personal data were deleted
 	Receipts int // receipt PDFs (the citizen's full name) deleted
+	Cases    int // Tu Identidad's finished cases deleted whole
 }
 
 // Purge applies retention ([storage] retention_days): the personal data of finished
-// verifications older than that, then the receipts of every purged verification. Each
+// verifications older than that, Tu Identidad's finished cases as old, then the
+// receipts of every purged verification. Each
 // pass is in the audit trail, receipts included.
 func (a *App) Purge(ctx context.Context, operator string) (PurgeReport, error) {
 	var rep PurgeReport
@@ -29,6 +31,9 @@ func (a *App) Purge(ctx context.Context, operator string) (PurgeReport, error) {
 		return rep, err
 	}
 	rep.Purged = n
+	if rep.Cases, err = a.DB.PurgeCases(ctx, tuidentidadProvider, operator, tuidentidadEnded); err != nil {
+		return rep, err
+	}
 	dir := a.Config.ReceiptDir()
 	if dir == "" {
 		return rep, nil

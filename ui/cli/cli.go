@@ -35,6 +35,9 @@ func commands() []command {
 		{"evidence", "evidence: evidence verify FILE.pdf (a sealed receipt) | evidence nom151 --folio N FILE | --constancia CONST FILE (Sovos NOM-151)", runEvidence},
 		{"cardgen", "draw synthetic credentials (models C–H) for tests and the demo", runCardgen},
 		{"nom151-sandbox", "serve a stand-in for Sovos' NOM-151 validation service over TLS", runNOM151Sandbox},
+		{"tuidentidad", "Tu Identidad, the second provider: ine, rfc, nss, status KEY, list, poll [--json]", runTuIdentidad},
+		{"tuidentidad-sandbox", "serve a stand-in for Tu Identidad's asynchronous service over TLS", runTuIdentidadSandbox},
+		{"webhook", "receive providers' results: webhook serve", runWebhook},
 		{"demo", "start the sandbox and verify a citizen of its register, all in one", runDemo},
 		{"help", "list the commands", nil},
 	}
