@@ -280,10 +280,7 @@ func (c *Client) Certificate(ctx context.Context, id string) ([]byte, error) {
 	if id == "" {
 		return nil, &InputError{Field: "Id", Problem: ProblemNoID}
 	}
-	body, _ := json.Marshal(struct {
-		ID   string `json:"Id"`
-		Resp string `json:"Resp"`
-	}{id, "JSON"})
+	body, _ := certificateBody(id)
 	raw, key, err := c.post(ctx, PathCertificate, body, c.o.MaxCertificate)
 	if err != nil {
 		return nil, err
@@ -331,6 +328,27 @@ func (c *Client) Credits(ctx context.Context) (Credits, error) {
 	return cr, nil
 }
 
+// ForgetCertificate lets the certificate of id be asked for again after a refusal:
+// call it when a 5100 report arrives for id, since the provider's state changed and the
+// same call is no longer a repeat.
+func (c *Client) ForgetCertificate(id string) {
+	body, _ := certificateBody(strings.TrimSpace(id))
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.failed, callKey(PathCertificate, body))
+}
+
+func certificateBody(id string) ([]byte, error) {
+	return json.Marshal(struct {
+		ID   string `json:"Id"`
+		Resp string `json:"Resp"`
+	}{id, "JSON"})
+}
+
+func callKey(path string, body []byte) [32]byte {
+	return sha256.Sum256(append([]byte(path+"\x00"), body...))
+}
+
 // ForgetFailures lets calls that failed be sent again unchanged: for after the
 // operator changed what the request does not show (credits bought, account activated).
 func (c *Client) ForgetFailures() {
@@ -367,7 +385,7 @@ func (c *Client) answer(path string, key [32]byte, raw []byte) (Reply, error) {
 
 // post sends one call, after the spam checks, and returns the body read up to limit.
 func (c *Client) post(ctx context.Context, path string, body []byte, limit int64) ([]byte, [32]byte, error) {
-	key := sha256.Sum256(append([]byte(path+"\x00"), body...))
+	key := callKey(path, body)
 	c.mu.Lock()
 	if res, ok := c.failed[key]; ok {
 		c.mu.Unlock()

@@ -32,10 +32,10 @@ func (c *clock) Add(d time.Duration) {
 }
 
 const (
-	apiUser, apiToken   = "cotejo-api", "tok-3f9a61"
-	hookUser, hookPass  = "provider", "hook-secret-71"
-	phone, curp         = "5512345678", "GOMR800101HDFRRN09"
-	generous            = 2 * time.Minute
+	apiUser, apiToken  = "cotejo-api", "tok-3f9a61"
+	hookUser, hookPass = "provider", "hook-secret-71"
+	phone, curp        = "5512345678", "GOMR800101HDFRRN09"
+	generous           = 2 * time.Minute
 )
 
 // rig is the provider's stand-in and Cotejo's side, each over real HTTPS on loopback
