@@ -94,7 +94,10 @@ func TestPythonReceiver(t *testing.T) {
 	}
 	for _, form := range []bool{false, true} {
 		dir := t.TempDir()
-		r := newRig(t, func(s *standin.Settings) { s.WebhookForm = form; s.PhoneScenarios = map[string]string{"525500000001": "expired"} })
+		r := newRig(t, func(s *standin.Settings) {
+			s.WebhookForm = form
+			s.PhoneScenarios = map[string]string{"525500000001": "expired"}
+		})
 		_, certPEM, keyPEM, err := r.pki.Server(r.clk.Now(), "127.0.0.1")
 		if err != nil {
 			t.Fatal(err)
