@@ -8,7 +8,7 @@ DEBS := gcc g++ pkg-config openssl ca-certificates \
 	libtesseract-dev libleptonica-dev tesseract-ocr-eng tesseract-ocr-spa tesseract-ocr-osd \
 	libusb-1.0-0-dev umockdev softhsm2 gpsd gpsd-clients cups-daemon cups-client fonts-dejavu-core fonts-ocr-b \
 	fonts-liberation fonts-freefont-ttf fonts-noto-core \
-	dbus-daemon gnome-keyring sane-utils
+	dbus-daemon gnome-keyring sane-utils curl python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps build run screenshots test bench lint fuzz clean

@@ -32,6 +32,8 @@ func commands() []command {
 		{"location", "wait for a position fix and print it: location [--gpsd HOST:PORT | --nmea DEVICE] [--json]", runLocation},
 		{"devices", "the fingerprint readers plugged in: devices [--json] [--watch]", runDevices},
 		{"cardgen", "draw synthetic credentials (models C–H) for tests and the demo", runCardgen},
+		{"remote", "remote identity check by SMS link (evidence only, not INE): send, status, certificate, credits, listen", runRemote},
+		{"remote-sandbox", "serve a stand-in for the remote identity verification provider over HTTPS", runRemoteSandbox},
 		{"demo", "start the sandbox and verify a citizen of its register, all in one", runDemo},
 		{"help", "list the commands", nil},
 	}
