@@ -53,8 +53,10 @@ func TestRemoteCommands(t *testing.T) {
 
 	sbCtx, stopSB := context.WithCancel(ctx)
 	defer stopSB()
-	if line, _ := started(t, sbCtx, "remote-sandbox", "--addr", sbAddr, "--dir", sbDir, "--every", "20ms",
-		"--webhook", "https://"+lnAddr+"/", "--webhook-user", "prov", "--webhook-password", "pw"); !strings.Contains(line, sbAddr) {
+	line, sbDone := started(t, sbCtx, "remote-sandbox", "--addr", sbAddr, "--dir", sbDir, "--every", "20ms",
+		"--webhook", "https://"+lnAddr+"/", "--webhook-user", "prov", "--webhook-password", "pw")
+	defer func() { stopSB(); <-sbDone }()
+	if !strings.Contains(line, sbAddr) {
 		t.Fatalf("remote-sandbox said %q", line)
 	}
 	ca := filepath.Join(sbDir, "ca.pem")

@@ -136,7 +136,7 @@ func (r *rig) openStore() {
 // reports.
 func (r *rig) restart() {
 	r.mu.Lock()
-	r.handler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "restarting", 503) })
+	r.handler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "restarting", http.StatusServiceUnavailable) })
 	db := r.db
 	r.mu.Unlock()
 	if err := db.Close(); err != nil {
