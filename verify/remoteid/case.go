@@ -179,6 +179,19 @@ func Opened(ctx context.Context, s Store, id string, r SendRequest, at time.Time
 	})
 }
 
+// Start sends a request and records its case, the send's data kept with it: what a
+// window calls when the agent presses Send.
+func Start(ctx context.Context, s Store, c *Client, r SendRequest, now time.Time) (Case, error) {
+	sent, err := c.Send(ctx, r)
+	if err != nil {
+		return Case{}, err
+	}
+	if err := Opened(ctx, s, sent.ID, r, now); err != nil {
+		return Case{ID: sent.ID}, fmt.Errorf("remoteid: request %s sent but not recorded: %w", sent.ID, err)
+	}
+	return s.Get(ctx, sent.ID)
+}
+
 // Certifier downloads a certificate; *Client is one.
 type Certifier interface {
 	Certificate(ctx context.Context, id string) ([]byte, error)

@@ -304,18 +304,18 @@ type Credits struct {
 	Cached bool      // answered from the last call or send, not asked now
 }
 
-// Credits asks the provider for the credits left, at most once per CreditsInterval;
-// within it, the last known value is returned with Cached set.
+// Credits asks the provider for the credits left unless it said so (in a send's answer
+// or a credits call) less than CreditsInterval ago; then the last known value is
+// returned with Cached set.
 func (c *Client) Credits(ctx context.Context) (Credits, error) {
 	c.mu.Lock()
 	now := c.o.Now()
-	if !c.creditsAsked.IsZero() && now.Sub(c.creditsAsked) < c.o.CreditsInterval {
+	if !c.credits.At.IsZero() && now.Sub(c.credits.At) < c.o.CreditsInterval {
 		cr := c.credits
 		cr.Cached = true
 		c.mu.Unlock()
 		return cr, nil
 	}
-	c.creditsAsked = now
 	c.mu.Unlock()
 	rep, err := c.call(ctx, PathCredits, []byte(`{"Resp":"JSON"}`))
 	if err != nil {
@@ -375,7 +375,7 @@ func (c *Client) answer(path string, key [32]byte, raw []byte) (Reply, error) {
 	if rep.Res != ResOK {
 		c.mu.Lock()
 		c.failed[key] = rep.Res
-		c.pause = 0
+		c.pause, c.pauseUntil = 0, time.Time{} // the connection works
 		c.mu.Unlock()
 		return rep, &ResError{Op: path, Res: rep.Res, Detail: rep.Error}
 	}

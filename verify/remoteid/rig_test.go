@@ -136,7 +136,9 @@ func (r *rig) openStore() {
 // reports.
 func (r *rig) restart() {
 	r.mu.Lock()
-	r.handler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "restarting", http.StatusServiceUnavailable) })
+	r.handler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "restarting", http.StatusServiceUnavailable)
+	})
 	db := r.db
 	r.mu.Unlock()
 	if err := db.Close(); err != nil {
@@ -154,14 +156,15 @@ func (r *rig) ctx() context.Context {
 // send sends a request and records it, as the window will.
 func (r *rig) send(req remoteid.SendRequest) remoteid.Sent {
 	r.t.Helper()
-	sent, err := r.client.Send(r.ctx(), req)
+	c, err := remoteid.Start(r.ctx(), r.store, r.client, req, r.clk.Now())
 	if err != nil {
 		r.t.Fatalf("send: %v", err)
 	}
-	if err := remoteid.Opened(r.ctx(), r.store, sent.ID, req, r.clk.Now()); err != nil {
-		r.t.Fatal(err)
+	cr, err := r.client.Credits(r.ctx()) // what the send said: no call
+	if err != nil || !cr.Cached {
+		r.t.Fatalf("credits after a send: %+v %v", cr, err)
 	}
-	return sent
+	return remoteid.Sent{ID: c.ID, Credits: cr.Value}
 }
 
 func (r *rig) get(id string) remoteid.Case {
