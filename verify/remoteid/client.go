@@ -96,12 +96,11 @@ type Client struct {
 	local    *time.Location
 	provider *time.Location
 
-	mu           sync.Mutex
-	failed       map[[32]byte]Res // calls answered with Res < 0, by op and body
-	pauseUntil   time.Time
-	pause        time.Duration
-	credits      Credits
-	creditsAsked time.Time
+	mu         sync.Mutex
+	failed     map[[32]byte]Res // calls answered with Res < 0, by op and body
+	pauseUntil time.Time
+	pause      time.Duration
+	credits    Credits
 }
 
 // New checks the settings and makes a client.
