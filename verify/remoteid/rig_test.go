@@ -38,6 +38,9 @@ const (
 	generous           = 2 * time.Minute
 )
 
+// fixed is a moment for records that need one.
+func fixed() time.Time { return time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC) }
+
 // rig is the provider's stand-in and Cotejo's side, each over real HTTPS on loopback
 // with a CA made for the test: the client, and the webhook handler on a bbolt store.
 type rig struct {
