@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/BurntSushi/toml"
@@ -222,6 +223,9 @@ func printCase(w io.Writer, c remoteid.Case, nationality, lang string, asJSON bo
 		if r.DNISolicitadoCoincide != "" {
 			fmt.Fprintf(w, "%s %s\n", label(lang, "Documento pedido coincide:", "Requested document matches:"), r.DNISolicitadoCoincide)
 		}
+	}
+	if e, ok := c.Latest(); ok && len(e.Unreadable) > 0 {
+		fmt.Fprintf(w, "%s %s\n", label(lang, "No se pudo leer del reporte:", "Could not read from the report:"), strings.Join(e.Unreadable, ", "))
 	}
 	if c.ForeignDocument(nationality) {
 		fmt.Fprintln(w, label(lang, "Atención: el documento no es de la nacionalidad esperada.", "Note: the document is not of the expected nationality."))

@@ -10,6 +10,13 @@
 // /GetCreditos, the decoder of the provider's webhook reports, a case that applies
 // those reports in any order, and an [http.Handler] receiving them. The stand-in server
 // is in the subpackage standin.
+//
+// A window sends with [Start], shows a case from the [Store] with [Notice], and fetches
+// the certificate with [FetchCertificate] once the case is validated (5100); a rejected
+// one (5500) has none. The reports arrive at [NewWebhookHandler], complete on its own;
+// a receiver shared with other providers calls [ParseWebhook] on the body and the
+// Content-Type header (after checking the basic-auth credential) and [Record] on the
+// event, passing on what fails with [ErrOtherService].
 package remoteid
 
 import "fmt"

@@ -29,6 +29,10 @@ type Event struct {
 	Posicion            *Posicion    `json:"Posicion,omitempty"`
 	Dispositivo         *Dispositivo `json:"Dispositivo,omitempty"`
 	Result              *Result      `json:"Result,omitempty"`
+	// Unreadable names the optional fields (Acceso, Posicion, Dispositivo, Result)
+	// present but in a shape that could not be read: the report is kept for its
+	// status, and a screen can say that part is missing.
+	Unreadable []string `json:"Unreadable,omitempty"`
 }
 
 // Acceso is where the person connected from.
@@ -215,6 +219,15 @@ func (o object) nested(name string) (object, error) {
 		}
 		raw = json.RawMessage(s)
 	}
+	// Documented as "Array of arrays", sent as an object: an array is read as its
+	// first element.
+	var arr []json.RawMessage
+	if json.Unmarshal(raw, &arr) == nil {
+		if len(arr) == 0 {
+			return nil, nil
+		}
+		raw = arr[0]
+	}
 	n, err := jsonObject(raw)
 	if err != nil {
 		return nil, fmt.Errorf("%s: not an object", name)
@@ -259,16 +272,23 @@ func (o object) event() (Event, error) {
 	case !validID(e.ID):
 		return Event{}, fmt.Errorf("%w: ID %s", ErrMalformed, clip([]byte(e.ID)))
 	}
-	if e.Acceso, err = acceso(o); err == nil {
-		if e.Posicion, err = posicion(o); err == nil {
-			if e.Dispositivo, err = dispositivo(o); err == nil {
-				e.Result, err = result(o)
-			}
+	// The status is what the report is for: a nested part the provider shaped
+	// otherwise than documented does not cost it (the API's own types disagree with
+	// its sample).
+	unreadable := func(name string, err error) {
+		if err != nil {
+			e.Unreadable = append(e.Unreadable, name)
 		}
 	}
-	if err != nil {
-		return Event{}, fmt.Errorf("%w: %v", ErrMalformed, err)
-	}
+	var aerr, perr, derr, rerr error
+	e.Acceso, aerr = acceso(o)
+	unreadable("Acceso", aerr)
+	e.Posicion, perr = posicion(o)
+	unreadable("Posicion", perr)
+	e.Dispositivo, derr = dispositivo(o)
+	unreadable("Dispositivo", derr)
+	e.Result, rerr = result(o)
+	unreadable("Result", rerr)
 	return e, nil
 }
 

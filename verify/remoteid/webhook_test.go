@@ -109,9 +109,6 @@ func TestParseWebhookErrors(t *testing.T) {
 		{"no ID", `{"Servicio":"VERIFICACION_IDENTIDAD","Estado":"3000"}`, false},
 		{"ID path", `{"Servicio":"VERIFICACION_IDENTIDAD","ID":"../x","Estado":"3000"}`, false},
 		{"no Servicio", `{"ID":"1","Estado":"3000"}`, false},
-		{"Result not an object", `{"Servicio":"VERIFICACION_IDENTIDAD","ID":"1","Estado":"5001","Result":"[1,2]"}`, false},
-		{"Resultado text", `{"Servicio":"VERIFICACION_IDENTIDAD","ID":"1","Estado":"5001","Result":{"Resultado":"si"}}`, false},
-		{"Edad fraction", `{"Servicio":"VERIFICACION_IDENTIDAD","ID":"1","Estado":"5001","Result":{"DNI":{"Edad":1.5}}}`, false},
 		{"other service", `{"Servicio":"FIRMA","ID":"1","Estado":"3000"}`, true},
 	}
 	for _, tt := range tests {
@@ -120,8 +117,25 @@ func TestParseWebhookErrors(t *testing.T) {
 			t.Errorf("%s: err %v", tt.name, err)
 		}
 	}
+	// A nested part in a shape that cannot be read costs the part, not the report.
+	for _, body := range []string{
+		`{"Servicio":"VERIFICACION_IDENTIDAD","ID":"1","Estado":"5100","Result":"[1,2]"}`,
+		`{"Servicio":"VERIFICACION_IDENTIDAD","ID":"1","Estado":"5100","Result":{"Resultado":"si"}}`,
+		`{"Servicio":"VERIFICACION_IDENTIDAD","ID":"1","Estado":"5100","Result":{"DNI":{"Edad":1.5}}}`,
+		`{"Servicio":"VERIFICACION_IDENTIDAD","ID":"1","Estado":"5100","Result":"{broken"}`,
+	} {
+		e, err := ParseWebhook("application/json", []byte(body))
+		if err != nil || e.Estado != 5100 || e.Result != nil || len(e.Unreadable) != 1 || e.Unreadable[0] != "Result" {
+			t.Errorf("%s: %+v %v", body, e, err)
+		}
+	}
+	// "Array of arrays", as documented: the first element is read.
+	e, err := ParseWebhook("application/json", []byte(`{"Servicio":"VERIFICACION_IDENTIDAD","ID":"1","Estado":"3000","Acceso":[{"IP":"192.0.2.1"}],"Dispositivo":[]}`))
+	if err != nil || e.Acceso == nil || e.Acceso.IP != "192.0.2.1" || e.Dispositivo != nil || e.Unreadable != nil {
+		t.Errorf("arrays: %+v %v", e, err)
+	}
 	// Before 5001 a report has no Result: that is normal, not an error.
-	e, err := ParseWebhook("application/json", []byte(`{"Servicio":"VERIFICACION_IDENTIDAD","ID":"7","Estado":"3000","Result":""}`))
+	e, err = ParseWebhook("application/json", []byte(`{"Servicio":"VERIFICACION_IDENTIDAD","ID":"7","Estado":"3000","Result":""}`))
 	if err != nil || e.Result != nil {
 		t.Errorf("report without Result: %+v %v", e, err)
 	}
