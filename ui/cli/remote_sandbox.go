@@ -33,6 +33,14 @@ func runRemoteSandbox(ctx context.Context, args []string, stdout, stderr io.Writ
 	hookCA := fs.String("webhook-cacert", "", "also trust this CA (PEM) for the webhook; the stand-in's own is trusted")
 	form := fs.Bool("webhook-form", false, "post reports as multipart form data instead of JSON")
 	every := fs.Duration("every", 2*time.Second, "time between two reports of a request")
+	duplicate := fs.Bool("duplicate", false, "send every report twice")
+	retries := fs.Int("webhook-retries", 0, "send a refused report again this many times")
+	bare := fs.Bool("bare-object", false, "answer JSON as a bare object instead of a one-element array")
+	accountOff := fs.Bool("account-off", false, "answer sends -4 (function not activated)")
+	forceRes := fs.Int("force-res", 0, "answer every call with this Res (-5, -6 or -7)")
+	strictSender := fs.Bool("strict-sender", false, "answer -3 to a sender over 11 characters")
+	spamLimit := fs.Int("spam-limit", 5, "erroneous calls in a row that block an address")
+	spamCooldown := fs.Duration("spam-cooldown", time.Minute, "how long an address stays blocked")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -74,6 +82,8 @@ func runRemoteSandbox(ctx context.Context, args []string, stdout, stderr io.Writ
 	sv, err := standin.New(standin.Settings{
 		User: *user, Token: *token, Credits: *credits, Scenario: *scenario,
 		WebhookURL: *webhook, WebhookUser: *hookUser, WebhookPassword: *hookPass, WebhookForm: *form,
+		Duplicate: *duplicate, WebhookRetries: *retries, BareObject: *bare, AccountOff: *accountOff,
+		ForceRes: *forceRes, StrictSender: *strictSender, SpamLimit: *spamLimit, SpamCooldown: *spamCooldown,
 		WebhookClient: &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}},
 		Logger:        slog.New(slog.NewTextHandler(stderr, nil)),
 	})
