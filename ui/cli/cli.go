@@ -38,6 +38,8 @@ func commands() []command {
 		{"tuidentidad", "Tu Identidad, the second provider: ine, rfc, nss, status KEY, list, poll [--json]", runTuIdentidad},
 		{"tuidentidad-sandbox", "serve a stand-in for Tu Identidad's asynchronous service over TLS", runTuIdentidadSandbox},
 		{"webhook", "receive providers' results: webhook serve", runWebhook},
+		{"remote", "remote identity check by SMS link (evidence only, not INE): send, status, certificate, credits, listen", runRemote},
+		{"remote-sandbox", "serve a stand-in for the remote identity verification provider over HTTPS", runRemoteSandbox},
 		{"demo", "start the sandbox and verify a citizen of its register, all in one", runDemo},
 		{"help", "list the commands", nil},
 	}
