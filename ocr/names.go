@@ -65,6 +65,11 @@ func readNames(in map[layout.Field]raw, z *mrz.Zone, zoneConf float64) map[strin
 			lines = append(lines, Line{Text: t, Confidence: l.Confidence})
 		}
 	}
+	if len(lines) > 3 {
+		// More lines than a name has: a letter or two of the label or the background
+		// read as a line of its own goes first.
+		lines = slices.DeleteFunc(lines, func(l Line) bool { return len([]rune(l.Text)) <= 2 })
+	}
 	keys := []string{"apellidoPaterno", "apellidoMaterno", "nombre"}
 	var front [3]Line
 	switch len(lines) {

@@ -132,15 +132,18 @@ type SideInfo struct {
 	Score   float64 // resemblance to the design
 	// Known: the design is one of the tables' (the model and side as Classify said);
 	// otherwise they come from the card's content.
-	Known  bool
-	card   *image.RGBA
-	img    image.Image
-	found  locate.Found
-	zone   *zone.Band     // the machine-readable zone, found by its look
-	ocrReg *layout.Region // model C's OCR line, found by its look
-	words  []labels.Word  // the page's words, when read
-	labels []labels.Value // the labels among them
-	by     map[layout.Field]string
+	Known bool
+	// nearest is the design the side resembles most, however little: among models
+	// that fit the content equally, a tie-break, never a sure answer.
+	nearest credential.Model
+	card    *image.RGBA
+	img     image.Image
+	found   locate.Found
+	zone    *zone.Band     // the machine-readable zone, found by its look
+	ocrReg  *layout.Region // model C's OCR line, found by its look
+	words   []labels.Word  // the page's words, when read
+	labels  []labels.Value // the labels among them
+	by      map[layout.Field]string
 }
 
 // Read reads a credential from one or two photos (front and back, in either order).

@@ -246,3 +246,15 @@ func TestRestoreEnye(t *testing.T) {
 		})
 	}
 }
+
+// TestStrayNameLine: a letter of the label or the background read as a line of its own
+// above the names is not taken for the first surname (model C has no zone to say so).
+func TestStrayNameLine(t *testing.T) {
+	in := map[layout.Field]raw{layout.Nombre: {lines: []Line{{Text: "N", Confidence: 0.7}, {Text: "HERNANDEZ", Confidence: 0.95}, {Text: "REYES", Confidence: 0.95}, {Text: "OCTAVIO", Confidence: 0.95}}}}
+	got := readNames(in, nil, 0)
+	for k, want := range map[string]string{"apellidoPaterno": "HERNANDEZ", "apellidoMaterno": "REYES", "nombre": "OCTAVIO"} {
+		if got[k].Value != want {
+			t.Errorf("%s = %q, want %q", k, got[k].Value, want)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 
 	"cotejo/ocr/geom"
 	"cotejo/ocr/labels"
@@ -83,7 +84,9 @@ func (r *Reader) lookAt(ctx context.Context, i int, img image.Image, f locate.Fo
 	if s.card, err = locate.Straighten(img, f, false); err != nil {
 		return nil, &Problem{Image: i, Reason: NotACard, Err: err}
 	}
-	if m, err := r.cls.Classify(s.card); err == nil {
+	m, err := r.cls.Classify(s.card)
+	s.nearest = m.Model
+	if err == nil {
 		s.Model, s.Side, s.Score, s.Known = m.Model, m.Side, m.Score, true
 		if m.Flipped {
 			if err := s.turn(); err != nil {
@@ -256,7 +259,7 @@ func (s *SideInfo) findOCRLine(ctx context.Context, p *Pool) (*layout.Region, er
 	sp, _ := spec(layout.OCRLine)
 	for _, b := range append(wordBoxes(s.words), joinedRuns(s.words)...) {
 		b.Min.Y, b.Max.Y = tallestBand(s.card, b)
-		if h := b.Dy(); h < 8 || b.Dx() < 7*h || b.Dx() > 16*h {
+		if h := b.Dy(); h < 8 || b.Dx() < 7*h || b.Dx() > 16*h || wordyLetters(s.words, b) >= 3 {
 			continue
 		}
 		reg := region(b)
@@ -269,6 +272,25 @@ func (s *SideInfo) findOCRLine(ctx context.Context, p *Pool) (*layout.Region, er
 		}
 	}
 	return nil, nil
+}
+
+// wordyLetters counts, in the words read within b, the letters a misread digit does not
+// become: a clave de elector or a CURP re-read with only digits allowed can come out as
+// thirteen digits, and its letters as read on the page tell it from model C's OCR line.
+func wordyLetters(ws []labels.Word, b image.Rectangle) int {
+	n := 0
+	for _, w := range ws {
+		c := w.Box.Min.Add(w.Box.Max).Div(2)
+		if !c.In(b) {
+			continue
+		}
+		for _, r := range strings.ToUpper(w.Text) {
+			if unicode.IsLetter(r) && !strings.ContainsRune("OILSBZGDQT", r) {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 func wordBoxes(ws []labels.Word) []image.Rectangle {
@@ -525,8 +547,19 @@ func decideModel(res *Result, hasQR bool) (credential.Model, bool) {
 		}
 	}
 	score, clues := modelClues(res, hasQR, true)
-	known := func(m credential.Model) bool {
-		return (res.Back != nil && res.Back.Known && res.Back.Model == m) || (res.Front != nil && res.Front.Known && res.Front.Model == m)
+	// Among equals: a design recognised, else the design a side resembles most, else
+	// the latest model.
+	rank := func(m credential.Model) int {
+		r := 0
+		for _, s := range []*SideInfo{res.Back, res.Front} {
+			switch {
+			case s != nil && s.Known && s.Model == m:
+				r = max(r, 2)
+			case s != nil && s.nearest == m:
+				r = max(r, 1)
+			}
+		}
+		return r
 	}
 	var best credential.Model
 	n := 0
@@ -536,8 +569,8 @@ func decideModel(res *Result, hasQR bool) (credential.Model, bool) {
 			best, n = m, 1
 		case score[m] == score[best]:
 			n++
-			if !known(best) || known(m) {
-				best = m // the latest of equals, unless a design resembled another
+			if rank(m) >= rank(best) {
+				best = m
 			}
 		}
 	}
