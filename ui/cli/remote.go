@@ -17,6 +17,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"cotejo/verify/remoteid"
+	"cotejo/verify/webhook"
 )
 
 // runRemote is `cotejo remote send|status|certificate|credits|listen`: remote identity
@@ -264,22 +265,5 @@ func remoteListen(ctx context.Context, store remoteid.Store, addr, certFile, key
 		return err
 	}
 	fmt.Fprintf(stdout, "Receptor de reportes en https://%s/\n", ln.Addr())
-	return serveTLS(ctx, ln, h, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
-}
-
-// serveTLS answers on ln until ctx ends.
-func serveTLS(ctx context.Context, ln net.Listener, h http.Handler, conf *tls.Config) error {
-	srv := &http.Server{Handler: h, TLSConfig: conf, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 2 * time.Minute}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(tls.NewListener(ln, conf)) }()
-	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
-		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		err := srv.Shutdown(shut)
-		<-done
-		return err
-	}
+	return webhook.Serve(ctx, ln, h, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil)
 }

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"cotejo/verify/httpsserve"
 	"cotejo/verify/remoteid/standin"
 )
 
@@ -96,7 +97,7 @@ func runRemoteSandbox(ctx context.Context, args []string, stdout, stderr io.Writ
 	}
 	fmt.Fprintf(stdout, "Sustituto del proveedor en https://%s (CA en %s)\n", ln.Addr(), filepath.Join(*dir, "ca.pem"))
 	go sv.Run(ctx, *every)
-	return serveTLS(ctx, ln, sv, &tls.Config{Certificates: []tls.Certificate{serverCert}, MinVersion: tls.VersionTLS12})
+	return httpsserve.Run(ctx, ln, httpsserve.Server(sv, &tls.Config{Certificates: []tls.Certificate{serverCert}, MinVersion: tls.VersionTLS12}, nil))
 }
 
 // trust is a pool with the PEM file's certificates.

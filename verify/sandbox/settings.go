@@ -16,6 +16,7 @@ import (
 
 	"cotejo/verify"
 	"cotejo/verify/config"
+	"cotejo/verify/httpsserve"
 	"cotejo/verify/pki"
 )
 
@@ -138,32 +139,10 @@ func ServerTLS(cert tls.Certificate, clientCAs *x509.CertPool) *tls.Config {
 
 // Serve answers on ln over TLS until ctx ends, then shuts down gracefully.
 func Serve(ctx context.Context, ln net.Listener, h http.Handler, tlsConf *tls.Config, errLog *slog.Logger) error {
-	srv := &http.Server{
-		Handler:           h,
-		TLSConfig:         tlsConf,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		// The answer is written after the fingerprints are compared, which on a busy
-		// machine (the race detector, two cores) can take minutes: a shorter deadline
-		// cut the connection under the client ("tls: bad record MAC").
-		WriteTimeout: 10 * time.Minute,
-		IdleTimeout:  120 * time.Second,
-	}
-	if errLog != nil {
-		srv.ErrorLog = slog.NewLogLogger(errLog.Handler(), slog.LevelWarn)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(tls.NewListener(ln, tlsConf)) }()
-	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
-		shutCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		err := srv.Shutdown(shutCtx)
-		if e := <-done; !errors.Is(e, http.ErrServerClosed) && err == nil {
-			err = e
-		}
-		return err
-	}
+	srv := httpsserve.Server(h, tlsConf, errLog)
+	// The answer is written after the fingerprints are compared, which on a busy
+	// machine (the race detector, two cores) can take minutes: a shorter deadline cut
+	// the connection under the client ("tls: bad record MAC").
+	srv.WriteTimeout = 10 * time.Minute
+	return httpsserve.Run(ctx, ln, srv)
 }
