@@ -33,6 +33,7 @@ func commands() []command {
 		{"devices", "the fingerprint readers plugged in: devices [--json] [--watch]", runDevices},
 		{"cardgen", "draw synthetic credentials (models C–H) for tests and the demo", runCardgen},
 		{"demo", "start the sandbox and verify a citizen of its register, all in one", runDemo},
+		{"version", "print the version, commit and build date: version [--json]", runVersion},
 		{"help", "list the commands", nil},
 	}
 }
@@ -52,6 +53,14 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	name := "gui"
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		name, args = args[0], args[1:]
+	}
+	if name == "help" && len(args) == 1 && args[0] == "--man" {
+		// Hidden: make deb writes the manual page this way.
+		if err := writeMan(ctx, stdout); err != nil {
+			fmt.Fprintf(stderr, "cotejo help: %v\n", err)
+			return 1
+		}
+		return 0
 	}
 	if name == "help" || name == "-h" || name == "--help" {
 		usage(stdout)
