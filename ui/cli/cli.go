@@ -41,6 +41,7 @@ func commands() []command {
 		{"remote", "remote identity check by SMS link (evidence only, not INE): send, status, certificate, credits, listen", runRemote},
 		{"remote-sandbox", "serve a stand-in for the remote identity verification provider over HTTPS", runRemoteSandbox},
 		{"demo", "start the sandbox and verify a citizen of its register, all in one", runDemo},
+		{"version", "print the version, commit and build date: version [--json]", runVersion},
 		{"help", "list the commands", nil},
 	}
 }
@@ -60,6 +61,14 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	name := "gui"
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		name, args = args[0], args[1:]
+	}
+	if name == "help" && len(args) == 1 && args[0] == "--man" {
+		// Hidden: make deb writes the manual page this way.
+		if err := writeMan(ctx, stdout); err != nil {
+			fmt.Fprintf(stderr, "cotejo help: %v\n", err)
+			return 1
+		}
+		return 0
 	}
 	if name == "help" || name == "-h" || name == "--help" {
 		usage(stdout)

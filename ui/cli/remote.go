@@ -28,7 +28,7 @@ func runRemote(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	sub, args := args[0], args[1:]
 	fs, cfgPath := newFlags("remote "+sub, stderr)
-	url := fs.String("url", "", "the provider's base URL (default: [remote] base_url of --config)")
+	url := fs.String("url", "", "the provider's base URL (default: [remote] base_url of the configuration)")
 	user := fs.String("user", "", "API user (default: [remote] user)")
 	token := fs.String("token", "", "API token (default: [remote] token, or $COTEJO_REMOTE_TOKEN)")
 	caFile := fs.String("cacert", "", "trust this CA (PEM) for the provider, e.g. the stand-in's")
