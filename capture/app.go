@@ -108,6 +108,10 @@ func Open(ctx context.Context, cfgPath string, o Options) (a *App, err error) {
 		conn.Sealer.NotBefore = db.LastRequestTime
 	}
 	a.Sealer, a.Client, a.Threshold, a.Certificates = conn.Sealer, conn.Client, conn.Threshold, conn.Certificates
+	if conn.Sealer.Signer != nil && !o.ReadOnly {
+		// Every audit record from here on is sealed with the key that signs requests.
+		SealAudit(db.Audit(), conn.Sealer.Signer)
+	}
 	if len(cfg.Operators) > 0 {
 		if a.Operators, err = signin.NewBook(cfg.Operators); err != nil {
 			return a, err
