@@ -7,6 +7,7 @@ import (
 	"crypto/rsa"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,6 +15,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"cotejo/capture"
 	"cotejo/storage/audit"
 	"cotejo/verify/sello"
 )
@@ -29,6 +31,10 @@ func TestEvidenceAudit(t *testing.T) {
 		t.Fatalf("verify exit %d: %s", code, stderr)
 	}
 	stop()
+	// Bookkeeping without INE seals its records too.
+	if code, _, stderr := runCLI(t, ctx, "queue", "purge", "--config", cfgPath); code != 0 || strings.Contains(stderr, "sin sello") {
+		t.Fatalf("queue purge: exit %d: %s", code, stderr)
+	}
 	code, stdout, stderr := runCLI(t, ctx, "evidence", "verify", "--audit", "--config", cfgPath, "--json")
 	var j struct {
 		OK       bool     `json:"ok"`
@@ -36,7 +42,7 @@ func TestEvidenceAudit(t *testing.T) {
 		Sealed   int      `json:"sealed"`
 		Unsealed []uint64 `json:"unsealed"`
 	}
-	if err := json.Unmarshal([]byte(stdout), &j); code != 0 || err != nil || !j.OK || j.Sealed < 3 {
+	if err := json.Unmarshal([]byte(stdout), &j); code != 0 || err != nil || !j.OK || j.Sealed < 4 || j.Sealed != j.Entries || len(j.Unsealed) != 0 {
 		t.Fatalf("the kiosk's trail: exit %d %v\n%s\n%s", code, err, stdout, stderr)
 	}
 
@@ -115,4 +121,26 @@ func TestEvidenceAudit(t *testing.T) {
 	if code, stdout, stderr := runCLI(t, ctx, "evidence", "verify", "--audit", "--config", cfgPath); code != 0 || !strings.Contains(stdout, "sellos válidos") {
 		t.Errorf("restored: exit %d\n%s\n%s", code, stdout, stderr)
 	}
+
+	// Without the signing key the bookkeeping still runs, its records unsealed: the
+	// check lists them and still passes, the chain holding.
+	cfg, err := capture.LoadConfig(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyPath := cfg.Service.SigningKey
+	if !filepath.IsAbs(keyPath) {
+		keyPath = filepath.Join(dir, keyPath)
+	}
+	if err := os.Rename(keyPath, keyPath+".away"); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runCLI(t, ctx, "queue", "purge", "--config", cfgPath); code != 0 || !strings.Contains(stderr, "sin sello") {
+		t.Errorf("queue purge without the key: exit %d: %s", code, stderr)
+	}
+	code, stdout, stderr = runCLI(t, ctx, "evidence", "verify", "--audit", "--config", cfgPath)
+	if code != 0 || !strings.Contains(stdout, "Sin sello (unsealed): ") || !strings.Contains(stdout, "sellos válidos") {
+		t.Errorf("with unsealed records: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	t.Logf("with unsealed records:\n%s", stdout)
 }
