@@ -95,6 +95,9 @@ func Open(ctx context.Context, cfgPath string, o Options) (a *App, err error) {
 	a.closers = append(a.closers, db.Close)
 	a.Kiosk = &Kiosk{DB: db, Scanner: cfg.Scanner, Branch: cfg.Branch}
 	if o.StoreOnly {
+		if !o.ReadOnly {
+			a.sealBookkeeping(cfg, o.Log)
+		}
 		return a, nil
 	}
 	conn, err := cfg.Service.Open(cfg.Dir())
@@ -108,6 +111,10 @@ func Open(ctx context.Context, cfgPath string, o Options) (a *App, err error) {
 		conn.Sealer.NotBefore = db.LastRequestTime
 	}
 	a.Sealer, a.Client, a.Threshold, a.Certificates = conn.Sealer, conn.Client, conn.Threshold, conn.Certificates
+	if conn.Sealer.Signer != nil && !o.ReadOnly {
+		// Every audit record from here on is sealed with the key that signs requests.
+		SealAudit(db.Audit(), conn.Sealer.Signer)
+	}
 	if len(cfg.Operators) > 0 {
 		if a.Operators, err = signin.NewBook(cfg.Operators); err != nil {
 			return a, err
@@ -134,6 +141,20 @@ func Open(ctx context.Context, cfgPath string, o Options) (a *App, err error) {
 		}
 	}
 	return a, nil
+}
+
+// sealBookkeeping has the audit records of bookkeeping without INE (the queue's retry,
+// cancel and purge) sealed like the kiosk's when the signing key opens. When it does
+// not (an HSM unplugged, no [service]) they are written unsealed, which the evidence
+// check reports, rather than stopping the bookkeeping: it says so once.
+func (a *App) sealBookkeeping(cfg *Config, log io.Writer) {
+	signer, closeSigner, err := cfg.Service.OpenSigner(cfg.Dir())
+	if err != nil {
+		fmt.Fprintf(log, "los registros de la bitácora quedan sin sello (audit records go unsealed): %v\n", err)
+		return
+	}
+	a.closers = append(a.closers, closeSigner)
+	SealAudit(a.DB.Audit(), signer)
 }
 
 func withDefaults(o Options) Options {

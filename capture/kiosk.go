@@ -2,6 +2,7 @@ package capture
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,6 +25,7 @@ import (
 	"cotejo/storage"
 	"cotejo/verify"
 	"cotejo/verify/credential"
+	"cotejo/verify/sello"
 )
 
 // Kiosk is every service a verification uses, wired once by Open: the window's screens
@@ -213,17 +216,23 @@ func (k *Kiosk) Here(ctx context.Context) (u verify.Ubicacion, source string, er
 
 // Answer opens an entry's stored answer, checking INE's signature again.
 func (k *Kiosk) Answer(e storage.Entry) (*verify.Result, error) {
+	res, _, err := k.answer(e)
+	return res, err
+}
+
+// answer is Answer, with INE's signed answer as stored.
+func (k *Kiosk) answer(e storage.Entry) (*verify.Result, []byte, error) {
 	raw, err := k.DB.Answer(e.Indice)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	res, err := verify.OpenResponse(raw, k.Client.INECert, e.Indice)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// The answer alone cannot tell that fingers were sent: the entry can.
 	res.FingersSent = e.FingersSent
-	return res, nil
+	return res, raw, nil
 }
 
 // Reachable reports whether INE's host accepts connections: a quick TCP dial, for the
@@ -364,9 +373,20 @@ func ClockMessage(e *verify.ClockError, lang string) string {
 }
 
 // Receipt renders an answered entry's receipt for the citizen as a PDF: the verdict and
-// marks, never the fingerprints, and the CURP and CIC masked.
+// marks, never the fingerprints, and the CURP and CIC masked. Every receipt is sealed
+// with the institution's signing key (docs/cadena-original.md): the seal is printed, as
+// text and as a QR code, and kept in the PDF's metadata for `cotejo evidence verify`.
 func (k *Kiosk) Receipt(w io.Writer, e storage.Entry, lang, institution, operator string) error {
-	res, err := k.Answer(e)
+	return k.ReceiptContext(context.Background(), w, e, lang, institution, operator)
+}
+
+// ReceiptContext is Receipt with a context for the seal's signature (an HSM's call).
+func (k *Kiosk) ReceiptContext(ctx context.Context, w io.Writer, e storage.Entry, lang, institution, operator string) error {
+	signer, err := k.signer()
+	if err != nil {
+		return err
+	}
+	res, raw, err := k.answer(e)
 	if err != nil {
 		return err
 	}
@@ -399,7 +419,62 @@ func (k *Kiosk) Receipt(w io.Writer, e storage.Entry, lang, institution, operato
 		}
 		r.Codes = append(r.Codes, fmt.Sprintf("%s %d: %s", word, int(code), strings.TrimSpace(code.Message(lang))))
 	}
+	ev := k.evidence(e, res, c, raw, at, institution, operator)
+	if r.Seal, err = SealReceipt(ctx, signer, ev); err != nil {
+		return fmt.Errorf("capture: sealing the receipt (sellando el comprobante): %w", err)
+	}
 	return receipt.Write(w, r, receipt.Options{})
+}
+
+// ErrNoSigner is a kiosk without the institution's signing key, which seals receipts.
+var ErrNoSigner = errors.New("capture: no signing key to seal the receipt (no hay llave de firma para sellar el comprobante)")
+
+// signer is the institution's signing key: the one that signs the requests to INE, a
+// PEM key or the HSM's.
+func (k *Kiosk) signer() (verify.Signer, error) {
+	if s, ok := k.Sealer.(*verify.Sealer); ok && s.Signer != nil {
+		return s.Signer, nil
+	}
+	return nil, ErrNoSigner
+}
+
+// evidence is what a receipt seals of an answered entry: no more personal data than
+// the receipt prints, and the digest of INE's signed answer, raw.
+func (k *Kiosk) evidence(e storage.Entry, res *verify.Result, c storage.Citizen, raw []byte, at time.Time, institution, operator string) sello.Evidence {
+	// Sealed in Spanish whatever the receipt's language: the cadena is the record, and
+	// an auditor recomputing it must get the same bytes.
+	answer := res.VerdictLabel("es", k.Threshold)
+	if codes := res.Codes(); len(codes) > 0 {
+		nums := make([]string, len(codes))
+		for i, code := range codes {
+			nums[i] = strconv.Itoa(int(code))
+		}
+		answer += "; códigos " + strings.Join(nums, ", ")
+	}
+	cic := c.CIC
+	if cic == "" {
+		cic = c.OCR
+	}
+	ev := sello.Evidence{Indice: e.Indice, At: at, Operator: orNoRecord(operator, e.Operator), Branch: orNoRecord(institution),
+		CURP: receipt.MaskCURP(c.CURP), CIC: receipt.MaskCIC(cic),
+		ConsentVersion: e.ConsentNotice, ConsentAt: e.ConsentAt,
+		Answer: answer, AnswerSHA256: sha256.Sum256(raw)}
+	if e.ConsentNotice == "" || e.ConsentAt.IsZero() {
+		// An entry stored before consents were kept with it: the consent is in the
+		// audit trail only, and the seal says there is no record here.
+		ev.ConsentVersion, ev.ConsentAt = sello.NoRecord, time.Time{}
+	}
+	return ev
+}
+
+// orNoRecord is the first of values that is not blank, else sello.NoRecord.
+func orNoRecord(values ...string) string {
+	for _, v := range values {
+		if strings.TrimSpace(v) != "" {
+			return v
+		}
+	}
+	return sello.NoRecord
 }
 
 // DocumentScanners lists the document scanners SANE finds (none when SANE is absent).

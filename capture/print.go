@@ -26,7 +26,7 @@ func (k *Kiosk) PrintReceipt(ctx context.Context, e Entry, lang, institution, op
 		return err
 	}
 	defer os.Remove(f.Name())
-	err = k.Receipt(f, e, lang, institution, operator)
+	err = k.ReceiptContext(ctx, f, e, lang, institution, operator)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

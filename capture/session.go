@@ -277,8 +277,9 @@ func (s *Session) Submit(ctx context.Context, sealer Sealer, out Submitter, send
 	}
 	entry, err := out.Submit(ctx, storage.Request{
 		Indice: sealed.Indice, Body: sealed.Body, Kind: "verificacion", Operator: s.operator, Biometrics: s.fingers != nil,
-		Citizen: CitizenRecord(s.cred),
-		Consent: fmt.Sprintf("aviso de privacidad v%s aceptado %s", s.consent.Notice, s.consent.At.Format(time.RFC3339)),
+		Citizen:       CitizenRecord(s.cred),
+		Consent:       fmt.Sprintf("aviso de privacidad v%s aceptado %s", s.consent.Notice, s.consent.At.Format(time.RFC3339)),
+		ConsentNotice: s.consent.Notice, ConsentAt: s.consent.At,
 	}, sendNow)
 	if err != nil {
 		return storage.Entry{}, err

@@ -54,6 +54,11 @@ type Entry struct {
 	Biometrics  bool          `json:"biometrics"`             // the stored request still holds fingerprints
 	FingersSent bool          `json:"fingers_sent,omitempty"` // the request carried fingerprints: a verdict needs INE's finger result (verify.Result.FingersSent)
 	Purged      bool          `json:"purged,omitempty"`       // personal data removed by retention
+	// ConsentNotice and ConsentAt are the privacy notice's version the citizen accepted
+	// and when, for the receipt's sealed evidence. Entries stored before they were kept
+	// have neither: their consent is only in the audit trail.
+	ConsentNotice string    `json:"consent_notice,omitempty"`
+	ConsentAt     time.Time `json:"consent_at,omitzero"`
 }
 
 // Citizen is the personal summary kept beside an entry (sealed) so the history screen
@@ -80,6 +85,9 @@ type Request struct {
 	// it goes into the audit trail with the enqueue, in the same transaction, so no
 	// request is ever stored without the record of its consent.
 	Consent string
+	// ConsentNotice and ConsentAt, when set, are kept with the entry (Entry.ConsentNotice).
+	ConsentNotice string
+	ConsentAt     time.Time
 }
 
 // ErrNotFound means no entry has that id or indice.
@@ -116,6 +124,7 @@ func (db *DB) Enqueue(ctx context.Context, r Request) (Entry, error) {
 	e := Entry{
 		Indice: r.Indice, Kind: r.Kind, Operator: r.Operator, Created: now,
 		State: StatePending, NextAttempt: now, Biometrics: r.Biometrics, FingersSent: r.Biometrics,
+		ConsentNotice: r.ConsentNotice, ConsentAt: r.ConsentAt.UTC(),
 	}
 	citizen, err := json.Marshal(r.Citizen)
 	if err != nil {

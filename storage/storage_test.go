@@ -343,3 +343,39 @@ func TestFind(t *testing.T) {
 		t.Errorf("citizen %+v %v", c, err)
 	}
 }
+
+// TestConsentKept: the consent's notice version and time are kept with the entry,
+// through its answer and a reopening; an entry without them (one stored before they
+// were kept) reads with neither.
+func TestConsentKept(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cotejo.db")
+	keys := newKeys(t)
+	db, err := storage.Open(path, storage.Options{Keys: keys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 30, 17, 36, 51, 0, time.FixedZone("CST", -6*3600))
+	e, err := db.Enqueue(context.Background(), storage.Request{Indice: "ind-001", Body: body(1, false), Operator: "cajero7",
+		Citizen: citizen(1), Consent: "aviso de privacidad v1", ConsentNotice: "1", ConsentAt: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer(t, db, e)
+	old := enqueue(t, db, 2, false)
+	answer(t, db, old)
+	db.Close()
+
+	db = openDB(t, path, keys, nil)
+	for _, tt := range []struct {
+		indice, notice string
+		at             time.Time
+	}{{"ind-001", "1", at}, {"ind-002", "", time.Time{}}} {
+		got, err := db.Get(tt.indice)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.State != storage.StateAnswered || got.ConsentNotice != tt.notice || !got.ConsentAt.Equal(tt.at) {
+			t.Errorf("%s: state %s, consent %q at %v; want %q at %v", tt.indice, got.State, got.ConsentNotice, got.ConsentAt, tt.notice, tt.at)
+		}
+	}
+}

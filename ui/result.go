@@ -225,14 +225,14 @@ func (s *resultScreen) print() {
 func (s *resultScreen) saveReceipt() {
 	e, lang, op, dir, inst := s.entry, s.lang, s.op.Name, s.opts.ReceiptDir, s.opts.Institution
 	path := filepath.Join(dir, capture.ReceiptName(e.Indice))
-	s.task(func(context.Context) error {
+	s.task(func(ctx context.Context) error {
 		err := os.MkdirAll(dir, 0o700)
 		var f *os.File
 		if err == nil {
 			f, err = os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
 		}
 		if err == nil {
-			err = s.k.Receipt(f, e, lang, inst, op)
+			err = s.k.ReceiptContext(ctx, f, e, lang, inst, op)
 			if cerr := f.Close(); err == nil {
 				err = cerr
 			}

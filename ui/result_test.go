@@ -9,8 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"cotejo/capture"
 	"cotejo/scanner/biometrics/enrolled"
 	"cotejo/verify/sandbox/sandboxtest"
+	"cotejo/verify/sello"
 )
 
 // TestPrintReceipt: the receipt goes to lp (CUPS) as a PDF; without lp the teller is
@@ -25,6 +27,22 @@ func TestPrintReceipt(t *testing.T) {
 	res := on[*resultScreen](t, c)
 	if !strings.Contains(res.what.Text(), "vigente") || !strings.Contains(res.next.Text(), "continuar") {
 		t.Errorf("read aloud: %q / %q", res.what.Text(), res.next.Text())
+	}
+
+	// Saved where the window keeps receipts: sealed, and the seal verifies under the
+	// institution's signing certificate.
+	c.tap(t, "receipt")
+	if !strings.Contains(c.status(), "Comprobante guardado") {
+		t.Fatalf("save: %q", c.status())
+	}
+	saved, err := os.Open(filepath.Join(c.opts.ReceiptDir, capture.ReceiptName(res.entry.Indice)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked, err := capture.VerifyReceipt(saved, env.Conn.Sealer.Signer.Certificate())
+	saved.Close()
+	if err != nil || checked.Evidence.Operator != "ANA" || checked.Evidence.Branch != "Banco de Prueba" || checked.Evidence.ConsentVersion == sello.NoRecord {
+		t.Errorf("the saved receipt: %v, evidence %+v", err, checked)
 	}
 
 	bin := t.TempDir()

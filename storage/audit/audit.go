@@ -56,12 +56,27 @@ type Entry struct {
 	Subject  string    `json:"subject,omitempty"` // a keyed hash of the citizen
 	Prev     string    `json:"prev"`              // hex SHA-256 of the previous entry
 	Hash     string    `json:"hash"`              // hex SHA-256 of Prev and this entry's other fields
+	// Cadena and Sello are the entry's cadena original (docs/cadena-original.md) and
+	// its signature by the institution, made by the Log's Sealer. They come after the
+	// hash (the cadena holds it) and are outside it; an entry written without a Sealer
+	// has neither, and its hash is what it was before entries were sealed.
+	Cadena string `json:"cadena,omitempty"`
+	Sello  string `json:"sello,omitempty"`
 }
 
-// hashOf is the entry's hash: SHA-256 over its canonical JSON with Hash empty. The
-// struct's fixed field order makes the encoding reproducible.
+// Sealer seals an entry as it is appended: its cadena original and the sello over it.
+// The trail does not know the cadena's rules or hold the key: capture provides one
+// with verify/sello and the institution's signer. It is called inside the write
+// transaction, so it must not touch the data file.
+type Sealer interface {
+	SealEntry(e Entry) (cadena, sello string, err error)
+}
+
+// hashOf is the entry's hash: SHA-256 over its canonical JSON with Hash (and the seal,
+// made over the hash) empty. The struct's fixed field order makes the encoding
+// reproducible.
 func hashOf(e Entry) string {
-	e.Hash = ""
+	e.Hash, e.Cadena, e.Sello = "", "", ""
 	raw, _ := json.Marshal(e)
 	sum := sha256.Sum256(raw)
 	return hex.EncodeToString(sum[:])
@@ -80,6 +95,24 @@ type Log struct {
 	storedSeq uint64     // the newest head stored outside
 	stored    bool       // whether one is
 	keptErr   error      // the last failure to store it
+	sealer    Sealer     // seals each entry appended; nil: entries go unsealed
+	sealErr   error      // the last failure to seal one
+}
+
+// SetSealer has every entry appended from now on sealed by s (nil: none is).
+func (l *Log) SetSealer(s Sealer) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.sealer = s
+}
+
+// SealErr is the last failure to seal an entry (nil when the last one was sealed). An
+// entry that could not be sealed is kept unsealed rather than refused: what it records
+// happened, and the chain still links it; the evidence check reports it as unsealed.
+func (l *Log) SealErr() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.sealErr
 }
 
 // Open prepares the buckets; key (32 bytes or more, secret) seals the head.
@@ -153,7 +186,9 @@ func (l *Log) AppendTx(tx *bolt.Tx, e Entry) (Entry, error) {
 		e.Time = l.now()
 	}
 	e.Time = e.Time.UTC()
+	e.Cadena, e.Sello = "", ""
 	e.Hash = hashOf(e)
+	l.seal(&e)
 	raw, err := json.Marshal(e)
 	if err != nil {
 		return Entry{}, err
@@ -167,6 +202,23 @@ func (l *Log) AppendTx(tx *bolt.Tx, e Entry) (Entry, error) {
 	}
 	l.keepOnCommit(tx, e.Seq, sealed)
 	return e, nil
+}
+
+// seal fills e's cadena and sello when the Log has a Sealer.
+func (l *Log) seal(e *Entry) {
+	l.mu.Lock()
+	s := l.sealer
+	l.mu.Unlock()
+	if s == nil {
+		return
+	}
+	cadena, sello, err := s.SealEntry(*e)
+	l.mu.Lock()
+	l.sealErr = err
+	l.mu.Unlock()
+	if err == nil {
+		e.Cadena, e.Sello = cadena, sello
+	}
 }
 
 // keepOnCommit stores the transaction's last head outside the file once it has

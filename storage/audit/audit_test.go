@@ -232,3 +232,54 @@ func withHash(e audit.Entry, canonical []byte) audit.Entry {
 	e.Hash = hex.EncodeToString(sum[:])
 	return e
 }
+
+// sealerFunc seals entries for these tests; the real Sealer (verify/sello with the
+// institution's key) is capture's, and tested there.
+type sealerFunc func(audit.Entry) (string, string, error)
+
+func (f sealerFunc) SealEntry(e audit.Entry) (string, string, error) { return f(e) }
+
+// TestSealedEntries: with a Sealer each entry appended keeps its cadena and sello; the
+// seal is outside the hash, so entries written before (unsealed) and after still form
+// one chain that verifies, also after reopening. A Sealer that fails leaves the entry
+// unsealed, not refused, and says so in SealErr.
+func TestSealedEntries(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.db")
+	db, l := open(t, path)
+	fill(t, l, 2)
+	var fail error
+	l.SetSealer(sealerFunc(func(e audit.Entry) (string, string, error) {
+		if e.Hash == "" || e.Cadena != "" {
+			t.Errorf("sealing %+v: no hash yet, or a seal already", e)
+		}
+		return fmt.Sprintf("||%d|%s||", e.Seq, e.Hash), "sello-" + e.Hash[:8], fail
+	}))
+	fill(t, l, 2)
+	fail = errors.New("el HSM no responde")
+	fill(t, l, 1)
+	if err := l.SealErr(); !errors.Is(err, fail) {
+		t.Errorf("SealErr %v", err)
+	}
+	fail = nil
+	fill(t, l, 1)
+	if err := l.SealErr(); err != nil {
+		t.Errorf("SealErr after a sealed entry: %v", err)
+	}
+	db.Close()
+	db, l = open(t, path)
+	defer db.Close()
+	rep, err := l.Verify(context.Background())
+	if err != nil || rep.Entries != 6 {
+		t.Fatalf("%+v %v", rep, err)
+	}
+	list, err := l.List(context.Background(), 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range list {
+		sealed := i == 2 || i == 3 || i == 5
+		if sealed != (e.Sello != "") || sealed && e.Cadena != fmt.Sprintf("||%d|%s||", e.Seq, e.Hash) {
+			t.Errorf("entry %d: cadena %q sello %q", e.Seq, e.Cadena, e.Sello)
+		}
+	}
+}

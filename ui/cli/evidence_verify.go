@@ -21,11 +21,12 @@ func runEvidenceVerify(ctx context.Context, args []string, stdout, stderr io.Wri
 	fs, cfgPath := newFlags("evidence verify", stderr)
 	certPath := fs.String("cert", "", "the sealing certificate (default: [service] signing_cert of the configuration)")
 	asJSON := fs.Bool("json", false, "JSON output")
+	auditTrail := fs.Bool("audit", false, "check the audit trail's records (the configuration's data file) instead of a receipt")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		return errors.New("name one receipt PDF")
+	if *auditTrail != (fs.NArg() == 0) || fs.NArg() > 1 {
+		return errors.New("name one receipt PDF, or say --audit")
 	}
 	if *certPath == "" {
 		cfg, err := capture.LoadConfig(*cfgPath)
@@ -43,6 +44,9 @@ func runEvidenceVerify(ctx context.Context, args []string, stdout, stderr io.Wri
 	cert, err := pki.LoadCertificate(*certPath)
 	if err != nil {
 		return err
+	}
+	if *auditTrail {
+		return evidenceAudit(ctx, *cfgPath, cert, *asJSON, stdout)
 	}
 	f, err := os.Open(fs.Arg(0))
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 
 	"cotejo/capture"
 	"cotejo/capture/receipt"
+	"cotejo/storage"
 	"cotejo/verify/pki"
 	"cotejo/verify/sello"
 )
@@ -139,5 +140,57 @@ func TestEvidenceCommandConfig(t *testing.T) {
 	}
 	if code, _, stderr := runCLI(t, ctx, "evidence", "verify", "--cert", "../../verify/sello/testdata/cert.pem", pdf); code == 0 {
 		t.Errorf("verified under another certificate: %s", stderr)
+	}
+}
+
+// TestEvidenceKioskReceipt: a verification made with `cotejo verify` against INE's
+// stand-in, its receipt written by the kiosk where the window saves receipts, checks
+// out with `evidence verify` and the configuration's certificate; one changed byte of
+// its cadena is reported with the field.
+func TestEvidenceKioskReceipt(t *testing.T) {
+	ctx := context.Background()
+	dir, cfgPath, _, _ := pkiAndSandbox(t)
+	if code, _, stderr := runCLI(t, ctx, "verify", "--config", cfgPath, "--citizen", "../../assets/demo-citizen.json"); code != 0 {
+		t.Fatalf("verify exit %d: %s", code, stderr)
+	}
+	a, err := capture.Open(ctx, cfgPath, capture.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	answered, err := a.DB.List(storage.StateAnswered)
+	if err != nil || len(answered) != 1 {
+		a.Close()
+		t.Fatalf("%d answered entries, %v", len(answered), err)
+	}
+	e := answered[0]
+	path := filepath.Join(a.Config.ReceiptDir(), capture.ReceiptName(e.Indice))
+	os.MkdirAll(filepath.Dir(path), 0o700)
+	var buf bytes.Buffer
+	err = a.Receipt(&buf, e, "es", "Banco de Prueba, Sucursal Centro", "Ana")
+	a.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCLI(t, ctx, "evidence", "verify", "--config", cfgPath, path)
+	if code != 0 || !strings.Contains(stdout, "Sello válido") || !strings.Contains(stdout, "|"+e.Indice+"|") || !strings.Contains(stdout, "|Ana|Banco de Prueba, Sucursal Centro|") {
+		t.Fatalf("kiosk's receipt: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+
+	// One byte of the indice in the cadena the metadata keeps.
+	var old, changed strings.Builder
+	for _, u := range utf16.Encode([]rune("|Ana|")) {
+		fmt.Fprintf(&old, "%04X", u)
+	}
+	for _, u := range utf16.Encode([]rune("|Ano|")) {
+		fmt.Fprintf(&changed, "%04X", u)
+	}
+	tampered := filepath.Join(dir, "tampered.pdf")
+	os.WriteFile(tampered, bytes.Replace(buf.Bytes(), []byte(old.String()), []byte(changed.String()), 1), 0o600)
+	code, stdout, stderr = runCLI(t, ctx, "evidence", "verify", "--config", cfgPath, tampered)
+	if code == 0 || !strings.Contains(stdout, `Operador: evidencia "Ana", cadena "Ano"`) {
+		t.Errorf("tampered receipt: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 }

@@ -186,6 +186,17 @@ func (s Service) Open(baseDir string) (*Conn, error) {
 	return conn, nil
 }
 
+// OpenSigner opens the institution's signing key alone (the PEM key or the HSM), for
+// what signs without talking to INE: the kiosk's bookkeeping seals its audit records
+// with it. close releases the HSM session, if any.
+func (s Service) OpenSigner(baseDir string) (signer verify.Signer, close func() error, err error) {
+	conn := &Conn{}
+	if signer, err = s.signer(baseDir, conn); err != nil {
+		return nil, nil, err
+	}
+	return signer, conn.Close, nil
+}
+
 func (s Service) signer(baseDir string, conn *Conn) (verify.Signer, error) {
 	if s.PKCS11 != nil && s.PKCS11.Module != "" {
 		cfg := *s.PKCS11

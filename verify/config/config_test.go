@@ -2,6 +2,7 @@ package config_test
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
 	"math"
@@ -136,5 +137,30 @@ func TestOpenRefusesExposedKeysAndBadThreshold(t *testing.T) {
 			t.Fatalf("threshold %v: %v", th, err)
 		}
 		conn.Close()
+	}
+}
+
+// TestOpenSigner: the signing key opens alone, without the rest of the service (no
+// INE address), and signs under the configured certificate; a missing key names its
+// setting.
+func TestOpenSigner(t *testing.T) {
+	svc, dir := load(t)
+	svc.URL = ""
+	signer, closeSigner, err := svc.OpenSigner(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeSigner()
+	msg := []byte("||1.0|1|2026-11-30T23:38:09Z|ana|signin.ok|aa|bb||")
+	sig, err := signer.Sign(context.Background(), msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := signer.Certificate().CheckSignature(x509.SHA256WithRSA, msg, sig); err != nil {
+		t.Errorf("the signature does not verify under the signing certificate: %v", err)
+	}
+	svc.SigningKey = "missing.pem"
+	if _, _, err := svc.OpenSigner(dir); err == nil || !strings.Contains(err.Error(), "signing_key") {
+		t.Errorf("missing key: %v", err)
 	}
 }

@@ -56,6 +56,12 @@ type Evidence struct {
 	AnswerSHA256   Digest    `json:"sha256_respuesta"` // of INE's signed answer, as received
 }
 
+// NoRecord is the consent of a verification the kiosk kept no consent record for (an
+// entry stored before consents were kept per entry): with ConsentVersion set to it and
+// no ConsentAt, both consent fields are sealed as NoRecord rather than left out, so
+// the receipt says so.
+const NoRecord = "sin registro"
+
 // maskRune is the receipt's mask character (capture/receipt).
 const maskRune = "*"
 
@@ -64,6 +70,10 @@ func (e Evidence) Fields() []Field {
 	var answer string
 	if e.AnswerSHA256 != (Digest{}) {
 		answer = e.AnswerSHA256.String()
+	}
+	consentAt := formatTime(e.ConsentAt)
+	if consentAt == "" && e.ConsentVersion == NoRecord {
+		consentAt = NoRecord
 	}
 	return []Field{
 		{Name: "Version", Value: EvidenceVersion},
@@ -74,7 +84,7 @@ func (e Evidence) Fields() []Field {
 		{Name: "CURP", Value: e.CURP, Optional: true},
 		{Name: "CIC", Value: e.CIC, Optional: true},
 		{Name: "VersionAviso", Value: e.ConsentVersion},
-		{Name: "MomentoConsentimiento", Value: formatTime(e.ConsentAt)},
+		{Name: "MomentoConsentimiento", Value: consentAt},
 		{Name: "Respuesta", Value: e.Answer},
 		{Name: "SHA256Respuesta", Value: answer},
 	}

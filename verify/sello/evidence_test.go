@@ -200,3 +200,27 @@ func TestEvidenceTamper(t *testing.T) {
 		}
 	})
 }
+
+// TestEvidenceNoConsentRecord: evidence whose consent was never recorded is sealed with
+// "sin registro" in both consent fields, and verifies; a missing consent time without
+// that mark is still refused.
+func TestEvidenceNoConsentRecord(t *testing.T) {
+	s, _, cert := testKey(t)
+	e := sampleEvidence()
+	e.ConsentVersion, e.ConsentAt = sello.NoRecord, time.Time{}
+	sealed, err := e.Seal(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(sealed.Cadena, "|*****6789|sin registro|sin registro|Válida") {
+		t.Errorf("cadena %s", sealed.Cadena)
+	}
+	if err := e.Verify(cert, sealed); err != nil {
+		t.Fatal(err)
+	}
+	e.ConsentVersion = "2026-01"
+	var fe *sello.FieldError
+	if _, err := e.Cadena(); !errors.As(err, &fe) || fe.Field != "MomentoConsentimiento" {
+		t.Errorf("consent time missing: %v", err)
+	}
+}
