@@ -39,7 +39,7 @@ func (s *reviewScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject) 
 	} else {
 		fingers = s.tf("fing.skipped", s.session.WithoutFingersReason())
 	}
-	cells = append(cells, fieldCell(s.t("rev.fingers"), widget.NewLabel(strings.TrimSpace(fingers))))
+	cells = append(cells, fieldCell(s.t("rev.fingers"), wrapLabel(strings.TrimSpace(fingers))))
 	if cons := s.session.Consent(); cons != nil {
 		cells = append(cells, fieldCell(s.t("rev.consent"), wrapLabel(s.tf("cons.accepted", cons.At.Local().Format("15:04"), cons.Notice))))
 	}
@@ -51,7 +51,7 @@ func (s *reviewScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject) 
 	if l := loc.Localidad; l != nil {
 		where += fmt.Sprintf("%s %s", l.Ciudad, l.CodigoPostal)
 	}
-	cells = append(cells, fieldCell(s.t("cons.where"), widget.NewLabel(where)))
+	cells = append(cells, fieldCell(s.t("cons.where"), wrapLabel(where)))
 	s.sending = widget.NewProgressBarInfinite()
 	s.sending.Hide()
 	body := container.NewBorder(nil, container.NewVBox(s.sending, s.status), nil, nil, container.NewVScroll(fieldGrid(3, cells...)))

@@ -107,6 +107,9 @@ func fits(t *testing.T, c *Controller, w, h float32) {
 func noScroll(t *testing.T, c *Controller, w, h float32) {
 	t.Helper()
 	c.win.Resize(fyne.NewSize(w, h))
+	if m := c.win.Content().MinSize(); m.Width > w || m.Height > h {
+		t.Errorf("%s needs %.0f × %.0f, more than %.0f × %.0f", c.Screen(), m.Width, m.Height, w, h)
+	}
 	for _, o := range test.LaidOutObjects(c.win.Content()) {
 		if sc, ok := o.(*container.Scroll); ok && sc.Visible() && sc.Content.MinSize().Height > sc.Size().Height+1 {
 			t.Errorf("%s at %.0f × %.0f: %.0f px of content in %.0f px, scrolling needed", c.Screen(), w, h, sc.Content.MinSize().Height, sc.Size().Height)

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"image/color"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -101,7 +102,16 @@ func fieldCell(name string, value fyne.CanvasObject) fyne.CanvasObject {
 	return container.New(layout.NewCustomPaddedVBoxLayout(0), caption, value)
 }
 
-// fieldGrid lays cells out in columns, row by row.
+// fieldGrid lays cells out in columns, row by row, each row as tall as its own tallest
+// cell (a grid's rows are all as tall as its tallest cell).
 func fieldGrid(columns int, cells ...fyne.CanvasObject) *fyne.Container {
-	return container.NewGridWithColumns(columns, cells...)
+	rows := container.NewVBox()
+	for i := 0; i < len(cells); i += columns {
+		row := slices.Clip(cells[i:min(i+columns, len(cells))])
+		for len(row) < columns {
+			row = append(row, layout.NewSpacer())
+		}
+		rows.Add(container.NewGridWithColumns(columns, row...))
+	}
+	return rows
 }
