@@ -114,6 +114,21 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzReadNMEA -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./capture/location/
 	$(GO) test -run '^$$' -fuzz FuzzGPSDLine -fuzztime $(FUZZTIME) ./capture/location/
 	$(GO) test -run '^$$' -fuzz FuzzReconcile -fuzztime $(FUZZTIME) ./ocr/
+	$(GO) test -run '^$$' -fuzz '^FuzzAuditRecord$$' -fuzztime $(FUZZTIME) ./capture/
+	$(GO) test -run '^$$' -fuzz '^FuzzReadSeal$$' -fuzztime $(FUZZTIME) ./capture/receipt/
+	$(GO) test -run '^$$' -fuzz '^FuzzNormalize$$' -fuzztime $(FUZZTIME) ./verify/credential/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseResponse$$' -fuzztime $(FUZZTIME) ./verify/nom151/
+	$(GO) test -run '^$$' -fuzz '^FuzzHandle$$' -fuzztime $(FUZZTIME) ./verify/nom151/standin/
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeReply$$' -fuzztime $(FUZZTIME) ./verify/remoteid/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseWebhook$$' -fuzztime $(FUZZTIME) ./verify/remoteid/
+	$(GO) test -run '^$$' -fuzz '^FuzzServe$$' -fuzztime $(FUZZTIME) ./verify/remoteid/standin/
+	$(GO) test -run '^$$' -fuzz '^FuzzBuild$$' -fuzztime $(FUZZTIME) ./verify/sello/
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./verify/sello/
+	$(GO) test -run '^$$' -fuzz '^FuzzVerify$$' -fuzztime $(FUZZTIME) ./verify/sello/
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./verify/sello/tbc/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseCreated$$' -fuzztime $(FUZZTIME) ./verify/tuidentidad/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseRecord$$' -fuzztime $(FUZZTIME) ./verify/tuidentidad/
+	$(GO) test -run '^$$' -fuzz '^FuzzAuthMatches$$' -fuzztime $(FUZZTIME) ./verify/webhook/
 
 lint:
 	@bad=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
