@@ -205,7 +205,12 @@ func reconcile(res *Result, in map[layout.Field]raw) {
 		}
 	}
 
-	// CIC: the zone's check digit, the QR code's copy.
+	// CIC: the zone's check digit, the QR code's copy, or the start of the zone's first
+	// line when the rest is hidden.
+	var partCIC string
+	if z == nil && res.ZoneText != "" {
+		partCIC, _ = mrz.CICFromLine1(res.ZoneText)
+	}
 	if res.Model.HasCIC() {
 		switch {
 		case z != nil && z.Checks.CIC:
@@ -216,6 +221,8 @@ func reconcile(res *Result, in map[layout.Field]raw) {
 			set("cic", f)
 		case qrCIC != "":
 			set("cic", Field{Value: qrCIC, Confidence: 0.97, Source: "qr", Note: "zone's CIC failed its check digit"})
+		case z == nil && partCIC != "":
+			set("cic", Field{Value: partCIC, Confidence: 0.95, Source: "mrz", Note: "only the start of the zone's first line was read; its check digit verifies"})
 		case z != nil:
 			f := Field{Value: z.CIC, Confidence: 0.3, Source: "mrz", Note: "check digit failed"}
 			if c := z.Candidates["CIC"]; len(c) > 0 {

@@ -106,6 +106,33 @@ func Parse(text string) (*Zone, error) {
 	return z, nil
 }
 
+// CICFromLine1 reads the CIC from the start of a zone's first line when the zone as a
+// whole does not parse: a finger over the card's corner hides the lines' ends, and the
+// first fifteen characters (IDMEX, the CIC and its check digit) may still be whole. The
+// check digit must verify.
+func CICFromLine1(text string) (string, bool) {
+	for _, l := range strings.Split(strings.ToUpper(text), "\n") {
+		l = strings.Map(func(r rune) rune {
+			if r == ' ' || r == '\t' || r == '\r' {
+				return -1
+			}
+			return r
+		}, l)
+		if l == "" {
+			continue
+		}
+		if len(l) < 15 || !looksLike(l[:5], "IDMEX") {
+			return "", false
+		}
+		d, ok := asDigits(l[5:15])
+		if !ok || !checks(d[:9], d[9]) {
+			return "", false
+		}
+		return d[:9], true
+	}
+	return "", false
+}
+
 // confusable digits OCR swaps for one another.
 func confusable(c byte) string {
 	switch c {

@@ -196,3 +196,25 @@ func TestParseExtraCharacters(t *testing.T) {
 		}
 	}
 }
+
+// TestCICFromLine1: a zone whose lines' ends a finger hides still gives its CIC when the
+// first fifteen characters are whole and the check digit verifies; a wrong check digit,
+// a line that is not a zone's, or too short a start give nothing.
+func TestCICFromLine1(t *testing.T) {
+	for _, tc := range []struct {
+		text, cic string
+		ok        bool
+	}{
+		{"IDMEX3702431075<<038458473\n6906045H2812313MEX<00<<675\nCRUZ<TORRES<<SERGIO<<<<<<", "370243107", true},
+		{"1DMEX37O2431075<<03", "370243107", true}, // OCR's confusions, as Parse repairs them
+		{"IDMEX3702431076<<038458473", "", false},   // the check digit does not verify
+		{"IDMEX370243", "", false},
+		{"CRUZ<TORRES<<SERGIO<<<<<<", "", false},
+		{"", "", false},
+	} {
+		cic, ok := mrz.CICFromLine1(tc.text)
+		if cic != tc.cic || ok != tc.ok {
+			t.Errorf("CICFromLine1(%q) = %q, %v; want %q, %v", tc.text, cic, ok, tc.cic, tc.ok)
+		}
+	}
+}
