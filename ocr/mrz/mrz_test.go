@@ -207,7 +207,7 @@ func TestCICFromLine1(t *testing.T) {
 	}{
 		{"IDMEX3702431075<<038458473\n6906045H2812313MEX<00<<675\nCRUZ<TORRES<<SERGIO<<<<<<", "370243107", true},
 		{"1DMEX37O2431075<<03", "370243107", true}, // OCR's confusions, as Parse repairs them
-		{"IDMEX3702431076<<038458473", "", false},   // the check digit does not verify
+		{"IDMEX3702431076<<038458473", "", false},  // the check digit does not verify
 		{"IDMEX370243", "", false},
 		{"CRUZ<TORRES<<SERGIO<<<<<<", "", false},
 		{"", "", false},
