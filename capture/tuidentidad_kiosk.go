@@ -49,7 +49,14 @@ type NominalCase struct {
 	tuidentidad.Case
 	Ref  string // the INE request's indice the case was made from
 	Name string // the citizen's name from the INE entry; "" when unknown
+	CURP string // the citizen's CURP from the INE entry, for the look-ups
 }
+
+// Credential is a citizen's credential as the session holds it.
+type Credential = credential.Credential
+
+// NominalKind is which check a case is.
+type NominalKind = tuidentidad.Kind
 
 // The kinds of check, as the window names them.
 const (
@@ -180,7 +187,7 @@ func (n *Nominal) view(c tuidentidad.Case) NominalCase {
 	ref := strings.TrimSuffix(c.Key, "."+c.Kind.String())
 	v := NominalCase{Case: c, Ref: ref}
 	if cit, err := n.DB.CitizenOf(ref); err == nil {
-		v.Name = cit.Nombre
+		v.Name, v.CURP = cit.Nombre, cit.CURP
 	}
 	return v
 }

@@ -3,9 +3,12 @@ package capture_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -198,5 +201,87 @@ func TestTuIdentidadNominalRun(t *testing.T) {
 		}
 	case <-time.After(2 * time.Minute):
 		t.Fatal("the background pass never reported the case")
+	}
+}
+
+// TestTuIdentidadApp: with [tuidentidad] and its webhook_addr set, the opened app has
+// the window's Nominal and serves the webhook receiver in-process; the stand-in's
+// delivery there wakes the background pass, which finishes the case; closing the app
+// stops the receiver.
+func TestTuIdentidadApp(t *testing.T) {
+	lb, err := standin.NewLoopback(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hookAddr := ln.Addr().String()
+	ln.Close()
+	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	srv := standin.New(standin.Config{APIKeys: map[string]string{"k": "A"}, Now: func() time.Time { return now },
+		WebhookURL: "https://" + hookAddr + "/tuidentidad", WebhookAuth: webhook.Bearer("t0ken").Header(),
+		WebhookClient: &http.Client{Transport: &http.Transport{TLSClientConfig: lb.ClientTLS()}, Timeout: 2 * time.Minute},
+		Scenarios:     map[string]standin.Scenario{"354760982": standin.CannotVote}})
+	ts := httptest.NewUnstartedServer(srv.Handler(""))
+	ts.TLS = lb.ServerTLS()
+	ts.StartTLS()
+	defer ts.Close()
+
+	cfg := installation(t, "")
+	dir := filepath.Dir(cfg)
+	for name, pem := range map[string][]byte{"ti-ca.pem": lb.CAPEM, "hook.pem": lb.CertPEM, "hook.key": lb.KeyPEM} {
+		if err := os.WriteFile(filepath.Join(dir, name), pem, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, err := os.OpenFile(cfg, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(f, "\n[tuidentidad]\nurl = %q\napi_key = \"k\"\nca = \"ti-ca.pem\"\nwebhook_addr = %q\nwebhook_auth = \"bearer:t0ken\"\nwebhook_cert = \"hook.pem\"\nwebhook_key = \"hook.key\"\n", ts.URL, hookAddr)
+	f.Close()
+
+	a, err := capture.Open(context.Background(), cfg, capture.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Nominal == nil || a.Webhook == nil {
+		a.Close()
+		t.Fatal("no Nominal or receiver with [tuidentidad] configured")
+	}
+	a.Nominal.Tracker.Now = func() time.Time { return now }
+	ctx, cancel := context.WithCancel(t.Context())
+	finished := make(chan capture.NominalCase, 1)
+	ran := make(chan struct{})
+	go func() {
+		defer close(ran)
+		_ = a.Nominal.Run(ctx, time.Hour, func(c capture.NominalCase) { finished <- c })
+	}()
+	c, err := a.Nominal.CheckRoll(ctx, "ana", "IDX5", sampleG)
+	if err != nil || c.State != tuidentidad.CaseWaiting {
+		t.Fatalf("%+v %v", c, err)
+	}
+	srv.Step(ctx) // delivers to the app's receiver
+	if srv.Delivered() != 1 {
+		t.Errorf("deliveries acknowledged: %d", srv.Delivered())
+	}
+	select {
+	case got := <-finished:
+		if got.Key != c.Key || got.Outcome("es").Verdict != "VIGENTE · NO PUEDE VOTAR" {
+			t.Errorf("%+v %+v", got.Case, got.Outcome("es"))
+		}
+	case <-time.After(2 * time.Minute):
+		t.Error("the delivery did not finish the case")
+	}
+	cancel()
+	<-ran
+	if err := a.Close(); err != nil {
+		t.Error(err)
+	}
+	if conn, err := net.Dial("tcp", hookAddr); err == nil {
+		conn.Close()
+		t.Error("the receiver still listens after the app closed")
 	}
 }
