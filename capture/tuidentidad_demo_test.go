@@ -30,14 +30,14 @@ func TestTuIdentidadDemo(t *testing.T) {
 		t.Fatalf("%v %v", n, err)
 	}
 	n.Interval = 50 * time.Millisecond
-	c, err := n.CheckRoll(t.Context(), "demo", "IDX", credential.Credential{Modelo: "G", CIC: "354760987", OCR: "3802273311720"})
+	c, err := n.CheckRoll(t.Context(), "demo", "IDX", credential.Credential{Modelo: "G", CIC: "354760982", OCR: "3802273311720"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The stand-in steps every two seconds on the real clock: a generous wait.
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
-	if c, err = n.Wait(ctx, c.Key); err != nil || c.State != tuidentidad.CaseDone {
+	if c, err = n.Wait(ctx, c.Key); err != nil || c.State != tuidentidad.CaseDone || c.Outcome("es").Verdict != "VIGENTE · PUEDE VOTAR" {
 		t.Errorf("%+v %v", c.Case, err)
 	}
 }

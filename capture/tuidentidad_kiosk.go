@@ -459,7 +459,11 @@ func (a *App) startTuIdentidadDemo(ctx context.Context, cfg *Config, o Options) 
 		return err
 	}
 	const key = "demo"
-	srv := standin.New(standin.Config{APIKeys: map[string]string{key: "demo"}, Logger: slog.New(slog.NewTextHandler(o.Log, nil))})
+	// The demo's model G citizen is found: by default the stand-in picks the answer by
+	// the CIC's and the CURP's digits, and theirs would say "not valid" and "source
+	// down" (a 20-minute retry).
+	found := map[string]standin.Scenario{"354760982": standin.Found, "MAMA810125HPLRNR35": standin.Found}
+	srv := standin.New(standin.Config{APIKeys: map[string]string{key: "demo"}, Scenarios: found, Logger: slog.New(slog.NewTextHandler(o.Log, nil))})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
