@@ -41,8 +41,11 @@ type App struct {
 	Settings SettingsFile
 	// Nominal is Tu Identidad for the window, when [tuidentidad] is configured.
 	Nominal *Nominal
+	// Remote is remote identity verification for the window, when [remote] is
+	// configured.
+	Remote *Remote
 	// Webhook is the in-process webhook receiver's routes, when [tuidentidad]
-	// webhook_addr is set: other providers mount their endpoints on it.
+	// webhook_addr is set.
 	Webhook *http.ServeMux
 
 	closers []func() error // in the order opened
@@ -129,7 +132,14 @@ func Open(ctx context.Context, cfgPath string, o Options) (a *App, err error) {
 	if w, ok := src.(location.Watcher); ok && cfg.Location.Source != "" && cfg.Location.Source != "branch" {
 		a.GPS = w
 	}
-	if a.Nominal, err = a.openNominal(ctx, slog.New(slog.NewTextHandler(o.Log, &slog.HandlerOptions{Level: slog.LevelWarn}))); err != nil {
+	logger := slog.New(slog.NewTextHandler(o.Log, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	if a.Nominal, err = a.openNominal(logger); err != nil {
+		return a, err
+	}
+	if a.Remote, err = a.openRemote(logger); err != nil {
+		return a, err
+	}
+	if err := a.serveWebhooks(ctx, logger); err != nil {
 		return a, err
 	}
 	if o.Reading {

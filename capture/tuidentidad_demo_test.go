@@ -25,7 +25,7 @@ func TestTuIdentidadDemo(t *testing.T) {
 	}
 	defer db.Close()
 	a.Kiosk = &Kiosk{DB: db}
-	n, err := a.openNominal(t.Context(), nil)
+	n, err := a.openNominal(nil)
 	if err != nil || n == nil {
 		t.Fatalf("%v %v", n, err)
 	}

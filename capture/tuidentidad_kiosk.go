@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -19,6 +20,7 @@ import (
 	"cotejo/storage/audit"
 	"cotejo/verify/config"
 	"cotejo/verify/credential"
+	"cotejo/verify/remoteid"
 	"cotejo/verify/tuidentidad"
 	"cotejo/verify/tuidentidad/standin"
 	"cotejo/verify/webhook"
@@ -281,9 +283,8 @@ func (n *Nominal) Handler(auth webhook.Auth, logger *slog.Logger) http.Handler {
 }
 
 // openNominal makes the window's Tu Identidad when [tuidentidad] is configured (nil
-// otherwise), and serves its webhook receiver in-process when webhook_addr is set,
-// until the app is closed.
-func (a *App) openNominal(ctx context.Context, logger *slog.Logger) (*Nominal, error) {
+// otherwise).
+func (a *App) openNominal(logger *slog.Logger) (*Nominal, error) {
 	st := a.Config.TuIdentidad
 	if st.URL == "" && st.APIKey == "" {
 		return nil, nil
@@ -296,23 +297,43 @@ func (a *App) openNominal(ctx context.Context, logger *slog.Logger) (*Nominal, e
 	if e := a.Config.Branch.Estado; e >= 1 && e <= 32 {
 		n.State = tuidentidad.State(e)
 	}
-	if st.WebhookAddr == "" {
-		return n, nil
+	return n, nil
+}
+
+// serveWebhooks runs the webhook receiver in-process when [tuidentidad] webhook_addr
+// is set, until the app is closed, as `cotejo webhook serve` does: Tu Identidad's
+// deliveries at /tuidentidad, remote verification's reports at /remote.
+func (a *App) serveWebhooks(ctx context.Context, logger *slog.Logger) error {
+	st := a.Config.TuIdentidad
+	if st.WebhookAddr == "" || (a.Nominal == nil && a.Remote == nil) {
+		return nil
 	}
-	auth, err := webhook.ParseAuth(st.WebhookAuth)
-	if err != nil {
-		return nil, err
+	mux := http.NewServeMux()
+	if a.Nominal != nil {
+		auth, err := webhook.ParseAuth(st.WebhookAuth)
+		if err != nil {
+			return err
+		}
+		mux.Handle("/tuidentidad", a.Nominal.Handler(auth, logger))
+	}
+	if r, rs := a.Remote, a.Config.Remote; r != nil && rs.WebhookUser == "" {
+		logger.Warn("[remote] webhook_user is not set: remote reports are not received")
+	} else if r != nil {
+		pass := cmp.Or(rs.WebhookPassword, os.Getenv("COTEJO_REMOTE_HOOK_PASSWORD"))
+		h, err := r.Handler(remoteid.WebhookAuth{User: rs.WebhookUser, Password: pass}, logger)
+		if err != nil {
+			return fmt.Errorf("capture: [remote] webhook_user/webhook_password: %w", err)
+		}
+		mux.Handle("/remote", h)
 	}
 	pair, err := tls.LoadX509KeyPair(config.Resolve(a.Config.Dir(), st.WebhookCert), config.Resolve(a.Config.Dir(), st.WebhookKey))
 	if err != nil {
-		return nil, fmt.Errorf("capture: [tuidentidad] webhook_cert/webhook_key: %w", err)
+		return fmt.Errorf("capture: [tuidentidad] webhook_cert/webhook_key: %w", err)
 	}
 	ln, err := net.Listen("tcp", st.WebhookAddr)
 	if err != nil {
-		return nil, fmt.Errorf("capture: [tuidentidad] webhook_addr: %w", err)
+		return fmt.Errorf("capture: [tuidentidad] webhook_addr: %w", err)
 	}
-	mux := http.NewServeMux()
-	mux.Handle("/tuidentidad", n.Handler(auth, logger))
 	a.Webhook = mux
 	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	served := make(chan error, 1)
@@ -320,7 +341,7 @@ func (a *App) openNominal(ctx context.Context, logger *slog.Logger) (*Nominal, e
 		served <- webhook.Serve(sctx, ln, mux, &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}, logger)
 	}()
 	a.closers = append(a.closers, func() error { cancel(); <-served; return nil })
-	return n, nil
+	return nil
 }
 
 // The cases in the operator's words.
