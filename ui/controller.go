@@ -35,7 +35,8 @@ type Options struct {
 	Settings SettingsStore
 	// Poll is how often the home screen refreshes the connection and queue; 0 → 10 s.
 	Poll time.Duration
-	// NoAutoSend leaves the queue to the operator's "send now" (tests, where a sender
+	// NoAutoSend leaves the queue to the operator's "send now", and does not start Tu
+	// Identidad's and remote verification's background passes (tests, where work
 	// running on its own would race with the test's checks).
 	NoAutoSend bool
 	// Screenshots, when set, walks through every screen once, saving each as a PNG in
@@ -48,6 +49,10 @@ type Options struct {
 	// NominalWait is how long a screen waits for Tu Identidad's answer before leaving
 	// it to the background pass; 0 → 60 s. NominalPoll is that pass's interval; 0 → 15 s.
 	NominalWait, NominalPoll time.Duration
+	// Remote is remote verification by SMS link, when configured: the home screen
+	// offers it. RemotePoll is its background pass's interval; 0 → one minute.
+	Remote     *capture.Remote
+	RemotePoll time.Duration
 }
 
 // Controller owns the window: the screen shown and navigation between screens, the
@@ -141,12 +146,20 @@ func (c *Controller) Start() {
 			})
 		})
 	}
-	if c.opts.Nominal != nil {
+	if c.opts.Nominal != nil && !c.opts.NoAutoSend {
 		// Finishes Tu Identidad's cases nobody waits for any more, for the window's
 		// lifetime; each one finished is a notice.
 		spawn(&c.loops, c.ctx, func(ctx context.Context) {
 			_ = c.opts.Nominal.Run(ctx, c.opts.NominalPoll, func(n capture.NominalCase) {
 				fyne.Do(func() { c.nominalNotify(n) })
+			})
+		})
+	}
+	if c.opts.Remote != nil && !c.opts.NoAutoSend {
+		// Fetches the certificates of validated remote cases and shows each change.
+		spawn(&c.loops, c.ctx, func(ctx context.Context) {
+			_ = c.opts.Remote.Run(ctx, c.opts.RemotePoll, func(r capture.RemoteCase) {
+				fyne.Do(func() { c.remoteChanged(r) })
 			})
 		})
 	}
