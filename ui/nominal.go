@@ -152,14 +152,12 @@ func (s *nominalScreen) fill() {
 	case ok:
 		s.verdict = nominalVerdict(roll)
 		o := roll.Outcome(s.lang)
-		mark, col := "!", colourNeutral
+		mark, col := "✗", colourBad // a final answer that is not good news
 		switch {
 		case !roll.State.Final():
 			mark, col = "⏳", colourWarn
 		case o.Good:
 			mark, col = "✓", colourGood
-		case o.Found || roll.State == "failed":
-			mark, col = "✗", colourBad
 		}
 		s.body.Add(bigBanner(mark+"  "+o.Verdict, col))
 		s.addLines(o)

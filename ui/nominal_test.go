@@ -14,6 +14,7 @@ import (
 
 	"cotejo/capture"
 	"cotejo/scanner/biometrics/enrolled"
+	"cotejo/verify/credential"
 	"cotejo/verify/sandbox/sandboxtest"
 	"cotejo/verify/tuidentidad"
 	"cotejo/verify/tuidentidad/standin"
@@ -163,6 +164,17 @@ func TestNominalNegative(t *testing.T) {
 	}
 	if m := english.FindAllString(strings.ReplaceAll(c.texts(), "English", ""), -1); len(m) > 0 {
 		t.Errorf("English %q:\n%s", m, c.texts())
+	}
+	// A look-up whose source is down stays waiting: the queue lists it.
+	waiting := credential.MakeCURP("PEREZ", "LOPEZ", "JUAN", time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC), 'H', "DF", '3')
+	if _, err := n.LookupRFC(t.Context(), "ana", "IDX-Q", waiting); err != nil {
+		t.Fatal(err)
+	}
+	c.tap(t, "home")
+	c.tap(t, "queue")
+	c.want(t, "queue")
+	if text := c.flat(); !strings.Contains(text, "Consultas sin huellas (Tu Identidad)") || !strings.Contains(text, "RFC · — · ") || !strings.Contains(text, "esperando la respuesta") || strings.Contains(text, "NSS ·") {
+		t.Errorf("queue:\n%s", text)
 	}
 	// A case nobody waited for, finished by the background pass: a notice.
 	c.nominalNotify(capture.NominalCase{Case: tuidentidad.Case{Key: "OTHER.rfc", Kind: tuidentidad.KindRFC, State: tuidentidad.CaseFailed, Code: "RFC005"}, Ref: "OTHER"})
