@@ -337,3 +337,10 @@ func (a *App) openRemote(logger *slog.Logger) (*Remote, error) {
 	}
 	return &Remote{Client: client, Store: &RemoteStore{DB: a.DB}, Now: a.DB.Now}, nil
 }
+
+// How a remote case ended.
+const (
+	RemotePending   = remoteid.Pending
+	RemoteValidated = remoteid.Validated
+	RemoteRejected  = remoteid.Rejected
+)
