@@ -344,3 +344,29 @@ const (
 	RemoteValidated = remoteid.Validated
 	RemoteRejected  = remoteid.Rejected
 )
+
+// remoteEnded says, for retention, whether a stored remote case is final and since
+// when: the certificate's arrival, else the final report's time (the provider's zone).
+// A case that does not parse, or whose end cannot be dated, is kept.
+func remoteEnded(raw []byte) (time.Time, bool) {
+	var c remoteid.Case
+	if json.Unmarshal(raw, &c) != nil || !c.Estado().Terminal() {
+		return time.Time{}, false
+	}
+	if !c.CertificateAt.IsZero() {
+		return c.CertificateAt, true
+	}
+	e, ok := c.Latest()
+	if !ok {
+		return time.Time{}, false
+	}
+	loc, err := time.LoadLocation("Europe/Madrid")
+	if err != nil {
+		return time.Time{}, false
+	}
+	t, err := time.ParseInLocation("2006-01-02 15:04", e.UltimaActualizacion, loc)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return t, true
+}

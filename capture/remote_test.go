@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"cotejo/capture"
+	"cotejo/storage"
+	"cotejo/verify/remoteid"
 	"cotejo/verify/remoteid/standin"
 )
 
@@ -135,5 +137,43 @@ func TestRemoteApp(t *testing.T) {
 	}
 	if bytes.Contains(raw, []byte("5512345678")) || bytes.Contains(raw, []byte("%PDF-")) || bytes.Contains(raw, []byte("GOMEZ RUIZ")) {
 		t.Error("the phone, the certificate or the name is in the data file in clear")
+	}
+}
+
+// TestRemoteRetention: retention deletes remote cases finished longer ago than
+// retention_days (by the certificate's arrival, or the final report's time), and keeps
+// the ones in progress and those it cannot date.
+func TestRemoteRetention(t *testing.T) {
+	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	db, err := storage.Settings{Path: "cotejo.db", RetentionDays: 30}.Open(context.Background(), t.TempDir(), storage.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	store := &capture.RemoteStore{DB: db}
+	put := func(id string, c remoteid.Case) {
+		if err := store.Update(t.Context(), id, func(x *remoteid.Case) error { *x = c; return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("1", remoteid.Case{ID: "1", Events: []remoteid.Event{{ID: "1", Estado: 5100}}, Certificate: []byte("%PDF-"), CertificateAt: now.AddDate(0, 0, -40)})
+	put("2", remoteid.Case{ID: "2", Events: []remoteid.Event{{ID: "2", Estado: 5500, UltimaActualizacion: "2026-01-02 10:00"}}})
+	put("3", remoteid.Case{ID: "3", Events: []remoteid.Event{{ID: "3", Estado: 5500, UltimaActualizacion: "2026-03-01 10:00"}}})
+	put("4", remoteid.Case{ID: "4", Events: []remoteid.Event{{ID: "4", Estado: 3001, UltimaActualizacion: "2026-01-02 10:00"}}})
+	put("5", remoteid.Case{ID: "5", Events: []remoteid.Event{{ID: "5", Estado: 5500, UltimaActualizacion: "ayer"}}})
+	cfg := &capture.Config{}
+	cfg.Kiosk.Receipts = t.TempDir()
+	app := &capture.App{Kiosk: &capture.Kiosk{DB: db}, Config: cfg}
+	rep, err := app.Purge(t.Context(), "retention")
+	if err != nil || rep.Cases != 2 {
+		t.Fatalf("%+v %v", rep, err)
+	}
+	left, err := store.List(t.Context())
+	var ids []string
+	for _, c := range left {
+		ids = append(ids, c.ID)
+	}
+	if err != nil || strings.Join(ids, ",") != "3,4,5" {
+		t.Errorf("%v %v", ids, err)
 	}
 }
