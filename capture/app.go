@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -38,6 +39,14 @@ type App struct {
 	Demo bool
 	// Settings is the file a supervisor's changes are written to.
 	Settings SettingsFile
+	// Nominal is Tu Identidad for the window, when [tuidentidad] is configured.
+	Nominal *Nominal
+	// Remote is remote identity verification for the window, when [remote] is
+	// configured.
+	Remote *Remote
+	// Webhook is the in-process webhook receiver's routes, when [tuidentidad]
+	// webhook_addr is set.
+	Webhook *http.ServeMux
 
 	closers []func() error // in the order opened
 }
@@ -130,6 +139,16 @@ func Open(ctx context.Context, cfgPath string, o Options) (a *App, err error) {
 	if w, ok := src.(location.Watcher); ok && cfg.Location.Source != "" && cfg.Location.Source != "branch" {
 		a.GPS = w
 	}
+	logger := slog.New(slog.NewTextHandler(o.Log, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	if a.Nominal, err = a.openNominal(logger); err != nil {
+		return a, err
+	}
+	if a.Remote, err = a.openRemote(logger); err != nil {
+		return a, err
+	}
+	if err := a.serveWebhooks(ctx, logger); err != nil {
+		return a, err
+	}
 	if o.Reading {
 		reader, err := ocr.NewReader(runtime.NumCPU())
 		if err != nil {
@@ -216,6 +235,9 @@ func (a *App) startDemo(ctx context.Context, dir string, o Options) error {
 			return err
 		}
 		cfg.Kiosk.Photos = "fotos" // beside the configuration
+	}
+	if err := a.startTuIdentidadDemo(ctx, cfg, o); err != nil {
+		return err
 	}
 	a.Config, a.Demo, a.Settings = cfg, true, SettingsFile{Path: cfgPath}
 	return nil

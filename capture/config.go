@@ -28,6 +28,8 @@ type Config struct {
 	Lang      string            `toml:"lang"`
 	// TuIdentidad is the second provider's section (issue 17): optional.
 	TuIdentidad tuidentidad.Settings `toml:"tuidentidad"`
+	// Remote is remote identity verification by SMS link (issue 19): optional.
+	Remote RemoteSettings `toml:"remote"`
 
 	dir string
 }

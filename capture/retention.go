@@ -17,7 +17,7 @@ func ReceiptName(indice string) string { return "comprobante-" + indice + ".pdf"
 type PurgeReport struct {
 	Purged   int // verifications whose personal data were deleted
 	Receipts int // receipt PDFs (the citizen's full name) deleted
-	Cases    int // Tu Identidad's finished cases deleted whole
+	Cases    int // Tu Identidad's and remote verification's finished cases deleted whole
 }
 
 // Purge applies retention ([storage] retention_days): the personal data of finished
@@ -32,6 +32,11 @@ func (a *App) Purge(ctx context.Context, operator string) (PurgeReport, error) {
 	}
 	rep.Purged = n
 	if rep.Cases, err = a.DB.PurgeCases(ctx, tuidentidadProvider, operator, tuidentidadEnded); err != nil {
+		return rep, err
+	}
+	remote, err := a.DB.PurgeCases(ctx, remoteProvider, operator, remoteEnded)
+	rep.Cases += remote
+	if err != nil {
 		return rep, err
 	}
 	dir := a.Config.ReceiptDir()

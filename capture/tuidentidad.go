@@ -30,11 +30,30 @@ func (s TuIdentidadStore) Save(ctx context.Context, c tuidentidad.Case) error {
 	event := string(c.State)
 	if old, err := s.Load(ctx, c.Key); err == nil && old.State == c.State {
 		event = "" // a poll that changed nothing: no line
+		if c.Hints > old.Hints {
+			event = "webhook" // a delivery: an answer to confirm
+		}
 	}
 	if event != "" && c.Code != "" {
 		event += " " + string(c.Code)
 	}
+	if event == string(tuidentidad.CaseDone) {
+		event += " " + answerWords(c)
+	}
 	return s.DB.SaveCase(ctx, tuidentidadProvider, c.Key, raw, event)
+}
+
+// answerWords is a done case's answer for the audit trail: the roll's verdict, or that
+// an RFC or NSS was found; never the data themselves.
+func answerWords(c tuidentidad.Case) string {
+	res, err := c.Result()
+	switch {
+	case err != nil:
+		return "unreadable"
+	case res.INE != nil:
+		return fmt.Sprintf("valid=%t canVote=%t", res.INE.Valid, res.INE.CanVote)
+	}
+	return "found"
 }
 
 // Load returns a case; tuidentidad.ErrNoCase when there is none.

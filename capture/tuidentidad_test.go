@@ -91,7 +91,7 @@ func TestTuIdentidadStore(t *testing.T) {
 			events = append(events, e.Ref+" "+e.Outcome)
 		}
 	}
-	if got := strings.Join(events, "; "); got != "caso-1 queued; caso-1 waiting; caso-1 done" {
+	if got := strings.Join(events, "; "); got != "caso-1 queued; caso-1 waiting; caso-1 done found" {
 		t.Errorf("audit: %s", got)
 	}
 }

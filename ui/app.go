@@ -13,7 +13,8 @@ import (
 func OptionsFor(a *capture.App) Options {
 	k := a.Config.Kiosk
 	return Options{Lang: a.Config.Lang, FullScreen: k.FullScreen, Demo: a.OffersSamples(), Certificates: a.Certificates,
-		Settings: a.SettingsEditor(), ReceiptDir: a.Config.ReceiptDir(), PhotoDir: a.Config.PhotoDir(), Institution: k.Institution}
+		Settings: a.SettingsEditor(), ReceiptDir: a.Config.ReceiptDir(), PhotoDir: a.Config.PhotoDir(), Institution: k.Institution,
+		Nominal: a.Nominal, Remote: a.Remote}
 }
 
 // Run opens the kiosk's window on k's services and returns when it is closed or ctx

@@ -35,13 +35,24 @@ type Options struct {
 	Settings SettingsStore
 	// Poll is how often the home screen refreshes the connection and queue; 0 → 10 s.
 	Poll time.Duration
-	// NoAutoSend leaves the queue to the operator's "send now" (tests, where a sender
+	// NoAutoSend leaves the queue to the operator's "send now", and does not start Tu
+	// Identidad's and remote verification's background passes (tests, where work
 	// running on its own would race with the test's checks).
 	NoAutoSend bool
 	// Screenshots, when set, walks through every screen once, saving each as a PNG in
 	// this folder, then quits: signing in as ScreenshotOperator (id, PIN).
 	Screenshots        string
 	ScreenshotOperator [2]string
+	// Nominal is Tu Identidad's data-only checks, when configured: INE's result screen
+	// offers the lista nominal when INE's answer is queued.
+	Nominal *capture.Nominal
+	// NominalWait is how long a screen waits for Tu Identidad's answer before leaving
+	// it to the background pass; 0 → 60 s. NominalPoll is that pass's interval; 0 → 15 s.
+	NominalWait, NominalPoll time.Duration
+	// Remote is remote verification by SMS link, when configured: the home screen
+	// offers it. RemotePoll is its background pass's interval; 0 → one minute.
+	Remote     *capture.Remote
+	RemotePoll time.Duration
 }
 
 // Controller owns the window: the screen shown and navigation between screens, the
@@ -74,6 +85,8 @@ type Controller struct {
 	// noticeBar until opened or dismissed.
 	notices   []notice
 	noticeBar *fyne.Container
+	// nominalNotices are Tu Identidad's cases finished in the background.
+	nominalNotices []capture.NominalCase
 }
 
 // screen is one of the window's screens, with its own widgets. The router builds it
@@ -104,6 +117,9 @@ func New(k *capture.Kiosk, win fyne.Window, opts Options) *Controller {
 	if opts.Poll == 0 {
 		opts.Poll = 10 * time.Second
 	}
+	if opts.NominalWait == 0 {
+		opts.NominalWait = time.Minute
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &Controller{k: k, win: win, opts: opts, lang: opts.Lang, ctx: ctx, cancel: cancel}
 	c.screenCtx, c.screenCancel = context.WithCancel(ctx)
@@ -127,6 +143,23 @@ func (c *Controller) Start() {
 				if (old != nil && old.State == capture.SenderFailing) != (st.State == capture.SenderFailing) {
 					fyne.Do(c.refreshHome)
 				}
+			})
+		})
+	}
+	if c.opts.Nominal != nil && !c.opts.NoAutoSend {
+		// Finishes Tu Identidad's cases nobody waits for any more, for the window's
+		// lifetime; each one finished is a notice.
+		spawn(&c.loops, c.ctx, func(ctx context.Context) {
+			_ = c.opts.Nominal.Run(ctx, c.opts.NominalPoll, func(n capture.NominalCase) {
+				fyne.Do(func() { c.nominalNotify(n) })
+			})
+		})
+	}
+	if c.opts.Remote != nil && !c.opts.NoAutoSend {
+		// Fetches the certificates of validated remote cases and shows each change.
+		spawn(&c.loops, c.ctx, func(ctx context.Context) {
+			_ = c.opts.Remote.Run(ctx, c.opts.RemotePoll, func(r capture.RemoteCase) {
+				fyne.Do(func() { c.remoteChanged(r) })
 			})
 		})
 	}

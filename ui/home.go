@@ -66,6 +66,9 @@ func (s *homeScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject) {
 		s.button("queue", s.t("nav.queue"), widget.MediumImportance, s.queue),
 		s.button("history", s.t("nav.history"), widget.MediumImportance, s.history),
 	}
+	if s.opts.Remote != nil {
+		buttons = append(buttons, s.button("remote", s.t("rem.open"), widget.MediumImportance, func() { s.goTo(&remoteScreen{}) }))
+	}
 	if s.op.Supervisor {
 		buttons = append(buttons, s.button("unlock", s.t("nav.unlock"), widget.MediumImportance, func() { s.goTo(&unlockScreen{}) }))
 	}

@@ -58,7 +58,7 @@ func (c *Controller) showNotices() {
 	}
 	c.noticeBar.RemoveAll()
 	// Hidden when empty: an empty box would still take a padding from the screen.
-	if c.op.ID == "" || len(c.notices) == 0 {
+	if c.op.ID == "" || len(c.notices)+len(c.nominalNotices) == 0 {
 		c.noticeBar.Hide() // and not before sign-in: names are personal data
 		return
 	}
@@ -80,4 +80,5 @@ func (c *Controller) showNotices() {
 		label.Importance = widget.WarningImportance
 		c.noticeBar.Add(container.NewBorder(nil, nil, nil, container.NewHBox(open, x), label))
 	}
+	c.showNominalNotices(f)
 }

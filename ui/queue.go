@@ -54,15 +54,20 @@ func (s *queueScreen) start() {
 	var (
 		entries []capture.Entry
 		sums    []capture.Summary
+		cases   []capture.NominalCase
 	)
-	s.task(func(context.Context) (err error) {
+	s.task(func(ctx context.Context) (err error) {
 		entries, err = s.k.Pending()
 		for _, e := range entries { // each decrypts its citizen's name
 			sums = append(sums, s.k.Summarize(e))
 		}
+		if err == nil {
+			cases, err = s.pendingNominal(ctx)
+		}
 		return err
 	}, func() {
 		s.fill(entries, sums)
+		s.addNominal(s.list, cases, s.queue)
 		if s.then != nil {
 			s.then()
 			s.then = nil
@@ -155,6 +160,7 @@ func (s *historyScreen) find() {
 	var (
 		entries []capture.Entry
 		sums    []capture.Summary
+		cases   []capture.NominalCase
 	)
 	// Each line decrypts its citizen's name: off the UI goroutine.
 	s.task(func(ctx context.Context) (err error) {
@@ -162,8 +168,15 @@ func (s *historyScreen) find() {
 		for _, e := range entries {
 			sums = append(sums, s.k.Summarize(e))
 		}
+		if err == nil {
+			cases, err = s.nominalOf(ctx, entries)
+		}
 		return err
 	}, func() {
+		defer func() {
+			query := q.Subject
+			s.addNominal(s.results, cases, func() { s.goTo(&historyScreen{query: query}) })
+		}()
 		s.results.RemoveAll()
 		if len(entries) == 0 {
 			s.results.Add(widget.NewLabel(s.t("hist.none")))

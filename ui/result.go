@@ -27,6 +27,9 @@ type resultScreen struct {
 	entry capture.Entry
 	// back, when set, returns to where the result was opened from (the history).
 	back func()
+	// cred is the session's credential, kept for Tu Identidad's lista nominal check
+	// while INE's answer is queued; nil when the result was opened later.
+	cred *capture.Credential
 
 	verdict     string // the verdict's key ("valid", "queued" …), for tests
 	who         *widget.Label
@@ -63,6 +66,13 @@ func (s *resultScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject) 
 		buttons = append(buttons, s.button("home", s.t("nav.home"), widget.MediumImportance, s.home))
 	}
 	buttons = append(buttons, s.button("new", s.t("home.new"), widget.HighImportance, s.startVerification))
+	if e.Answers == 0 && s.opts.Nominal != nil && s.cred != nil {
+		// INE is out of reach: the data-only check is what can be done now.
+		cred := s.cred
+		buttons = append(buttons, s.button("nominal", s.t("nom.check"), widget.HighImportance, func() {
+			s.goTo(&nominalScreen{ref: e.Indice, curp: cred.CURP, cred: cred, citizen: s.who.Text})
+		}))
+	}
 	if e.Answers == 0 {
 		s.verdict = "queued"
 		s.answer.Add(banner("⏳ "+s.t("res.queuedword"), colourWarn))

@@ -83,7 +83,8 @@ func (s *reviewScreen) send() {
 				return
 			}
 			s.session = nil
-			s.goTo(&resultScreen{entry: entry})
+			cred := session.Credential()
+			s.goTo(&resultScreen{entry: entry, cred: &cred})
 		})
 	})
 }

@@ -100,6 +100,18 @@ func (c *Controller) walk(dir, suffix string, size fyne.Size, op [2]string) {
 	shot("06-review")
 	tap("send")
 	shot("07-result")
+	// Tu Identidad's data-only check of the same credential, when configured (the
+	// demonstration runs its stand-in): INE is up here, so it is opened directly.
+	nominal := false
+	do(func() {
+		if r, ok := c.cur.(*resultScreen); ok && c.opts.Nominal != nil && r.cred != nil {
+			c.goTo(&nominalScreen{ref: r.entry.Indice, citizen: r.who.Text, curp: r.cred.CURP, cred: r.cred})
+			nominal = true
+		}
+	})
+	if nominal {
+		shot("07b-nominal")
+	}
 	do(c.queue)
 	shot("08-queue")
 	do(c.history)
