@@ -15,6 +15,10 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	// The test binary run as cotejo itself, for tests that kill a command mid-way.
+	if args, ok := os.LookupEnv("COTEJO_TEST_RUN"); ok {
+		os.Exit(Run(context.Background(), strings.Split(args, "\x1f"), os.Stdout, os.Stderr))
+	}
 	// tesseract's OpenMP reads its thread limit at start-up.
 	if err := ocr.LimitThreads(); err != nil {
 		panic(err)

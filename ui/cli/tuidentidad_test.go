@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -175,5 +177,63 @@ func TestWebhookServe(t *testing.T) {
 	})
 	if c := decodeCase(t, out); c.Webhooks < 1 || c.Result.INE == nil || !c.Result.INE.Valid {
 		t.Errorf("%s", out)
+	}
+}
+
+// TestTuIdentidadKill: cotejo killed (SIGKILL) while it waits for Tu Identidad's answer
+// loses nothing: after a restart the check completes, and the data file holds one case
+// with one result for it.
+func TestTuIdentidadKill(t *testing.T) {
+	dir := t.TempDir()
+	addr := "127.0.0.1:" + freePort(t)
+	ca := filepath.Join(dir, "ca.pem")
+	// A CIC ending in 5: the source is down at first and answers at the retry, 20
+	// minutes later on the provider's clock: a minute at this scale, time to kill the
+	// waiter even on a loaded machine.
+	sandboxLogs, _ := background(t, "tuidentidad-sandbox", "--addr", addr, "--api-key", "clave-demo", "--ca-out", ca, "--scale", "20", "--tick", "50ms")
+	eventually(t, "the stand-in listening", func() bool { return dialable(addr) })
+	cfg := filepath.Join(dir, "cotejo.toml")
+	conf := "lang = \"es\"\n[storage]\npath = \"cotejo.db\"\n[tuidentidad]\nurl = \"https://" + addr + "\"\napi_key = \"clave-demo\"\nca = \"ca.pem\"\n"
+	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"tuidentidad", "ine", "--config", cfg, "--model", "D", "--cic", "115568155", "--ocr", "4855115346145", "--wait", "10m", "--every", "50ms", "--key", "ine-kill"}
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), "COTEJO_TEST_RUN="+strings.Join(args, "\x1f"))
+	var out syncBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the check created at the provider", func() bool { return strings.Contains(sandboxLogs.String(), "created") })
+	// Its verificationId is stored just after the provider's answer; a kill before that
+	// only sends the check again at the restart (no idempotency key in the protocol).
+	time.Sleep(500 * time.Millisecond)
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err == nil || cmd.ProcessState.Success() {
+		t.Fatalf("the waiter was not killed: %v\n%s", err, out.String())
+	}
+	if strings.Contains(out.String(), "VIGENTE") {
+		t.Skipf("the machine was so slow the answer came before the kill: nothing tested\n%s", out.String())
+	}
+	ctx := t.Context()
+	var code int
+	var got string
+	eventually(t, "the check answered after the restart", func() bool {
+		code, got, _ = runCLI(t, ctx, "tuidentidad", "status", "ine-kill", "--config", cfg, "--json")
+		return code == 0 && decodeCase(t, got).State == "done"
+	})
+	if c := decodeCase(t, got); c.Result.INE == nil || !c.Result.INE.Valid {
+		t.Errorf("after the restart: %s", got)
+	}
+	code, got, errs := runCLI(t, ctx, "tuidentidad", "list", "--config", cfg, "--json")
+	var list []caseJSON
+	if err := json.Unmarshal([]byte(got), &list); code != 0 || err != nil || len(list) != 1 || list[0].Key != "ine-kill" {
+		t.Errorf("list after the kill: %d %s %s %v", code, got, errs, err)
+	}
+	if n := strings.Count(sandboxLogs.String(), "created"); n != 1 {
+		t.Logf("the provider saw %d creates (a kill before the id was stored sends it again)", n)
 	}
 }
