@@ -42,7 +42,7 @@ func (s *nominalScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject)
 	s.who.SizeName = theme.SizeNameSubHeadingText
 	s.body = container.NewVBox()
 	s.fill()
-	content := container.NewVBox(banner("ⓘ "+capture.NominalNotice(s.lang), colourWarn), s.who, s.body, s.status)
+	content := container.NewVBox(banner(capture.NominalNotice(s.lang), colourWarn), s.who, s.body, s.status)
 	buttons := []fyne.CanvasObject{
 		s.button("rfc", s.t("nom.rfc"), widget.MediumImportance, func() { s.lookup(capture.NominalRFC) }),
 		s.button("nss", s.t("nom.nss"), widget.MediumImportance, func() { s.lookup(capture.NominalNSS) }),

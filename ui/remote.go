@@ -55,7 +55,7 @@ func (s *remoteScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject) 
 	s.keyboard = newKeypad(letterRows, target, nil)
 	s.list = container.NewVBox()
 	form := container.NewVBox(
-		banner("ⓘ "+capture.RemoteNotice(s.lang), colourWarn),
+		banner(capture.RemoteNotice(s.lang), colourWarn),
 		fieldGrid(2, fieldCell(s.t("rem.phone"), s.phone), fieldCell(s.t("rem.document"), s.document)),
 		fieldCell(s.t("rem.message"), s.message),
 		s.keyboard, s.status,

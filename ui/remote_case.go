@@ -28,7 +28,7 @@ func (s *remoteCaseScreen) name() string { return "remotecase" }
 
 func (s *remoteCaseScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject) {
 	s.body = container.NewVBox()
-	content := container.NewVBox(banner("ⓘ "+capture.RemoteNotice(s.lang), colourWarn), s.body, s.status)
+	content := container.NewVBox(banner(capture.RemoteNotice(s.lang), colourWarn), s.body, s.status)
 	buttons := []fyne.CanvasObject{
 		s.button("back", s.t("nav.back"), widget.MediumImportance, func() { s.goTo(&remoteScreen{}) }),
 		s.button("savecert", s.t("rem.savecert"), widget.MediumImportance, func() { s.saveCertificate(false) }),
