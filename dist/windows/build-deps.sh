@@ -115,7 +115,8 @@ step libjpeg-turbo "$CMAKE -DENABLE_STATIC=OFF -DWITH_TURBOJPEG=OFF -DWITH_SIMD=
 # Leptonica reads what the kiosk's camera and the demo write (JPEG, PNG) and nothing else.
 step leptonlib "$CMAKE -DSW_BUILD=OFF -DBUILD_PROG=OFF -DENABLE_GIF=OFF -DENABLE_TIFF=OFF -DENABLE_WEBP=OFF -DENABLE_OPENJPEG=OFF -DENABLE_ZLIB=ON -DENABLE_PNG=ON -DENABLE_JPEG=ON -S . -B out && make -C out -j$JOBS install"
 step libusb-1.0 "./configure --host=$HOST CC=$CC --prefix=$P --disable-static --enable-shared && make -j$JOBS install"
-step tesseract "$CMAKE -DSW_BUILD=OFF -DBUILD_TRAINING_TOOLS=OFF -DBUILD_TESTS=OFF -DDISABLE_ARCHIVE=ON -DDISABLE_CURL=ON -DGRAPHICS_DISABLED=ON -DOPENMP_BUILD=OFF -DENABLE_LTO=OFF -DLeptonica_DIR=$P/lib/cmake/leptonica -S . -B out && make -C out -j$JOBS install"
+# mingw-w64's import library is libws2_32.a, and Linux's file names tell case apart.
+step tesseract "sed -i 's/set(LIB_Ws2_32 Ws2_32)/set(LIB_Ws2_32 ws2_32)/' CMakeLists.txt && $CMAKE -DSW_BUILD=OFF -DBUILD_TRAINING_TOOLS=OFF -DBUILD_TESTS=OFF -DDISABLE_ARCHIVE=ON -DDISABLE_CURL=ON -DGRAPHICS_DISABLED=ON -DOPENMP_BUILD=OFF -DENABLE_LTO=OFF -DLeptonica_DIR=$P/lib/cmake/leptonica -S . -B out && make -C out -j$JOBS install"
 
 echo "$PINS" >"$P/PINS"
 rm -rf "$build"
