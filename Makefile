@@ -12,7 +12,7 @@ DEBS := gcc g++ pkg-config openssl ca-certificates curl \
 	dpkg-dev lintian desktop-file-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build run screenshots test bench lint fuzz clean deb test-deb
+.PHONY: deps build run screenshots test bench lint fuzz clean deb test-deb windows-deps windows test-windows
 
 # The version cotejo version prints and the Debian package carries: the newest tag (v
 # dropped), else FyneApp.toml's version with the commit; .dirty when files differ from it.
@@ -60,6 +60,25 @@ deb: deps
 # demo from the installed files, and purges it. Slow; CI does not run it yet.
 test-deb:
 	COTEJO_DEB_TEST=1 $(GO) test -run TestDebianPackage -count=1 -v -timeout 60m .
+
+# Windows (docs/windows.md). windows-deps cross-builds tesseract, leptonica (zlib, libpng,
+# libjpeg-turbo) and libusb-1.0 from Debian's source packages with mingw-w64, once, into
+# ~/.cache/cotejo-windows/KEY/ (it installs the mingw-w64 and build tools it needs, and
+# adds deb-src lines); windows makes dist/windows/cotejo/: cotejo.exe, the DLLs it loads
+# and tessdata/ (a folder, so the DLLs do not mix with the scripts). test-windows runs
+# it under Wine (installing wine and wine64). None of this is part of make test.
+windows-deps:
+	dist/windows/build-deps.sh
+
+windows:
+	@prefix=$$(dist/windows/build-deps.sh | tail -n 1) && \
+		dist/windows/mkexe.sh "$$prefix" dist/windows/cotejo -ldflags '-s -w $(VERSION_FLAGS)' >/dev/null
+	@echo dist/windows/cotejo/cotejo.exe
+
+test-windows:
+	@dpkg-query -W -f='$${Status}' wine 2>/dev/null | grep -q 'install ok installed' || \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends wine wine64 >/dev/null
+	COTEJO_WINDOWS_TEST=1 $(GO) test -run TestWindowsBuild -count=1 -v -timeout 90m .
 
 # The demo: the kiosk's window with a development PKI in demo/, the sandbox in-process,
 # the simulated fingerprint reader and sample credentials. Sign in as demo / 1234 (or the
@@ -137,4 +156,4 @@ lint:
 	$(GO) run $(STATICCHECK) ./...
 
 clean:
-	rm -rf bin demo dist/build dist/*.deb
+	rm -rf bin demo dist/build dist/*.deb dist/windows/cotejo

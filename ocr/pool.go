@@ -5,11 +5,9 @@ import (
 	"context"
 	"fmt"
 	"image"
-	"os"
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 
 	"github.com/otiai10/gosseract/v2"
 )
@@ -133,18 +131,3 @@ func pgm(img *image.Gray) []byte {
 // ThreadLimitVar is the variable OpenMP reads once, when the process starts: tesseract
 // links OpenMP, and on two cores its threads slow each read several times over.
 const ThreadLimitVar = "OMP_THREAD_LIMIT"
-
-// LimitThreads re-executes the running program with OMP_THREAD_LIMIT=1 unless it is
-// already set; it returns only if it is set or re-executing failed. Call it first in
-// main, before any work.
-func LimitThreads() error {
-	if os.Getenv(ThreadLimitVar) != "" {
-		return nil
-	}
-	exe, err := os.Executable()
-	if err != nil {
-		return err
-	}
-	env := append(os.Environ(), ThreadLimitVar+"=1")
-	return syscall.Exec(exe, os.Args, env)
-}
