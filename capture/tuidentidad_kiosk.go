@@ -20,6 +20,7 @@ import (
 	"cotejo/storage/audit"
 	"cotejo/verify/config"
 	"cotejo/verify/credential"
+	"cotejo/verify/pki"
 	"cotejo/verify/remoteid"
 	"cotejo/verify/tuidentidad"
 	"cotejo/verify/tuidentidad/standin"
@@ -471,7 +472,7 @@ func (a *App) startTuIdentidadDemo(ctx context.Context, cfg *Config, o Options) 
 	if cfg.TuIdentidad.URL != "" {
 		return nil
 	}
-	lb, err := standin.NewLoopback(time.Now())
+	lb, err := pki.NewLoopback(time.Now())
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 	"cotejo/capture"
 	"cotejo/storage"
 	"cotejo/verify/credential"
+	"cotejo/verify/pki"
 	"cotejo/verify/tuidentidad"
 	"cotejo/verify/tuidentidad/standin"
 	"cotejo/verify/webhook"
@@ -28,12 +29,12 @@ type nominalEnv struct {
 	srv *standin.Server
 	n   *capture.Nominal
 	db  *storage.DB
-	lb  *standin.Loopback
+	lb  *pki.Loopback
 }
 
 func startNominal(t *testing.T, cfg standin.Config) *nominalEnv {
 	t.Helper()
-	lb, err := standin.NewLoopback(time.Now())
+	lb, err := pki.NewLoopback(time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +210,7 @@ func TestTuIdentidadNominalRun(t *testing.T) {
 // delivery there wakes the background pass, which finishes the case; closing the app
 // stops the receiver.
 func TestTuIdentidadApp(t *testing.T) {
-	lb, err := standin.NewLoopback(time.Now())
+	lb, err := pki.NewLoopback(time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"cotejo/capture"
 	"cotejo/storage"
 	"cotejo/verify/credential"
+	"cotejo/verify/pki"
 	"cotejo/verify/tuidentidad"
 	"cotejo/verify/tuidentidad/standin"
 )
@@ -22,7 +23,7 @@ import (
 // started before a restart is finished after it, once, and the file holds no CURP or
 // result in clear.
 func TestTuIdentidadStore(t *testing.T) {
-	lb, err := standin.NewLoopback(time.Now())
+	lb, err := pki.NewLoopback(time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"cotejo/capture"
 	"cotejo/scanner/biometrics/enrolled"
 	"cotejo/verify/credential"
+	"cotejo/verify/pki"
 	"cotejo/verify/sandbox/sandboxtest"
 	"cotejo/verify/tuidentidad"
 	"cotejo/verify/tuidentidad/standin"
@@ -25,7 +26,7 @@ import (
 // file.
 func nominal(t *testing.T, k *capture.Kiosk, scenarios map[string]standin.Scenario) *capture.Nominal {
 	t.Helper()
-	lb, err := standin.NewLoopback(time.Now())
+	lb, err := pki.NewLoopback(time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

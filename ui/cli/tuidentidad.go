@@ -17,6 +17,7 @@ import (
 
 	"cotejo/capture"
 	"cotejo/verify/credential"
+	"cotejo/verify/pki"
 	"cotejo/verify/tuidentidad"
 	"cotejo/verify/tuidentidad/standin"
 	"cotejo/verify/webhook"
@@ -320,7 +321,7 @@ func runTuIdentidadSandbox(ctx context.Context, args []string, stdout, stderr io
 	if *scale <= 0 {
 		return errors.New("--scale must be positive")
 	}
-	lb, err := standin.NewLoopback(time.Now())
+	lb, err := pki.NewLoopback(time.Now())
 	if err != nil {
 		return err
 	}

@@ -13,15 +13,16 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"cotejo/verify/pki"
 	"cotejo/verify/tuidentidad"
 	"cotejo/verify/tuidentidad/standin"
 	"cotejo/verify/webhook"
 )
 
 // One CA and server certificate per test binary: RSA keys take a moment.
-var loopback = sync.OnceValues(func() (*standin.Loopback, error) { return standin.NewLoopback(time.Now()) })
+var loopback = sync.OnceValues(func() (*pki.Loopback, error) { return pki.NewLoopback(time.Now()) })
 
-func certs(t testing.TB) *standin.Loopback {
+func certs(t testing.TB) *pki.Loopback {
 	t.Helper()
 	lb, err := loopback()
 	if err != nil {
@@ -62,7 +63,7 @@ type env struct {
 	srv    *standin.Server
 	url    string
 	client *tuidentidad.Client
-	lb     *standin.Loopback
+	lb     *pki.Loopback
 	hook   *httptest.Server
 	sink   func(context.Context, webhook.Event) error
 	sinkMu sync.Mutex
@@ -74,7 +75,7 @@ type envOptions struct {
 	configure func(*standin.Config)
 }
 
-func httpClient(lb *standin.Loopback) *http.Client {
+func httpClient(lb *pki.Loopback) *http.Client {
 	return &http.Client{Transport: &http.Transport{TLSClientConfig: lb.ClientTLS()}, Timeout: 2 * time.Minute}
 }
 

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"cotejo/verify/tuidentidad/standin"
+	"cotejo/verify/pki"
 	"cotejo/verify/webhook"
 )
 
@@ -105,7 +105,7 @@ func (s *sink) events() []webhook.Event {
 
 // TestHandler speaks to the receiver over real TLS on loopback.
 func TestHandler(t *testing.T) {
-	lb, err := standin.NewLoopback(time.Now())
+	lb, err := pki.NewLoopback(time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

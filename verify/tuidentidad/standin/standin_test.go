@@ -17,12 +17,13 @@ import (
 	"time"
 
 	"cotejo/verify/credential"
+	"cotejo/verify/pki"
 	"cotejo/verify/tuidentidad"
 	"cotejo/verify/tuidentidad/standin"
 	"cotejo/verify/webhook"
 )
 
-var loopback = sync.OnceValues(func() (*standin.Loopback, error) { return standin.NewLoopback(time.Now()) })
+var loopback = sync.OnceValues(func() (*pki.Loopback, error) { return pki.NewLoopback(time.Now()) })
 
 type clock struct {
 	mu sync.Mutex
@@ -38,7 +39,7 @@ func (c *clock) Add(d time.Duration) {
 
 const key = "clave-de-prueba"
 
-func start(t *testing.T, cfg standin.Config) (*standin.Server, string, *standin.Loopback) {
+func start(t *testing.T, cfg standin.Config) (*standin.Server, string, *pki.Loopback) {
 	t.Helper()
 	lb, err := loopback()
 	if err != nil {
@@ -184,7 +185,7 @@ type received struct {
 }
 
 // python starts testdata/receiver.py and returns its URL and the file it writes.
-func python(t *testing.T, lb *standin.Loopback, expected string) (string, string) {
+func python(t *testing.T, lb *pki.Loopback, expected string) (string, string) {
 	t.Helper()
 	if _, err := exec.LookPath("python3"); err != nil {
 		t.Skip("python3 is not installed: the independent receiver needs it")

@@ -1,4 +1,4 @@
-package standin
+package pki
 
 import (
 	"crypto/rand"
@@ -9,15 +9,13 @@ import (
 	"encoding/pem"
 	"net"
 	"time"
-
-	"cotejo/verify/pki"
 )
 
 // Loopback is a throw-away CA and a server certificate it issued for localhost,
 // 127.0.0.1 and ::1: enough for the stand-in, a webhook receiver and their clients to
 // speak real TLS on one machine.
 type Loopback struct {
-	CA     *pki.CA
+	CA     *CA
 	Server tls.Certificate
 	Pool   *x509.CertPool // trusts CA
 	CAPEM  []byte         // CA's certificate, for curl's --cacert or Python's ssl
@@ -28,7 +26,7 @@ type Loopback struct {
 
 // NewLoopback makes the CA and the server certificate, valid from now.
 func NewLoopback(now time.Time) (*Loopback, error) {
-	ca, err := pki.NewCA("Cotejo loopback CA", 2048, now)
+	ca, err := NewCA("Cotejo loopback CA", 2048, now)
 	if err != nil {
 		return nil, err
 	}
