@@ -9,7 +9,6 @@ import (
 	"encoding/pem"
 	"math/big"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -22,32 +21,18 @@ import (
 	"cotejo/storage/audit"
 	"cotejo/verify"
 	"cotejo/verify/pkcs11"
+	"cotejo/verify/pkcs11/softhsmtest"
 	"cotejo/verify/sandbox/sandboxtest"
 )
 
-const softhsm = "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so"
+const softhsm = softhsmtest.Module
 
 // hsmSigner is the app's pkcs11.Signer over an RSA key made in a fresh SoftHSM token,
 // with a certificate for it.
 func hsmSigner(t *testing.T) *pkcs11.Signer {
 	t.Helper()
-	if _, err := os.Stat(softhsm); err != nil {
-		t.Skip("SoftHSM is not installed (Debian package softhsm2): " + err.Error())
-	}
-	if _, err := exec.LookPath("softhsm2-util"); err != nil {
-		t.Skip("softhsm2-util not found (Debian package softhsm2): " + err.Error())
-	}
+	softhsmtest.Token(t, "kiosk", "1234")
 	dir := t.TempDir()
-	tokens := filepath.Join(dir, "tokens")
-	if err := os.Mkdir(tokens, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	conf := filepath.Join(dir, "softhsm2.conf")
-	os.WriteFile(conf, []byte("directories.tokendir = "+tokens+"\nobjectstore.backend = file\nlog.level = ERROR\n"), 0o600)
-	t.Setenv("SOFTHSM2_CONF", conf)
-	if out, err := exec.Command("softhsm2-util", "--init-token", "--free", "--label", "kiosk", "--pin", "1234", "--so-pin", "5678").CombinedOutput(); err != nil {
-		t.Fatalf("softhsm2-util: %v: %s", err, out)
-	}
 	ctx11, err := crypto11.Configure(&crypto11.Config{Path: softhsm, TokenLabel: "kiosk", Pin: "1234"})
 	if err != nil {
 		t.Fatal(err)

@@ -22,29 +22,17 @@ import (
 	"github.com/ThalesGroup/crypto11"
 
 	"cotejo/verify/pkcs11"
+	"cotejo/verify/pkcs11/softhsmtest"
 )
 
-const module = "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so"
+const module = softhsmtest.Module
 
 // token makes a fresh SoftHSM token holding an RSA 2048 key pair labelled "firma" and
 // returns a Config for it, with the key's self-signed certificate in a PEM file.
 func token(tb testing.TB) pkcs11.Config {
 	tb.Helper()
-	if _, err := os.Stat(module); err != nil {
-		tb.Skip("SoftHSM is not installed (Debian package softhsm2): " + err.Error())
-	}
-	if _, err := exec.LookPath("softhsm2-util"); err != nil {
-		tb.Skip("softhsm2-util not found: " + err.Error())
-	}
+	softhsmtest.Token(tb, "cotejo-test", "1234")
 	dir := tb.TempDir()
-	tokens := filepath.Join(dir, "tokens")
-	os.Mkdir(tokens, 0o700)
-	conf := filepath.Join(dir, "softhsm2.conf")
-	os.WriteFile(conf, []byte("directories.tokendir = "+tokens+"\nobjectstore.backend = file\nlog.level = ERROR\n"), 0o600)
-	tb.Setenv("SOFTHSM2_CONF", conf)
-	if out, err := exec.Command("softhsm2-util", "--init-token", "--free", "--label", "cotejo-test", "--pin", "1234", "--so-pin", "5678").CombinedOutput(); err != nil {
-		tb.Fatalf("softhsm2-util: %v: %s", err, out)
-	}
 	c, err := crypto11.Configure(&crypto11.Config{Path: module, TokenLabel: "cotejo-test", Pin: "1234"})
 	if err != nil {
 		tb.Fatal(err)
