@@ -133,6 +133,10 @@ func TestAccuracy(t *testing.T) {
 					valid := res.Zone != nil && res.Zone.Checks.AllValid() && len(res.Zone.Lines[2]) == 30
 					if valid {
 						zonesValid++
+					} else if res.Zone != nil {
+						t.Logf("level %d card %s (%s) model %s: zone not valid: checks %+v, line 3 of %d", level, c.Name, c.Family, want.Modelo, res.Zone.Checks, len(res.Zone.Lines[2]))
+					} else {
+						t.Logf("level %d card %s (%s) model %s: no zone: %v", level, c.Name, c.Family, want.Modelo, res.ZoneErr)
 					}
 					ps.add("valid", valid)
 					// The zone's own fields against the zone as printed.

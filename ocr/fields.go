@@ -87,6 +87,9 @@ func split(reg layout.Region) []layout.Region {
 type raw struct {
 	lines []Line
 	err   error
+	// others are the other readings of a voted line (voteLine) that differ from the
+	// vote: a second opinion another side of the card can side with.
+	others []string
 }
 
 // readFields reads every text region of both sides, and the QR code, with the pool's
@@ -269,36 +272,55 @@ func (r *Reader) voteLine(ctx context.Context, card *image.RGBA, reg layout.Regi
 	}
 	sp, _ := spec(reg.Field)
 	readings := []string{squeeze(first.text())}
+	weights := []float64{first.conf()}
 	conf := first.conf()
 	for v := 1; v < variants; v++ {
 		lines, err := r.pool.Recognise(ctx, cropVariant(card, reg, v), sp.psm, sp.whitelist)
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if t := squeeze(raw{lines: lines}.text()); err == nil && len(t) == want {
+		x := raw{lines: lines}
+		if t := squeeze(x.text()); err == nil && len(t) == want {
 			readings = append(readings, t)
+			weights = append(weights, x.conf())
 		}
 	}
 	if len(readings) < 3 {
 		return nil // no majority to be had
 	}
+	text, split, others := vote(readings, weights)
+	if split {
+		conf = min(conf, doubtful) // the readings differ: the operator checks it
+	}
+	out[reg.Field] = raw{lines: []Line{{Text: text, Confidence: conf}}, others: others}
+	return nil
+}
+
+// vote keeps, place by place, the character most readings (all of one length) agree
+// on; between as many, the one whose readings tesseract was surer of (its confidence
+// drops on the variant a blot spoils). split tells whether the readings differ
+// anywhere; others are the distinct readings the vote did not give.
+func vote(readings []string, weights []float64) (text string, split bool, others []string) {
 	b := []byte(readings[0])
 	for i := range b {
-		votes := map[byte]int{}
-		for _, t := range readings {
+		votes, sure := map[byte]int{}, map[byte]float64{}
+		for k, t := range readings {
 			votes[t[i]]++
+			sure[t[i]] += weights[k]
 		}
 		for c, n := range votes {
-			if n > votes[b[i]] {
+			if n > votes[b[i]] || n == votes[b[i]] && sure[c] > sure[b[i]] {
 				b[i] = c
 			}
 		}
-		if votes[b[i]] < len(readings) {
-			conf = min(conf, doubtful) // the readings differ here: the operator checks it
+		split = split || votes[b[i]] < len(readings)
+	}
+	for _, t := range readings {
+		if t != string(b) && !slices.Contains(others, t) {
+			others = append(others, t)
 		}
 	}
-	out[reg.Field] = raw{lines: []Line{{Text: string(b), Confidence: conf}}}
-	return nil
+	return string(b), split, others
 }
 
 // rereadZone reads the zone's lines again from other variants of their crops while the

@@ -104,12 +104,23 @@ func readNames(in map[layout.Field]raw, z *mrz.Zone, zoneConf float64) map[strin
 	// Line 3 fills all 30 places when the names were cut.
 	cut := len(z.Lines[2]) == 30 && z.Lines[2][29] != '<'
 	zone := [3]string{z.Paterno, z.Materno, z.Nombres}
+	// The zone's other readings of line 3, outvoted: a front that reads as one of them
+	// has the zone's second opinion on its side.
+	var others [][3]string
+	for _, t := range in[mrzLine3].others {
+		p, m, n := mrz.Names(t)
+		others = append(others, [3]string{p, m, n})
+	}
 	for i, k := range keys {
 		fv, fc, mv := front[i].Text, front[i].Confidence, zone[i]
 		last := i == 2 || (i == 1 && zone[2] == "")
 		switch {
 		case fold(fv) == mv:
 			out[k] = Field{Value: fv, Confidence: max(fc, 0.98), Source: "front+mrz"}
+		case fc >= Review && slices.ContainsFunc(others, func(o [3]string) bool { return o[i] == fold(fv) }):
+			// The front and one reading of the zone agree where the zone's readings
+			// differ among themselves (a blot of the background makes an I a T in some).
+			out[k] = Field{Value: fv, Confidence: doubtful, Source: "front+mrz", Note: sidedNote}
 		case cut && last && strings.HasPrefix(fold(fv), mv) && mv != "":
 			out[k] = Field{Value: fv, Confidence: max(fc, 0.95), Source: "front+mrz"}
 		case zoneConf > 0 && zoneConf <= doubtful && fc >= 0.9 && labels.Distance(fold(fv), mv) <= float64(len(mv))/4:
@@ -154,8 +165,12 @@ func readNames(in map[layout.Field]raw, z *mrz.Zone, zoneConf float64) map[strin
 	return out
 }
 
-// correctedNote marks a name whose letters the zone corrected.
-const correctedNote = "letters corrected from the zone"
+// correctedNote marks a name whose letters the zone corrected; sidedNote, a front's
+// name that one of the zone's outvoted readings agrees with.
+const (
+	correctedNote = "letters corrected from the zone"
+	sidedNote     = "the front agrees with one of the zone's readings"
+)
 
 // readCURP shapes the front's CURP by position, checks its check digit and its birth
 // date and sex against the zone's, and repairs one misread the check digit confirms.
@@ -169,12 +184,20 @@ func readCURP(in map[layout.Field]raw, names map[string]Field, birth time.Time, 
 	// A name whose letters the zone corrected, left for the operator, still has the
 	// length and nearly all the letters both readings agree on: enough for a filter.
 	usable := func(f Field) bool {
-		return f.Confidence >= Review || f.Confidence >= doubtful && f.Note == correctedNote
+		return f.Confidence >= Review || f.Confidence >= doubtful && (f.Note == correctedNote || f.Note == sidedNote)
 	}
-	if usable(p) && usable(n) && (usable(m) || m.Value == "") && !birth.IsZero() && sex != "" {
+	// A lost character is restored only with the names' letters to confirm it; names
+	// read with little confidence still confirm it, for the operator to check (seven
+	// letters and the check digit agreeing by chance is unlikely).
+	weak := func(f Field) bool { return f.Confidence >= 0.5 && f.Value != "" }
+	restoreSure := false
+	fromWeakNames := func(string) bool { return false }
+	if weak(p) && weak(n) && (weak(m) || m.Value == "") && !birth.IsZero() && sex != "" {
 		want := credential.MakeCURP(p.Value, m.Value, n.Value, birth, sex[0], "XX", '0')
-		fromNames = func(c string) bool { return c[0:4] == want[0:4] && c[13:16] == want[13:16] }
-		namesKnown = true
+		fromWeakNames = func(c string) bool { return c[0:4] == want[0:4] && c[13:16] == want[13:16] }
+		if usable(p) && usable(n) && (usable(m) || m.Value == "") {
+			fromNames, namesKnown, restoreSure = fromWeakNames, true, true
+		}
 	}
 	both := "front"
 	if birthSrc != "front" {
@@ -204,13 +227,17 @@ func readCURP(in map[layout.Field]raw, names map[string]Field, birth time.Time, 
 		for i := range 18 {
 			for _, c := range "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789" {
 				cand := shape(s[:i]+string(c)+s[i:], pattern)
-				if credential.ValidateCURP(cand) == nil && agrees(cand) && fromNames(cand) && !slices.Contains(found, cand) {
+				if credential.ValidateCURP(cand) == nil && agrees(cand) && fromWeakNames(cand) && !slices.Contains(found, cand) {
 					found = append(found, cand)
 				}
 			}
 		}
 		if len(found) == 1 {
-			return Field{Value: found[0], Confidence: 0.9, Source: both, Note: "a lost character restored with the check digit and the names"}
+			f := Field{Value: found[0], Confidence: 0.9, Source: both, Note: "a lost character restored with the check digit and the names"}
+			if !restoreSure {
+				f.Confidence = doubtful
+			}
+			return f
 		}
 	}
 	if len(s) == 19 || len(s) == 20 {

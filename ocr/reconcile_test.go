@@ -258,3 +258,84 @@ func TestStrayNameLine(t *testing.T) {
 		}
 	}
 }
+
+func TestVote(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		readings []string
+		weights  []float64
+		want     string
+		split    bool
+		others   []string
+	}{
+		{"all agree", []string{"ROCIO", "ROCIO", "ROCIO"}, []float64{0.9, 0.8, 0.7}, "ROCIO", false, nil},
+		{"most win", []string{"ROCTO", "ROCIO", "ROCIO"}, []float64{0.95, 0.5, 0.5}, "ROCIO", true, []string{"ROCTO"}},
+		{"a tie goes to the surer readings", []string{"ROCTO", "ROCIO", "ROCTO", "ROCIO"}, []float64{0.70, 0.78, 0.68, 0.80}, "ROCIO", true, []string{"ROCTO"}},
+		{"place by place", []string{"12345", "12845", "17345"}, []float64{0.9, 0.9, 0.9}, "12345", true, []string{"12845", "17345"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, split, others := vote(tc.readings, tc.weights)
+			if got != tc.want || split != tc.split || strings.Join(others, ",") != strings.Join(tc.others, ",") {
+				t.Errorf("vote = %q, %v, %q; want %q, %v, %q", got, split, others, tc.want, tc.split, tc.others)
+			}
+		})
+	}
+}
+
+// TestNamesSideWithZoneReading: where the zone's readings of line 3 differ (a blot of the
+// background makes an I a T in some) and a sure front reads as one of them, the front's
+// name is kept, for the operator to check; a front that matches none of the zone's
+// readings still yields to the zone's letters.
+func TestNamesSideWithZoneReading(t *testing.T) {
+	zoneText := func(l3 string) *mrz.Zone {
+		z, err := mrz.Parse("IDMEX3960886271<<2713732063311\n8601159M2712310MEX<03<<91603<1\n" + l3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return z
+	}
+	front := func(nombre string) map[layout.Field]raw {
+		return map[layout.Field]raw{
+			layout.Nombre: {lines: []Line{{Text: "IBARRA", Confidence: 0.96}, {Text: "SANCHEZ", Confidence: 0.96}, {Text: nombre, Confidence: 0.9}}},
+			mrzLine3:      {others: []string{"IBARRA<SANCHEZ<<ROCIO<<<<<<<<<"}},
+		}
+	}
+	z := zoneText("IBARRA<SANCHEZ<<ROCTO<<<<<<<<<")
+	got := readNames(front("ROCIO"), z, doubtful)["nombre"]
+	if got.Value != "ROCIO" || got.Confidence >= Review {
+		t.Errorf("front sided with a zone reading: %+v, want ROCIO flagged", got)
+	}
+	got = readNames(front("RODIO"), z, doubtful)["nombre"]
+	if got.Value != "ROCTO" || got.Confidence >= Review {
+		t.Errorf("front with no zone reading on its side: %+v, want the zone's ROCTO flagged", got)
+	}
+}
+
+// TestCURPLostCharacterWeakNames: tesseract drops a CURP's thin leading I; names read
+// with little confidence still pick the one restoration the check digit and the birth
+// date allow, and the CURP is then left for the operator to check.
+func TestCURPLostCharacterWeakNames(t *testing.T) {
+	birth := time.Date(1986, 1, 15, 0, 0, 0, 0, time.UTC)
+	curp := credential.MakeCURP("IBARRA", "SANCHEZ", "ROCIO", birth, 'M', "MC", '6')
+	in := map[layout.Field]raw{layout.CURP: {lines: []Line{{Text: curp[1:], Confidence: 0.9}}}}
+	names := func(c float64) map[string]Field {
+		return map[string]Field{"apellidoPaterno": {Value: "IBARRA", Confidence: 0.96}, "apellidoMaterno": {Value: "SANCHEZ", Confidence: 0.96}, "nombre": {Value: "ROCIO", Confidence: c}}
+	}
+	for _, tc := range []struct {
+		name    string
+		conf    float64
+		want    string
+		flagged bool
+	}{
+		{"sure names", 0.95, curp, false},
+		{"weak names", 0.62, curp, true},
+		{"no names to go by", 0.2, curp[1:], true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := readCURP(in, names(tc.conf), birth, "M", "front")
+			if got.Value != tc.want || (got.Confidence < Review) != tc.flagged {
+				t.Errorf("got %+v, want %q flagged %v", got, tc.want, tc.flagged)
+			}
+		})
+	}
+}

@@ -165,15 +165,23 @@ type field struct {
 	name             string
 	line, start, end int
 	check            int
+	date             bool // YYMMDD: a repair must leave a real date
 }
 
 func fields() []field {
 	return []field{
-		{"CIC", 0, 5, 14, 14},
-		{"OCR", 0, 17, 30, -1},
-		{"birth date", 1, 0, 6, 6},
-		{"expiry date", 1, 8, 14, 14},
+		{"CIC", 0, 5, 14, 14, false},
+		{"OCR", 0, 17, 30, -1, false},
+		{"birth date", 1, 0, 6, 6, true},
+		{"expiry date", 1, 8, 14, 14, true},
 	}
+}
+
+// isDate: s is a YYMMDD date that exists (a repair giving month 71 is not one; the
+// check digits cannot tell, as two places of one weight change them alike).
+func isDate(s string) bool {
+	_, err := time.Parse("060102", s)
+	return err == nil
 }
 
 // fixDigits repairs a digit misread as another: when a field's check digit (or, for the
@@ -198,7 +206,7 @@ func (z *Zone) fixDigits() {
 				b := []byte(cand[f.line])
 				b[i] = alt
 				cand[f.line] = string(b)
-				if ok(cand) {
+				if ok(cand) && (!f.date || isDate(cand[f.line][f.start:f.end])) {
 					found = append(found, cand)
 				}
 			}
@@ -458,15 +466,22 @@ func (z *Zone) fill() {
 	z.Nationality = l2[15:18]
 	z.Optional2 = l2[18:29]
 	z.Checks.Composite = checks(composite(l1, l2), l2[29])
-	names := strings.SplitN(strings.TrimRight(l3, "<"), "<<", 2)
+	z.Paterno, z.Materno, z.Nombres = Names(l3)
+}
+
+// Names splits a line 3 (PATERNO<MATERNO<<NOMBRES<<<) into the surnames and given names,
+// fillers inside a name read as spaces.
+func Names(line3 string) (paterno, materno, nombres string) {
+	names := strings.SplitN(strings.TrimRight(line3, "<"), "<<", 2)
 	surnames := strings.SplitN(names[0], "<", 2)
-	z.Paterno = surnames[0]
+	paterno = surnames[0]
 	if len(surnames) > 1 {
-		z.Materno = strings.ReplaceAll(surnames[1], "<", " ")
+		materno = strings.ReplaceAll(surnames[1], "<", " ")
 	}
 	if len(names) > 1 {
-		z.Nombres = strings.TrimSpace(strings.ReplaceAll(names[1], "<", " "))
+		nombres = strings.TrimSpace(strings.ReplaceAll(names[1], "<", " "))
 	}
+	return paterno, materno, nombres
 }
 
 // Format writes the zone's three lines from its fields (CIC, OCR, Birth, Sex, Expiry,

@@ -218,3 +218,38 @@ func TestCICFromLine1(t *testing.T) {
 		}
 	}
 }
+
+func TestNames(t *testing.T) {
+	for _, tc := range []struct{ line, p, m, n string }{
+		{"IBARRA<SANCHEZ<<ROCIO<<<<<<<<<", "IBARRA", "SANCHEZ", "ROCIO"},
+		{"PEREZ<<ANA<<<<<<<<<<<<<<<<<<<<", "PEREZ", "", "ANA"},
+		{"", "", "", ""},
+	} {
+		p, m, n := mrz.Names(tc.line)
+		if p != tc.p || m != tc.m || n != tc.n {
+			t.Errorf("Names(%q) = %q, %q, %q; want %q, %q, %q", tc.line, p, m, n, tc.p, tc.m, tc.n)
+		}
+	}
+}
+
+// TestDateRepairMustBeADate: a birth date's 7 read as 1 (131113 for 731113) fits the
+// check digits with a 7 at two places of one weight, but only one makes a date.
+func TestDateRepairMustBeADate(t *testing.T) {
+	z0 := mrz.Zone{CIC: "795881893", OCR: "0847573643133", Sex: "H", Nationality: "MEX", Optional2: "00<<29475<<",
+		Birth: time.Date(1973, 11, 13, 0, 0, 0, 0, time.UTC), Expiry: time.Date(2023, 12, 31, 0, 0, 0, 0, time.UTC),
+		Paterno: "HERNANDEZ", Materno: "REYES", Nombres: "OCTAVIO"}
+	lines, err := z0.Format()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(lines[1], "731113") {
+		t.Fatalf("line 2 %q", lines[1])
+	}
+	z, err := mrz.Parse(zone(lines[0], "1"+lines[1][1:], lines[2]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !z.Checks.Birth || !z.Checks.Composite || z.Birth.Format("060102") != "731113" {
+		t.Errorf("birth %v, checks %+v, candidates %v", z.Birth, z.Checks, z.Candidates)
+	}
+}
