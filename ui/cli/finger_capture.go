@@ -79,7 +79,7 @@ func runFingerCapture(ctx context.Context, args []string, stdout, stderr io.Writ
 	if *out == "" {
 		return errors.New("usage: cotejo finger capture [--scanner usb|simulated] --out F.png | --out DIR")
 	}
-	settings := capture.ScannerSettings{Kind: *kind, Citizen: "P001"}
+	settings := capture.ScannerSettings{Kind: *kind, Citizen: "P001", Emulation: capture.EmulationFromEnv(os.Getenv)}
 	if *kind == "" {
 		cfg, err := capture.LoadConfig(*cfgPath)
 		if err != nil {
