@@ -55,7 +55,7 @@ func (e *MissingToolError) Error() string {
 func FindTools(lookPath func(string) (string, error)) (Tools, error) {
 	var t Tools
 	for _, p := range []struct {
-		dst           *string
+		dst          *string
 		tool, debPkg string
 	}{{&t.UmockdevRecord, "umockdev-record", "umockdev"}, {&t.Tshark, "tshark", "tshark"}} {
 		path, err := lookPath(p.tool)
