@@ -171,8 +171,13 @@ func runDevices(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs, _ := newFlags("devices", stderr)
 	asJSON := fs.Bool("json", false, "print JSON")
 	watch := fs.Bool("watch", false, "keep watching and report readers plugged and unplugged, until interrupted")
+	rec := fs.String("record", "", "DIR: record the plugged reader's USB session during one capture, for support (Linux; needs umockdev, tshark and usbmon)")
+	lang := fs.String("lang", "es", "es or en, for --record")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *rec != "" {
+		return recordDevice(ctx, *rec, *lang, stdout)
 	}
 	if *watch {
 		for ch := range usb.Watch(ctx, time.Second) {

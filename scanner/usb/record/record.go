@@ -73,6 +73,9 @@ var (
 	ErrSeveralReaders = errors.New("record: more than one fingerprint reader is plugged in; a recording is of one")
 	ErrNoSysfs        = errors.New("record: the reader is not in /sys/bus/usb/devices (recordings are made on Linux)")
 	ErrExists         = errors.New("record: the folder already holds a recording")
+	// ErrNoUsbmon, in a CaptureError, means tshark does not list the bus's usbmon
+	// interface: the module is not loaded, or this user may not capture on it.
+	ErrNoUsbmon = errors.New("tshark has no such interface")
 )
 
 // CaptureError says tshark could not capture the USB traffic: most often usbmon is not
@@ -88,6 +91,13 @@ func (e *CaptureError) Error() string {
 }
 
 func (e *CaptureError) Unwrap() error { return e.Err }
+
+// SessionError is the recorded session's own failure (Session.Capture's error): the
+// recording was kept all the same, since a failing capture is what support wants to see.
+type SessionError struct{ Err error }
+
+func (e *SessionError) Error() string { return "record: the capture recorded failed: " + e.Err.Error() }
+func (e *SessionError) Unwrap() error { return e.Err }
 
 // Message explains err to an operator in lang (es or en), saying what to do.
 func Message(err error, lang string) string {
@@ -167,9 +177,8 @@ const (
 )
 
 // Record writes the reader's description, then captures its traffic while
-// s.Capture runs, and keeps the reader's packets. A Capture error ends the recording
-// with that error (the traffic captured until then is kept: a failing capture is what
-// support wants to see).
+// s.Capture runs, and keeps the reader's packets. A Capture error is returned as a
+// *SessionError once the recording is kept.
 func (s Session) Record(ctx context.Context) error {
 	sysPath := usb.SysfsPath(s.Reader.Bus, s.Reader.Address)
 	if sysPath == "" {
@@ -183,6 +192,9 @@ func (s Session) Record(ctx context.Context) error {
 	}
 	raw := filepath.Join(s.Dir, "all-usb.pcapng")
 	defer os.Remove(raw) // other devices' traffic: not for support
+	if err := checkInterface(ctx, s.Tools.Tshark, s.Reader.Bus); err != nil {
+		return err
+	}
 	capErr, err := s.capture(ctx, raw)
 	if err != nil {
 		return err
@@ -190,7 +202,10 @@ func (s Session) Record(ctx context.Context) error {
 	if err := filter(ctx, s.Tools.Tshark, raw, filepath.Join(s.Dir, CaptureFile), s.Reader.Bus, s.Reader.Address); err != nil {
 		return err
 	}
-	return capErr
+	if capErr != nil {
+		return &SessionError{Err: capErr}
+	}
+	return nil
 }
 
 // prepareDir makes dir private (the capture's image is biometric), refusing one that
@@ -212,6 +227,32 @@ func prepareDir(dir string) error {
 
 // describeArgs are umockdev-record's arguments for the reader's description.
 func describeArgs(sysPath string) []string { return []string{sysPath} }
+
+// interfacesArgs are tshark's for listing the interfaces it can capture on.
+func interfacesArgs() []string { return []string{"-D"} }
+
+// checkInterface fails with a CaptureError wrapping ErrNoUsbmon when tshark cannot
+// capture on the bus's usbmon: found before the operator does a capture for nothing
+// (tshark says it captures on a missing interface, then fails).
+func checkInterface(ctx context.Context, tool string, bus int) error {
+	ctx, cancel := context.WithTimeout(ctx, startTimeout)
+	defer cancel()
+	iface := usbmon(bus)
+	var out bytes.Buffer
+	cmd := exec.CommandContext(ctx, tool, interfacesArgs()...)
+	w := &limited{w: &out, n: maxOutput} // one writer for both: exec then writes from one goroutine
+	cmd.Stdout, cmd.Stderr = w, w
+	if err := cmd.Run(); err != nil {
+		return &CaptureError{Interface: iface, Output: out.String(), Err: err}
+	}
+	// Lines like "12. usbmon1 (USB bus number 1)".
+	for _, line := range strings.Split(out.String(), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && strings.HasSuffix(f[0], ".") && f[1] == iface {
+			return nil
+		}
+	}
+	return &CaptureError{Interface: iface, Output: "no " + iface + " among the interfaces tshark lists", Err: ErrNoUsbmon}
+}
 
 // captureArgs are tshark's for capturing all the traffic of bus into file.
 func captureArgs(bus int, file string) []string {
@@ -300,6 +341,15 @@ func (s Session) capture(ctx context.Context, file string) (captureErr, err erro
 	case <-ctx.Done():
 		stop(cmd, done)
 		return nil, ctx.Err()
+	}
+	select {
+	case <-done: // said it captures, then failed
+		err := cmd.Wait()
+		if err == nil {
+			err = errors.New("tshark ended before the capture")
+		}
+		return nil, &CaptureError{Interface: iface, Output: said(), Err: err}
+	default:
 	}
 	captureErr = s.Capture(ctx)
 	if err := stop(cmd, done); err != nil {

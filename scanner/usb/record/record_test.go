@@ -200,7 +200,8 @@ func fixtures(t *testing.T) string {
 // TestRecordReplayed records the reader umockdev's testbed presents (the U.are.U 4500 of
 // the shared fixtures): the test runs itself again under umockdev-run, and the child
 // finds the reader, its sysfs path, and describes it with the real umockdev-record;
-// tshark is then not found, which must end the recording with a CaptureError after the
+// tshark then finds no usbmon (the testbed has none; or, where tshark is not installed,
+// cannot be run), which must end the recording with a CaptureError after the
 // description is written, and without running the capture.
 func TestRecordReplayed(t *testing.T) {
 	if os.Getenv(childEnv) == "1" {
@@ -244,14 +245,24 @@ func recordChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	tsharkPath, err := exec.LookPath("tshark")
+	if err != nil {
+		tsharkPath = filepath.Join(t.TempDir(), "no-tshark")
+	} else if checkInterface(ctx, tsharkPath, reader.Bus) == nil {
+		t.Skip("skipping: this machine has usbmon1, so the recording would capture its real bus")
+	}
 	dir := filepath.Join(t.TempDir(), "r")
 	s := Session{Dir: dir, Reader: reader,
-		Tools:   Tools{UmockdevRecord: umockdevRecord, Tshark: filepath.Join(t.TempDir(), "no-tshark")},
+		Tools:   Tools{UmockdevRecord: umockdevRecord, Tshark: tsharkPath},
 		Capture: func(context.Context) error { t.Error("captured without the traffic being captured"); return nil }}
 	err = s.Record(ctx)
+	t.Logf("Record: %v", err)
 	var ce *CaptureError
 	if !errors.As(err, &ce) || ce.Interface != "usbmon1" {
 		t.Errorf("Record: %v, want a CaptureError on usbmon1", err)
+	}
+	if filepath.Base(tsharkPath) == "tshark" && !errors.Is(err, ErrNoUsbmon) {
+		t.Errorf("Record: %v, want tshark to find no usbmon1", err)
 	}
 	desc, err := os.ReadFile(filepath.Join(dir, DeviceFile))
 	if err != nil {
@@ -273,5 +284,88 @@ func recordChild(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "all-usb.pcapng")); err == nil {
 		t.Error("the whole bus's traffic was left behind")
+	}
+}
+
+// tshark returns the path of the real tshark, or skips.
+func tshark(t *testing.T) string {
+	t.Helper()
+	path, err := exec.LookPath("tshark")
+	if err != nil {
+		t.Skip("skipping: tshark is not installed (Debian package tshark)")
+	}
+	return path
+}
+
+// packets counts the packets (enhanced packet blocks) of a little-endian pcapng file.
+func packets(t *testing.T, path string) int {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for off := 0; off+8 <= len(b); {
+		typ := uint32(b[off]) | uint32(b[off+1])<<8 | uint32(b[off+2])<<16 | uint32(b[off+3])<<24
+		size := int(uint32(b[off+4]) | uint32(b[off+5])<<8 | uint32(b[off+6])<<16 | uint32(b[off+7])<<24)
+		if size < 12 || off+size > len(b) {
+			t.Fatalf("%s: damaged block at %d", path, off)
+		}
+		if typ == 6 {
+			n++
+		}
+		off += size
+	}
+	return n
+}
+
+// TestFilter runs the real tshark's filter over the 4500 recording (libfprint's, made
+// the same way): kept to the reader at bus 1 address 50 it is unchanged, byte for byte;
+// kept to another address it has no packet.
+func TestFilter(t *testing.T) {
+	tool := tshark(t)
+	dir := fixtures(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	from := filepath.Join(dir, "capture.pcapng")
+	want, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "reader.pcapng")
+	if err := filter(ctx, tool, from, out, 1, 50); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := os.ReadFile(out); err != nil || !bytes.Equal(got, want) {
+		t.Errorf("kept to the reader, the recording changed (%d bytes, want %d; %v)", len(got), len(want), err)
+	}
+	if st, err := os.Stat(out); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v (%v), want 600", st.Mode().Perm(), err)
+	}
+	other := filepath.Join(t.TempDir(), "other.pcapng")
+	if err := filter(ctx, tool, from, other, 1, 51); err != nil {
+		t.Fatal(err)
+	}
+	if n, all := packets(t, other), packets(t, from); n != 0 || all == 0 {
+		t.Errorf("another device's packets: %d (the recording has %d)", n, all)
+	}
+	if err := filter(ctx, tool, filepath.Join(t.TempDir(), "none.pcapng"), other, 1, 50); err == nil {
+		t.Error("filtering a missing file: no error")
+	}
+}
+
+// TestCheckInterface asks the real tshark for a usbmon interface this machine does not
+// have (bus 250; none has that many buses): a CaptureError wrapping ErrNoUsbmon.
+func TestCheckInterface(t *testing.T) {
+	tool := tshark(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	err := checkInterface(ctx, tool, 250)
+	var ce *CaptureError
+	if !errors.As(err, &ce) || !errors.Is(err, ErrNoUsbmon) || ce.Interface != "usbmon250" {
+		t.Fatalf("checkInterface: %v, want a CaptureError wrapping ErrNoUsbmon", err)
+	}
+	if m := Message(err, "es"); !strings.Contains(m, "usbmon250") || !strings.Contains(m, "modprobe usbmon") {
+		t.Errorf("message %q", m)
 	}
 }
