@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"cotejo/capture"
 	"cotejo/scanner/usb"
@@ -22,7 +23,7 @@ const recordImage = "capture.png"
 
 // recordDevice is devices --record DIR: the plugged reader's session recorded for
 // support while the operator does one capture (package record does the work).
-func recordDevice(ctx context.Context, dir, lang string, stdout io.Writer) error {
+func recordDevice(ctx context.Context, dir, lang string, timeout time.Duration, stdout io.Writer) error {
 	en := lang == "en"
 	tools, err := record.FindTools(exec.LookPath)
 	if err != nil {
@@ -37,6 +38,8 @@ func recordDevice(ctx context.Context, dir, lang string, stdout io.Writer) error
 		return errors.New(record.Message(err, lang))
 	}
 	s := record.Session{Dir: dir, Reader: reader, Tools: tools, Capture: func(ctx context.Context) error {
+		ctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
 		// Emulation whatever the environment says: the replay runs with it.
 		dev, err := capture.ScannerSettings{Kind: "usb", Emulation: true}.Open(ctx)
 		if err != nil {

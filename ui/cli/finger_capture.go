@@ -173,11 +173,12 @@ func runDevices(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	watch := fs.Bool("watch", false, "keep watching and report readers plugged and unplugged, until interrupted")
 	rec := fs.String("record", "", "DIR: record the plugged reader's USB session during one capture, for support (Linux; needs umockdev, tshark and usbmon)")
 	lang := fs.String("lang", "es", "es or en, for --record")
+	timeout := fs.Duration("timeout", time.Minute, "with --record: how long to wait for the finger")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *rec != "" {
-		return recordDevice(ctx, *rec, *lang, stdout)
+		return recordDevice(ctx, *rec, *lang, *timeout, stdout)
 	}
 	if *watch {
 		for ch := range usb.Watch(ctx, time.Second) {

@@ -199,7 +199,8 @@ func (s Session) Record(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := filter(ctx, s.Tools.Tshark, raw, filepath.Join(s.Dir, CaptureFile), s.Reader.Bus, s.Reader.Address); err != nil {
+	// Kept even when ctx ended the capture (an operator's Ctrl-C): filterTimeout bounds it.
+	if err := filter(context.WithoutCancel(ctx), s.Tools.Tshark, raw, filepath.Join(s.Dir, CaptureFile), s.Reader.Bus, s.Reader.Address); err != nil {
 		return err
 	}
 	if capErr != nil {
