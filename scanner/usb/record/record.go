@@ -21,6 +21,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -246,13 +247,21 @@ func checkInterface(ctx context.Context, tool string, bus int) error {
 	if err := cmd.Run(); err != nil {
 		return &CaptureError{Interface: iface, Output: out.String(), Err: err}
 	}
-	// Lines like "12. usbmon1 (USB bus number 1)".
-	for _, line := range strings.Split(out.String(), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && strings.HasSuffix(f[0], ".") && f[1] == iface {
-			return nil
-		}
+	if hasInterface(out.String(), iface) {
+		return nil
 	}
 	return &CaptureError{Interface: iface, Output: "no " + iface + " among the interfaces tshark lists", Err: ErrNoUsbmon}
+}
+
+// hasInterface reports whether tshark -D's list names iface; its lines are like
+// "12. usbmon1 (USB bus number 1)".
+func hasInterface(list, iface string) bool {
+	for _, line := range strings.Split(list, "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && strings.HasSuffix(f[0], ".") && f[1] == iface {
+			return true
+		}
+	}
+	return false
 }
 
 // captureArgs are tshark's for capturing all the traffic of bus into file.
@@ -408,7 +417,8 @@ func ReplayArgs(dir string, program ...string) ([]string, error) {
 	}
 	first, _, _ := strings.Cut(string(desc), "\n")
 	sysPath, ok := strings.CutPrefix(first, "P: ")
-	if !ok || !strings.HasPrefix(sysPath, "/devices/") {
+	// Clean, so that a damaged (or crafted) description cannot point outside /sys/devices.
+	if !ok || !strings.HasPrefix(sysPath, "/devices/") || path.Clean(sysPath) != sysPath {
 		return nil, fmt.Errorf("record: %s does not start with the reader's sysfs path (P: /devices/…)", filepath.Join(dir, DeviceFile))
 	}
 	args := []string{"-d", filepath.Join(dir, DeviceFile), "-p", "/sys" + sysPath + "=" + filepath.Join(dir, CaptureFile), "--"}

@@ -133,7 +133,7 @@ func TestReplayArgs(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("umockdev-run %q\nwant %q", got, want)
 	}
-	for name, desc := range map[string]string{"no P line": "N: bus/usb/001/050\n", "empty": "", "not a device": "P: /etc/passwd\n"} {
+	for name, desc := range map[string]string{"no P line": "N: bus/usb/001/050\n", "empty": "", "not a device": "P: /etc/passwd\n", "out of /sys/devices": "P: /devices/../etc/x\n"} {
 		if err := os.WriteFile(filepath.Join(dir, DeviceFile), []byte(desc), 0o600); err != nil {
 			t.Fatal(err)
 		}
