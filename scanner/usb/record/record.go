@@ -185,19 +185,23 @@ func (s Session) Record(ctx context.Context) error {
 	if sysPath == "" {
 		return ErrNoSysfs
 	}
+	// Checked first: an operator who must load usbmon and start again finds no
+	// half-made recording in the way.
+	if err := checkInterface(ctx, s.Tools.Tshark, s.Reader.Bus); err != nil {
+		return err
+	}
 	if err := prepareDir(s.Dir); err != nil {
 		return err
 	}
-	if err := describe(ctx, s.Tools.UmockdevRecord, sysPath, filepath.Join(s.Dir, DeviceFile)); err != nil {
+	device := filepath.Join(s.Dir, DeviceFile)
+	if err := describe(ctx, s.Tools.UmockdevRecord, sysPath, device); err != nil {
 		return err
 	}
 	raw := filepath.Join(s.Dir, "all-usb.pcapng")
 	defer os.Remove(raw) // other devices' traffic: not for support
-	if err := checkInterface(ctx, s.Tools.Tshark, s.Reader.Bus); err != nil {
-		return err
-	}
 	capErr, err := s.capture(ctx, raw)
 	if err != nil {
+		os.Remove(device) // no recording without its traffic
 		return err
 	}
 	// Kept even when ctx ended the capture (an operator's Ctrl-C): filterTimeout bounds it.

@@ -199,10 +199,10 @@ func fixtures(t *testing.T) string {
 
 // TestRecordReplayed records the reader umockdev's testbed presents (the U.are.U 4500 of
 // the shared fixtures): the test runs itself again under umockdev-run, and the child
-// finds the reader, its sysfs path, and describes it with the real umockdev-record;
-// tshark then finds no usbmon (the testbed has none; or, where tshark is not installed,
-// cannot be run), which must end the recording with a CaptureError after the
-// description is written, and without running the capture.
+// finds the reader and its sysfs path, and describes it with the real umockdev-record.
+// The whole recording then finds no usbmon (the testbed has none; or, where tshark is
+// not installed, tshark cannot be run): it must end with a CaptureError before the
+// capture, leaving no folder behind.
 func TestRecordReplayed(t *testing.T) {
 	if os.Getenv(childEnv) == "1" {
 		recordChild(t)
@@ -245,24 +245,10 @@ func recordChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tsharkPath, err := exec.LookPath("tshark")
-	if err != nil {
-		tsharkPath = filepath.Join(t.TempDir(), "no-tshark")
-	} else if checkInterface(ctx, tsharkPath, reader.Bus) == nil {
-		t.Skip("skipping: this machine has usbmon1, so the recording would capture its real bus")
-	}
-	dir := filepath.Join(t.TempDir(), "r")
-	s := Session{Dir: dir, Reader: reader,
-		Tools:   Tools{UmockdevRecord: umockdevRecord, Tshark: tsharkPath},
-		Capture: func(context.Context) error { t.Error("captured without the traffic being captured"); return nil }}
-	err = s.Record(ctx)
-	t.Logf("Record: %v", err)
-	var ce *CaptureError
-	if !errors.As(err, &ce) || ce.Interface != "usbmon1" {
-		t.Errorf("Record: %v, want a CaptureError on usbmon1", err)
-	}
-	if filepath.Base(tsharkPath) == "tshark" && !errors.Is(err, ErrNoUsbmon) {
-		t.Errorf("Record: %v, want tshark to find no usbmon1", err)
+	// The description, by the real umockdev-record.
+	dir := t.TempDir()
+	if err := describe(ctx, umockdevRecord, fixtureSysfs, filepath.Join(dir, DeviceFile)); err != nil {
+		t.Fatal(err)
 	}
 	desc, err := os.ReadFile(filepath.Join(dir, DeviceFile))
 	if err != nil {
@@ -282,8 +268,29 @@ func recordChild(t *testing.T) {
 	if want := fixtureSysfs + "=" + filepath.Join(dir, CaptureFile); args[3] != want {
 		t.Errorf("replay's pcap %q, want %q", args[3], want)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "all-usb.pcapng")); err == nil {
-		t.Error("the whole bus's traffic was left behind")
+
+	// The whole recording: no usbmon, so it stops before the capture, leaving nothing.
+	tsharkPath, err := exec.LookPath("tshark")
+	if err != nil {
+		tsharkPath = filepath.Join(t.TempDir(), "no-tshark")
+	} else if checkInterface(ctx, tsharkPath, reader.Bus) == nil {
+		t.Skip("skipping: this machine has usbmon1, so the recording would capture its real bus")
+	}
+	dir = filepath.Join(t.TempDir(), "r")
+	s := Session{Dir: dir, Reader: reader,
+		Tools:   Tools{UmockdevRecord: umockdevRecord, Tshark: tsharkPath},
+		Capture: func(context.Context) error { t.Error("captured without the traffic being captured"); return nil }}
+	err = s.Record(ctx)
+	t.Logf("Record: %v", err)
+	var ce *CaptureError
+	if !errors.As(err, &ce) || ce.Interface != "usbmon1" {
+		t.Errorf("Record: %v, want a CaptureError on usbmon1", err)
+	}
+	if filepath.Base(tsharkPath) == "tshark" && !errors.Is(err, ErrNoUsbmon) {
+		t.Errorf("Record: %v, want tshark to find no usbmon1", err)
+	}
+	if _, err := os.Stat(dir); err == nil {
+		t.Error("a folder was left behind")
 	}
 }
 
