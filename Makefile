@@ -6,7 +6,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.7.0
 DEBS := gcc g++ pkg-config openssl ca-certificates curl \
 	libgl1-mesa-dev xorg-dev libwayland-dev libxkbcommon-dev xvfb imagemagick \
 	libtesseract-dev libleptonica-dev tesseract-ocr-eng tesseract-ocr-spa tesseract-ocr-osd \
-	libusb-1.0-0-dev umockdev softhsm2 gpsd gpsd-clients cups-daemon cups-client fonts-dejavu-core fonts-ocr-b \
+	libusb-1.0-0-dev umockdev tshark softhsm2 gpsd gpsd-clients cups-daemon cups-client fonts-dejavu-core fonts-ocr-b \
 	fonts-liberation fonts-freefont-ttf fonts-noto-core \
 	dbus-daemon gnome-keyring sane-utils libxml2-utils ghostscript python3 \
 	dpkg-dev lintian desktop-file-utils

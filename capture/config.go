@@ -76,6 +76,7 @@ func LoadConfig(path string) (*Config, error) {
 		return nil, fmt.Errorf("configuration %s: %w", path, err)
 	}
 	c.dir = filepath.Dir(abs)
+	c.Scanner.Emulation = EmulationFromEnv(os.Getenv)
 	return &c, nil
 }
 

@@ -43,3 +43,28 @@ func TestLoadConfig(t *testing.T) {
 		t.Errorf("a missing file: %v", err)
 	}
 }
+
+// TestLoadConfigEmulation: libfprint's emulation comes from FP_DEVICE_EMULATION=1 alone,
+// never from the file.
+func TestLoadConfigEmulation(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cotejo.toml")
+	if err := os.WriteFile(path, []byte("[scanner]\nkind = \"usb\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for v, want := range map[string]bool{"1": true, "0": false, "": false} {
+		t.Setenv("FP_DEVICE_EMULATION", v)
+		cfg, err := LoadConfig(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.Scanner.Emulation != want {
+			t.Errorf("FP_DEVICE_EMULATION=%q: Emulation %v, want %v", v, cfg.Scanner.Emulation, want)
+		}
+	}
+	if err := os.WriteFile(path, []byte("[scanner]\nkind = \"usb\"\nemulation = true\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadConfig(path); err == nil || !strings.Contains(err.Error(), "scanner.emulation") {
+		t.Errorf("emulation in the file: %v, want it refused", err)
+	}
+}

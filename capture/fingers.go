@@ -16,6 +16,7 @@ import (
 	"cotejo/scanner/biometrics/wsq"
 	"cotejo/scanner/simulated"
 	"cotejo/scanner/uru4000"
+	"cotejo/scanner/usb/emulation"
 	"cotejo/verify"
 )
 
@@ -31,7 +32,17 @@ type ScannerSettings struct {
 	Citizen  string `toml:"citizen"`
 	Impostor bool   `toml:"impostor"`
 	Quality  string `toml:"quality"`
+	// Emulation makes the USB reader's driver draw its random numbers as libfprint's
+	// drivers do under FP_DEVICE_EMULATION=1, so that a recorded reader session replays
+	// against cotejo (support, tests). Not a setting of the file: LoadConfig sets it from
+	// the environment (EmulationFromEnv), so that a kiosk's file cannot switch it on and
+	// leave it on: the numbers it draws are known to anyone.
+	Emulation bool `toml:"-"`
 }
+
+// EmulationFromEnv reports whether getenv (os.Getenv) asks for libfprint's emulation:
+// FP_DEVICE_EMULATION=1. Read once, where the configuration is made.
+func EmulationFromEnv(getenv func(string) string) bool { return emulation.Enabled(getenv) }
 
 // ErrNoScanner means the configuration names no fingerprint reader.
 var ErrNoScanner = errors.New("capture: no fingerprint scanner is configured ([scanner] kind)")
@@ -42,7 +53,7 @@ func (s ScannerSettings) Open(ctx context.Context) (scanner.Device, error) {
 	case "":
 		return nil, ErrNoScanner
 	case "usb":
-		d, err := uru4000.Open(ctx, uru4000.Config{})
+		d, err := uru4000.Open(ctx, uru4000.Config{Emulation: s.Emulation})
 		if err != nil {
 			return nil, err
 		}

@@ -396,3 +396,41 @@ func TestOpenNone(t *testing.T) {
 		t.Errorf("Open(bus 1, address 2): %v, want ErrNotFound", err)
 	}
 }
+
+// TestEmulatedSeeds checks the seeds sent under emulation, in libfprint's order: the
+// one drawn as the capture began with the image's first key, a new draw at each key
+// change, and a capture's draw even when its image was not scrambled.
+func TestEmulatedSeeds(t *testing.T) {
+	buf := make([]byte, headerLen+2*width)
+	buf[4], buf[6] = 2, 3 // two lines, key 3
+	buf[16], buf[17] = blockScrambled, 1
+	buf[18], buf[19] = blockChangeKey|blockScrambled, 1
+	tests := []struct {
+		name     string
+		captures int // before this one, whose images were not scrambled
+		want     string
+	}{
+		// 0x51ea2124 is the seed in libfprint's U.are.U 4500 recording.
+		{"first capture", 0, "w33=032421ea51 r34 w33=0420315a73 r34"},
+		{"third capture", 2, "w33=031f5d7363 r34 w33=0484327e59 r34"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			seeds := emulatedSeeds()
+			for range tt.captures {
+				seeds()
+			}
+			f, err := parseFrame(buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fr := newFakeReader(0x01)
+			if err := f.unscramble(context.Background(), readerKey(fr, imageSeeds(seeds(), seeds))); err != nil {
+				t.Fatal(err)
+			}
+			if fr.ops() != tt.want {
+				t.Errorf("transfers %q, want %q", fr.ops(), tt.want)
+			}
+		})
+	}
+}

@@ -265,15 +265,36 @@ func TestReplay4500(t *testing.T) {
 	replay(t, filepath.Join(dir, "capture.pcapng"), "TestReplay4500", fmt.Sprintf("%s=%d", seedEnv, m.seed))
 }
 
-func replayCaptureChild(t *testing.T) {
-	seed, err := strconv.ParseUint(os.Getenv(seedEnv), 10, 32)
-	if err != nil {
-		t.Fatalf("no seed from the parent: %v", err)
+// TestReplay4500Emulated replays the same capture with the driver drawing its seeds as
+// libfprint's does under FP_DEVICE_EMULATION=1, the seed not taken from the recording:
+// the recording was made that way (its seed, 0x51ea2124, is GLib's first
+// g_rand_int_range(0, RAND_MAX) from 0xFACADE), so the reader's answers fit.
+func TestReplay4500Emulated(t *testing.T) {
+	if isChild() {
+		replayCaptureChild(t)
+		return
 	}
+	dir := fixtures(t)
+	r := readRecording(t, filepath.Join(dir, "capture.pcapng"))
+	if m := r.marks(t); m.seed != emulatedSeeds()() {
+		t.Fatalf("the recording's seed is %#x, not libfprint's first under emulation", m.seed)
+	}
+	replay(t, filepath.Join(dir, "capture.pcapng"), "TestReplay4500Emulated", seedEnv+"=emulation")
+}
+
+func replayCaptureChild(t *testing.T) {
 	seeds := 0
+	cfg := Config{Emulation: true}
+	if v := os.Getenv(seedEnv); v != "emulation" {
+		seed, err := strconv.ParseUint(v, 10, 32)
+		if err != nil {
+			t.Fatalf("no seed from the parent: %v", err)
+		}
+		cfg.Seed = func() uint32 { seeds++; return uint32(seed) }
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	d, err := Open(ctx, Config{Seed: func() uint32 { seeds++; return uint32(seed) }})
+	d, err := Open(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -307,7 +328,7 @@ func replayCaptureChild(t *testing.T) {
 	if err := d.Close(); err != nil {
 		t.Errorf("Close: %v", err)
 	}
-	if seeds != 1 {
+	if cfg.Seed != nil && seeds != 1 {
 		t.Errorf("%d seeds asked for, want 1 (one key)", seeds)
 	}
 	if c.PPI != 512 || c.At.IsZero() {

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"math"
 	"strings"
 	"sync"
 	"time"
@@ -24,6 +25,7 @@ import (
 
 	"cotejo/scanner"
 	"cotejo/scanner/usb"
+	"cotejo/scanner/usb/emulation"
 )
 
 // Config chooses the reader and, for tests, the driver's random numbers.
@@ -32,9 +34,18 @@ type Config struct {
 	// reader found.
 	Bus, Address int
 	// Seed gives the numbers the driver hands the reader to hide the key of a scrambled
-	// image in transit. Nil draws them from crypto/rand; a replayed recording needs the
-	// ones used when it was recorded, as the reader's answers depend on them.
+	// image in transit: it is called once per Capture, scrambled image or not, and once
+	// more for each key change within an image, the order libfprint's driver draws them
+	// in. Nil draws them from crypto/rand, or from GLib's generator under Emulation; a
+	// replayed recording needs the ones used when it was recorded, as the reader's
+	// answers depend on them.
 	Seed func() uint32
+	// Emulation draws the seeds as libfprint's driver does under FP_DEVICE_EMULATION=1
+	// (GLib's generator seeded 0xFACADE), so that recordings made that way (libfprint's
+	// test suite's, or a branch's for support) replay against this driver. The caller
+	// reads the environment (emulation.Enabled); the driver never does. Never for
+	// real captures: the seeds are then known to anyone.
+	Emulation bool
 }
 
 // Timeouts. The reader answers control requests in a millisecond; a reader that does not
@@ -110,7 +121,11 @@ func Open(ctx context.Context, cfg Config) (*Device, error) {
 		irqs:   make(chan uint16, 16),
 		gone:   make(chan struct{}),
 	}
-	if d.seed == nil {
+	switch {
+	case d.seed != nil:
+	case cfg.Emulation:
+		d.seed = emulatedSeeds()
+	default:
 		d.seed = randomSeed
 	}
 	if err := d.open(ctx, *f); err != nil {
@@ -125,6 +140,27 @@ func randomSeed() uint32 {
 	rand.Read(b[:]) // never fails: crypto/rand crashes the program instead
 	// Below 2³¹, as libfprint's seeds are: readers have seen no others.
 	return binary.LittleEndian.Uint32(b[:]) & 0x7fffffff
+}
+
+// emulatedSeeds draws seeds as libfprint's driver does under emulation:
+// g_rand_int_range(0, RAND_MAX) from a generator seeded once, when the reader is
+// opened, with 0xFACADE.
+func emulatedSeeds() func() uint32 {
+	r := emulation.NewRand(emulation.Seed)
+	return func() uint32 { return uint32(r.Int32Range(0, math.MaxInt32)) }
+}
+
+// imageSeeds gives an image's key requests their seeds: first, drawn when the capture
+// began, then one drawn from next for each key change.
+func imageSeeds(first uint32, next func() uint32) func() uint32 {
+	used := false
+	return func() uint32 {
+		if used {
+			return next()
+		}
+		used = true
+		return first
+	}
 }
 
 // open claims the reader, starts reading its interrupts and powers it up. On failure the
@@ -376,12 +412,15 @@ func (d *Device) take(run context.Context) (*scanner.Capture, error) {
 	if err := d.await(run, irqFingerOn); err != nil {
 		return nil, d.fail("uru4000: waiting for a finger", err)
 	}
+	// Drawn as the capture starts whether or not the image comes scrambled, as
+	// libfprint does: an emulated replay of several captures depends on the order.
+	seed := d.seed()
 	f, err := d.readImage(run)
 	if err != nil {
 		return nil, err
 	}
 	if f.scrambled() {
-		if err := f.unscramble(run, readerKey(d, d.seed)); err != nil {
+		if err := f.unscramble(run, readerKey(d, imageSeeds(seed, d.seed))); err != nil {
 			return nil, d.fail("uru4000: unscrambling the image", err)
 		}
 	}

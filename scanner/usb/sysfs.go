@@ -64,3 +64,23 @@ func readInt(path string) int {
 	}
 	return n
 }
+
+// SysfsPath returns the sysfs path of the device at bus/address as the system names it,
+// /sys/devices/… (the path umockdev-record takes, and writes as the P: line of its
+// description), or "" when there is none or no sysfs (other systems). Under umockdev's
+// testbed it is the testbed's device, named as the programs in it see it.
+func SysfsPath(bus, address int) string {
+	dir := sysfsDir(bus, address)
+	if dir == "" {
+		return ""
+	}
+	// The entries of /sys/bus/usb/devices are links into /sys/devices.
+	link, err := os.Readlink(dir)
+	if err != nil {
+		return ""
+	}
+	if !filepath.IsAbs(link) {
+		link = filepath.Join("/sys/bus/usb/devices", link)
+	}
+	return link
+}

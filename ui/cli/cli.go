@@ -30,7 +30,7 @@ func commands() []command {
 		{"ocr", "read a credential from photos of its front and back: ocr [--json] FRONT [BACK]", runOCR},
 		{"finger", "fingerprints: gen, capture, extract, quality, match, info, encode, decode", runFinger},
 		{"location", "wait for a position fix and print it: location [--gpsd HOST:PORT | --nmea DEVICE] [--json]", runLocation},
-		{"devices", "the fingerprint readers plugged in: devices [--json] [--watch]", runDevices},
+		{"devices", "the fingerprint readers plugged in: devices [--json] [--watch] [--record DIR]", runDevices},
 		{"sello", "SAT's cadena original and sello: sello tbc --rfc RFC --codigo CODE --key key.pem [--cert cert.pem] [--out file.xml]", runSello},
 		{"evidence", "evidence: evidence verify FILE.pdf (a sealed receipt) | evidence verify --audit (the audit trail's seals) | evidence nom151 --folio N FILE | --constancia CONST FILE (Sovos NOM-151)", runEvidence},
 		{"cardgen", "draw synthetic credentials (models C–H) for tests and the demo", runCardgen},

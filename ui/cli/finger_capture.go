@@ -79,7 +79,7 @@ func runFingerCapture(ctx context.Context, args []string, stdout, stderr io.Writ
 	if *out == "" {
 		return errors.New("usage: cotejo finger capture [--scanner usb|simulated] --out F.png | --out DIR")
 	}
-	settings := capture.ScannerSettings{Kind: *kind, Citizen: "P001"}
+	settings := capture.ScannerSettings{Kind: *kind, Citizen: "P001", Emulation: capture.EmulationFromEnv(os.Getenv)}
 	if *kind == "" {
 		cfg, err := capture.LoadConfig(*cfgPath)
 		if err != nil {
@@ -171,8 +171,14 @@ func runDevices(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs, _ := newFlags("devices", stderr)
 	asJSON := fs.Bool("json", false, "print JSON")
 	watch := fs.Bool("watch", false, "keep watching and report readers plugged and unplugged, until interrupted")
+	rec := fs.String("record", "", "DIR: record the plugged reader's USB session during one capture, for support (Linux; needs umockdev, tshark and usbmon)")
+	lang := fs.String("lang", "es", "es or en, for --record")
+	timeout := fs.Duration("timeout", time.Minute, "with --record: how long to wait for the finger")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *rec != "" {
+		return recordDevice(ctx, *rec, *lang, *timeout, stdout)
 	}
 	if *watch {
 		for ch := range usb.Watch(ctx, time.Second) {
