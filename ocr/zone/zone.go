@@ -598,7 +598,9 @@ func tripleScore(t [3]line) float64 {
 		startOff = max(startOff, math.Abs(l.x0-t[0].x0-shift)/p)
 		endOff = max(endOff, math.Abs(l.x0+float64(l.n-1)*p-(t[0].x0+float64(t[0].n-1)*p)-shift)/p)
 	}
-	if min(startOff, endOff) > 0.6 || max(startOff, endOff) > 3.5 {
+	// One end lines up; the other may fall short by as many cells as a line may lose
+	// (a finger or glare over a corner hides the ends of the lines it covers).
+	if min(startOff, endOff) > 0.6 || max(startOff, endOff) > float64(cells-minCells)+1 {
 		return 0
 	}
 	// Closeness to the TD1 signature, each factor in (0, 1].

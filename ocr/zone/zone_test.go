@@ -104,6 +104,10 @@ func TestFind(t *testing.T) {
 		{name: "degraded-upside-down-rot-1", cap: 24, at: image.Pt(40, 60), deg: -1, flip: true, degrade: true, lines: z1},
 		{name: "glare", cap: 28, at: image.Pt(40, 450), glare: true, degrade: true},
 		{name: "glare-upside-down", cap: 24, at: image.Pt(300, 470), glare: true, flip: true, lines: z2},
+		// A finger over the lower right corner hides line 3's last four cells and line
+		// 2's last two, line 1 whole: one end of the lines no longer lines up.
+		{name: "finger", cap: 29, at: image.Pt(40, 450), extra: finger(image.Pt(990, 680), 215)},
+		{name: "finger-upside-down", cap: 28, at: image.Pt(40, 450), flip: true, lines: z1, extra: finger(image.Pt(990, 680), 215)},
 	}
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -134,6 +138,20 @@ func TestFind(t *testing.T) {
 				t.Errorf("box %v outside the image %v", b.Box(), img.Bounds())
 			}
 		})
+	}
+}
+
+// finger draws a fingertip, a skin-coloured disc of radius r centred at c, over the card.
+func finger(c image.Point, r int) func(*image.RGBA, typefaces) {
+	return func(img *image.RGBA, _ typefaces) {
+		skin := color.RGBA{150, 90, 75, 255}
+		for y := c.Y - r; y <= c.Y+r; y++ {
+			for x := c.X - r; x <= c.X+r; x++ {
+				if (x-c.X)*(x-c.X)+(y-c.Y)*(y-c.Y) <= r*r && image.Pt(x, y).In(img.Bounds()) {
+					img.SetRGBA(x, y, skin)
+				}
+			}
+		}
 	}
 }
 
