@@ -76,11 +76,12 @@ const (
 	NoBack                    // only the front: the zone's fields (CIC, OCR) are missing
 	NoFront                   // only the back: the front's fields (CURP, clave) are missing
 	ZoneFailed                // the zone was read but fails its check digits
+	ZoneHidden                // the zone's lines' ends are hidden (a finger): only their starts were read
 )
 
 // String names the reason, for programs (JSON).
 func (r Reason) String() string {
-	names := [...]string{"notACard", "tooSmall", "unknownCard", "sameSide", "newDesign", "noBack", "noFront", "zoneFailed"}
+	names := [...]string{"notACard", "tooSmall", "unknownCard", "sameSide", "newDesign", "noBack", "noFront", "zoneFailed", "zoneHidden"}
 	if int(r) < len(names) {
 		return names[r]
 	}
@@ -115,6 +116,7 @@ func (e *Problem) Message(lang string) string {
 		NoBack:      {"Falta el reverso (imagen %d es el frente): capture el reverso para leer el CIC y el OCR.", "The back is missing (image %d is the front): capture the back to read the CIC and OCR."},
 		NoFront:     {"Falta el frente (imagen %d es el reverso): capture el frente para leer la CURP y la clave de elector.", "The front is missing (image %d is the back): capture the front to read the CURP and the clave de elector."},
 		ZoneFailed:  {"La zona de lectura del reverso (imagen %d) no pasa sus dígitos verificadores: revise los campos marcados o capture otra foto.", "The back's machine-readable zone (image %d) fails its check digits: check the marked fields or take another photo."},
+		ZoneHidden:  {"Algo tapa el final de la zona de lectura del reverso (imagen %d): se leyó solo lo visible. Retire el dedo de la credencial y capture otra foto, o revise los campos marcados.", "Something covers the end of the back's machine-readable zone (image %d): only what shows was read. Take your finger off the credential and take another photo, or check the marked fields."},
 	}[e.Reason]
 	if lang == "en" {
 		return fmt.Sprintf(m[1], e.Image+1)
@@ -218,7 +220,11 @@ func (r *Reader) Read(ctx context.Context, images []image.Image, progress func(P
 		return nil, err
 	}
 	reconcile(res, raw)
-	if z := res.Zone; res.Back != nil && res.Model.HasCIC() && (z == nil || !z.Checks.AllValid()) {
+	switch z := res.Zone; {
+	case res.Back == nil || !res.Model.HasCIC():
+	case z != nil && z.Partial:
+		res.Problems = append(res.Problems, &Problem{Image: res.Back.Image, Reason: ZoneHidden, Err: errors.Join(errors.New("zone partly hidden"), res.ZoneErr)})
+	case z == nil || !z.Checks.AllValid():
 		res.Problems = append(res.Problems, &Problem{Image: res.Back.Image, Reason: ZoneFailed, Err: errors.Join(errors.New("zone fails its check digits"), res.ZoneErr)})
 	}
 	report(Progress{Step: StepDone})

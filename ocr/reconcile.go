@@ -207,12 +207,15 @@ func reconcile(res *Result, in map[layout.Field]raw) {
 
 	// CIC: the zone's check digit, the QR code's copy, or the start of the zone's first
 	// line when the rest is hidden.
-	var partCIC string
 	if z == nil && res.ZoneText != "" {
-		partCIC, _ = mrz.CICFromLine1(res.ZoneText)
+		if zz, err := mrz.ParsePartial(res.ZoneText); err == nil {
+			z, res.Zone = zz, zz
+		}
 	}
 	if res.Model.HasCIC() {
 		switch {
+		case z != nil && z.Partial && z.Checks.CIC:
+			set("cic", Field{Value: z.CIC, Confidence: 0.95, Source: "mrz", Note: "only the start of the zone's first line was read; its check digit verifies"})
 		case z != nil && z.Checks.CIC:
 			f := Field{Value: z.CIC, Confidence: 0.99, Source: "mrz"}
 			if qrCIC == z.CIC {
@@ -221,8 +224,6 @@ func reconcile(res *Result, in map[layout.Field]raw) {
 			set("cic", f)
 		case qrCIC != "":
 			set("cic", Field{Value: qrCIC, Confidence: 0.97, Source: "qr", Note: "zone's CIC failed its check digit"})
-		case z == nil && partCIC != "":
-			set("cic", Field{Value: partCIC, Confidence: 0.95, Source: "mrz", Note: "only the start of the zone's first line was read; its check digit verifies"})
 		case z != nil:
 			f := Field{Value: z.CIC, Confidence: 0.3, Source: "mrz", Note: "check digit failed"}
 			if c := z.Candidates["CIC"]; len(c) > 0 {
@@ -246,7 +247,7 @@ func reconcile(res *Result, in map[layout.Field]raw) {
 	seccion = shape(squeeze(seccion), "DDDD")
 
 	// OCR: the zone's line 1 (composite check) or model C's printed line.
-	if z != nil && res.Model.HasCIC() {
+	if z != nil && z.OCR != "" && res.Model.HasCIC() {
 		f := Field{Value: z.OCR, Source: "mrz", Confidence: 0.6}
 		if z.Checks.Composite {
 			f.Confidence = 0.99
@@ -268,7 +269,7 @@ func reconcile(res *Result, in map[layout.Field]raw) {
 			f.Note = "not 13 digits"
 		}
 		set("ocr", f)
-	} else if z != nil {
+	} else if z != nil && z.OCR != "" {
 		set("ocr", Field{Value: z.OCR, Source: "mrz", Confidence: 0.5})
 	}
 	_ = seccionConf
@@ -291,8 +292,9 @@ func reconcile(res *Result, in map[layout.Field]raw) {
 	}
 
 	nameZone := z
-	if z != nil && len(z.Lines[2]) != 30 {
-		// Line 3 gained or lost a character: its names cannot be trusted.
+	if z != nil && (len(z.Lines[2]) != 30 || z.Partial && z.Paterno == "") {
+		// Line 3 gained or lost a character, or its names are hidden: they cannot be
+		// trusted.
 		nameZone = nil
 	}
 	names := readNames(in, nameZone, zoneConf[2])

@@ -24,7 +24,10 @@ type Zone struct {
 	Optional2                 string // line 2, positions 19–29, kept verbatim
 	Paterno, Materno, Nombres string
 	// Checks says, per check digit, whether it verified.
-	Checks   Checks
+	Checks Checks
+	// Partial: the lines' ends were hidden and only the fields whose characters all
+	// showed are set (ParsePartial); Checks.Composite is then false.
+	Partial  bool
 	Repaired []string // what was changed to make the zone parse, in words
 	// Candidates holds, per field ("CIC", "OCR", "birth date", "expiry date"), the values
 	// that would satisfy the check digits when more than one does: another source (the
@@ -72,21 +75,7 @@ func checks(field string, digit byte) bool {
 
 // Parse reads a zone from OCR text: three lines (blank lines and spaces ignored).
 func Parse(text string) (*Zone, error) {
-	var lines []string
-	for _, l := range strings.Split(strings.ToUpper(text), "\n") {
-		l = strings.Map(func(r rune) rune {
-			switch {
-			case r == ' ' || r == '\t' || r == '\r':
-				return -1
-			case r == '«' || r == '‹':
-				return '<'
-			}
-			return r
-		}, l)
-		if l != "" {
-			lines = append(lines, l)
-		}
-	}
+	lines := splitLines(text)
 	if len(lines) != 3 {
 		return nil, fmt.Errorf("%w: %d lines, want 3", ErrNotMRZ, len(lines))
 	}
@@ -106,31 +95,83 @@ func Parse(text string) (*Zone, error) {
 	return z, nil
 }
 
-// CICFromLine1 reads the CIC from the start of a zone's first line when the zone as a
-// whole does not parse: a finger over the card's corner hides the lines' ends, and the
-// first fifteen characters (IDMEX, the CIC and its check digit) may still be whole. The
-// check digit must verify.
-func CICFromLine1(text string) (string, bool) {
+// ParsePartial reads what stays whole of a zone whose lines' ends are hidden, when Parse
+// refuses it: a finger over the card's corner covers the ends of the lines it reaches
+// (the composite check digit with them), while their starts, each field with its own
+// check digit, can still be read. The Zone has Partial set and only the fields whose
+// characters are all there: the CIC (line 1's first 15 characters, its check digit
+// verifying), the OCR (line 1 whole; no check digit of its own, the composite being
+// hidden), birth date, sex and expiry (line 2's first 15, each date with its check
+// digit verifying, and a date), the nationality, and the names when line 3 shows its
+// fillers after them. Lines holds the lines as read. It fails when not even the CIC or
+// the birth date can be read.
+func ParsePartial(text string) (*Zone, error) {
+	lines := splitLines(text)
+	if len(lines) != 3 {
+		return nil, fmt.Errorf("%w: %d lines, want 3", ErrNotMRZ, len(lines))
+	}
+	z := &Zone{Partial: true}
+	copy(z.Lines[:], lines)
+	l1, l2, l3 := lines[0], lines[1], lines[2]
+	if len(l1) >= 15 && looksLike(l1[:5], "IDMEX") {
+		if d, ok := asDigits(l1[5:15]); ok && checks(d[:9], d[9]) {
+			z.CIC, z.Checks.CIC = d[:9], true
+		}
+		if len(l1) == 30 && z.Checks.CIC && isFiller(l1[15:17]) {
+			if d, ok := asDigits(l1[17:30]); ok {
+				z.OCR = d
+			}
+		}
+	}
+	if len(l2) >= 15 {
+		birth, ok1 := asDigits(l2[0:7])
+		expiry, ok2 := asDigits(l2[8:15])
+		sex := l2[7:8]
+		if ok1 && checks(birth[:6], birth[6]) && isDate(birth[:6]) {
+			z.Birth, _ = yymmdd(birth[:6], false)
+			z.Checks.Birth = true
+			if sex == "H" || sex == "M" {
+				z.Sex = sex
+			}
+		}
+		if ok2 && checks(expiry[:6], expiry[6]) && isDate(expiry[:6]) {
+			z.Expiry, _ = yymmdd(expiry[:6], true)
+			z.Checks.Expiry = true
+		}
+		if len(l2) >= 18 && l2[15:18] == "MEX" {
+			z.Nationality = "MEX"
+		}
+	}
+	if !z.Checks.CIC && !z.Checks.Birth {
+		return nil, fmt.Errorf("%w: too little of it shows", ErrNotMRZ)
+	}
+	// The names only when line 3 shows its fillers after them: "<<<" after the given
+	// names, so none of them is cut.
+	if t := z.repairLine3(l3); strings.Contains(t, "<<") && strings.HasSuffix(t, "<<<") {
+		z.Paterno, z.Materno, z.Nombres = Names(t)
+	}
+	return z, nil
+}
+
+// splitLines returns text's non-empty lines, upper-cased, without blanks, guillemets
+// read as fillers.
+func splitLines(text string) []string {
+	var lines []string
 	for _, l := range strings.Split(strings.ToUpper(text), "\n") {
 		l = strings.Map(func(r rune) rune {
-			if r == ' ' || r == '\t' || r == '\r' {
+			switch {
+			case r == ' ' || r == '\t' || r == '\r':
 				return -1
+			case r == '«' || r == '‹':
+				return '<'
 			}
 			return r
 		}, l)
-		if l == "" {
-			continue
+		if l != "" {
+			lines = append(lines, l)
 		}
-		if len(l) < 15 || !looksLike(l[:5], "IDMEX") {
-			return "", false
-		}
-		d, ok := asDigits(l[5:15])
-		if !ok || !checks(d[:9], d[9]) {
-			return "", false
-		}
-		return d[:9], true
 	}
-	return "", false
+	return lines
 }
 
 // confusable digits OCR swaps for one another.

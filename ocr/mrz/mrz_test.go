@@ -197,25 +197,42 @@ func TestParseExtraCharacters(t *testing.T) {
 	}
 }
 
-// TestCICFromLine1: a zone whose lines' ends a finger hides still gives its CIC when the
-// first fifteen characters are whole and the check digit verifies; a wrong check digit,
-// a line that is not a zone's, or too short a start give nothing.
-func TestCICFromLine1(t *testing.T) {
+// TestParsePartial: a zone whose lines' ends a finger hides, which Parse refuses, still
+// gives each field whose characters all show and whose check digit verifies.
+func TestParsePartial(t *testing.T) {
+	born := time.Date(1969, 6, 4, 0, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
-		text, cic string
-		ok        bool
+		name, text     string
+		cic, ocr, sex  string
+		birth, expiry  bool
+		paterno, names string
+		ok             bool
 	}{
-		{"IDMEX3702431075<<038458473\n6906045H2812313MEX<00<<675\nCRUZ<TORRES<<SERGIO<<<<<<", "370243107", true},
-		{"1DMEX37O2431075<<03", "370243107", true}, // OCR's confusions, as Parse repairs them
-		{"IDMEX3702431076<<038458473", "", false},  // the check digit does not verify
-		{"IDMEX370243", "", false},
-		{"CRUZ<TORRES<<SERGIO<<<<<<", "", false},
-		{"", "", false},
+		{"line 1 whole", "IDMEX9697741001<<0384584733242\n6906045H3012316MEX<00<<6751\nCRUZ<TORRES<<SERGIO<<<<<<<<", "969774100", "0384584733242", "H", true, true, "CRUZ", "SERGIO", true},
+		{"every end hidden", "IDMEX3702431075<<038458473\n6906045H2812313MEX<00<<675\nCRUZ<TORRES<<SERGIO<<<<<<", "370243107", "", "H", true, true, "CRUZ", "SERGIO", true},
+		{"OCR's confusions", "1DMEX37O2431075<<03\n69O6045H2812313ME\nCRUZ<TORRES<<SER", "370243107", "", "H", true, true, "", "", true},
+		{"a name cut", "IDMEX3702431075<<038458473\n6906045H2812313MEX<00<<675\nHERNANDEZ<REYES<<OCTAV", "370243107", "", "H", true, true, "", "", true},
+		{"the CIC's check digit fails", "IDMEX3702431076<<038458473\n6906045H2812313MEX<00<<675\nCRUZ<TORRES<<SERGIO<<<<<<", "", "", "H", true, true, "CRUZ", "SERGIO", true},
+		{"a date that is no date", "IDMEX3702431075<<038458473\n6971045H2812313MEX<00<<675\nCRUZ<TORRES<<SERGIO<<<<<<", "370243107", "", "", false, true, "CRUZ", "SERGIO", true},
+		{"too little shows", "IDMEX370243\n690604\nCRUZ<TORRES", "", "", "", false, false, "", "", false},
+		{"two lines", "IDMEX3702431075<<038458473\n6906045H2812313MEX<00<<675", "", "", "", false, false, "", "", false},
 	} {
-		cic, ok := mrz.CICFromLine1(tc.text)
-		if cic != tc.cic || ok != tc.ok {
-			t.Errorf("CICFromLine1(%q) = %q, %v; want %q, %v", tc.text, cic, ok, tc.cic, tc.ok)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			z, err := mrz.ParsePartial(tc.text)
+			if (err == nil) != tc.ok {
+				t.Fatalf("err %v, want ok %v", err, tc.ok)
+			}
+			if err != nil {
+				if !errors.Is(err, mrz.ErrNotMRZ) {
+					t.Errorf("err %v is not ErrNotMRZ", err)
+				}
+				return
+			}
+			if !z.Partial || z.Checks.Composite || z.CIC != tc.cic || z.Checks.CIC != (tc.cic != "") || z.OCR != tc.ocr || z.Sex != tc.sex ||
+				z.Checks.Birth != tc.birth || tc.birth && !z.Birth.Equal(born) || z.Checks.Expiry != tc.expiry || z.Paterno != tc.paterno || z.Nombres != tc.names {
+				t.Errorf("got %+v", z)
+			}
+		})
 	}
 }
 
