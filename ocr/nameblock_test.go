@@ -2,6 +2,7 @@ package ocr
 
 import (
 	"image"
+	"slices"
 	"strings"
 	"testing"
 
@@ -108,5 +109,40 @@ func TestKeyText(t *testing.T) {
 		if got := keyText(in); got != want {
 			t.Errorf("keyText(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestRegistroByShape: where the año de registro's caption was not read, its value is
+// the one place where a year and two digits stand together, as one word or two.
+func TestRegistroByShape(t *testing.T) {
+	word := func(text string, x, y, w int) labels.Word {
+		return labels.Word{Text: text, Box: image.Rect(x, y, x+w, y+40)}
+	}
+	base := []labels.Word{word("04/06/1969", 260, 394, 135), word("H", 490, 394, 16), word("0384", 33, 476, 60), word("2013", 261, 476, 59), word("C.", 33, 181, 20), word("46349", 251, 207, 64)}
+	for _, tc := range []struct {
+		name string
+		more []labels.Word
+		want image.Rectangle // the value's words; empty: none found
+	}{
+		{"two words", []labels.Word{word("1995", 33, 394, 58), word("00", 100, 394, 28)}, image.Rect(33, 394, 128, 434)},
+		{"one word", []labels.Word{word("190500", 33, 394, 97)}, image.Rect(33, 394, 130, 434)},
+		{"none", nil, image.Rectangle{}},
+		{"two of them: neither", []labels.Word{word("199500", 33, 394, 97), word("200801", 600, 476, 97)}, image.Rectangle{}},
+		{"digits far apart", []labels.Word{word("1995", 33, 394, 58), word("00", 300, 600, 28)}, image.Rectangle{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &SideInfo{Side: layout.Front, words: append(slices.Clone(base), tc.more...), card: image.NewRGBA(image.Rect(0, 0, 1000, 630))}
+			reg := s.registroByShape()
+			switch {
+			case tc.want.Empty() && reg != nil:
+				t.Errorf("found %+v, want none", reg)
+			case !tc.want.Empty() && (reg == nil || !tc.want.In(reg.Box) || reg.Field != layout.Registro):
+				t.Errorf("found %+v, want a region round %v", reg, tc.want)
+			}
+		})
+	}
+	back := &SideInfo{Side: layout.Back, words: []labels.Word{word("199500", 33, 394, 97)}, card: image.NewRGBA(image.Rect(0, 0, 1000, 630))}
+	if reg := back.registroByShape(); reg != nil {
+		t.Errorf("a back: found %+v", reg)
 	}
 }

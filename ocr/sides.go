@@ -412,8 +412,52 @@ func (s *SideInfo) plan() []located {
 			out = append(out, located{*reg, ByShape})
 		}
 	}
+	if !seen[layout.Registro] {
+		if reg := s.registroByShape(); reg != nil {
+			out = append(out, located{*reg, ByShape})
+		}
+	}
 	return out
 }
+
+// registroByShape finds the año de registro where its label was not read (a caption
+// too small for the page's reading): the one place on a front where four digits and two
+// more stand together ("1995 00": the year and the emission number), as one word or
+// two of one line. None, or more than one, gives nil.
+func (s *SideInfo) registroByShape() *layout.Region {
+	if s.Side != layout.Front {
+		return nil
+	}
+	var found []image.Rectangle
+	for i, w := range s.words {
+		if regWord.MatchString(w.Text) {
+			found = append(found, w.Box)
+			continue
+		}
+		if !yearWord.MatchString(w.Text) {
+			continue
+		}
+		for j, x := range s.words {
+			if j != i && twoDigits.MatchString(x.Text) && x.Box.Min.X > w.Box.Max.X && x.Box.Min.X-w.Box.Max.X < w.Box.Dy() && 2*overlapY(w.Box, x.Box) > w.Box.Dy() {
+				found = append(found, w.Box.Union(x.Box))
+			}
+		}
+	}
+	if len(found) != 1 {
+		return nil
+	}
+	b := found[0]
+	h := b.Dy()
+	return &layout.Region{Field: layout.Registro, Box: image.Rect(b.Min.X-h/2, b.Min.Y-h/3, b.Max.X+h/2, b.Max.Y+h/3).Intersect(s.card.Bounds()), Lines: 1, Size: float64(h) / 0.729}
+}
+
+// The año de registro's look as the page's words read it: one word of six digits, or
+// a year and two digits.
+var (
+	regWord   = regexp.MustCompile(`^[0-9OIl]{6}$`)
+	yearWord  = regexp.MustCompile(`^[0-9OIl]{4}$`)
+	twoDigits = regexp.MustCompile(`^[0-9OIl]{2}$`)
+)
 
 // byShape finds a word shaped like a CURP or a clave de elector (18 characters, the
 // birth date's digits where they belong, H or M for the sex) and not the other one.
