@@ -440,6 +440,32 @@ func deletions(s string, n int) []string {
 	return out
 }
 
+// namesAgainstCURP flags, for the operator, a name that gives other letters than a sure
+// CURP takes from it (a given name read as the second surname when a name line was lost,
+// a misread initial): the CURP's check digit vouches for its letters, which come from the
+// names (positions 1–4 and 14–16). The names are left as read.
+func namesAgainstCURP(fields map[string]Field) {
+	c := fields["curp"]
+	if c.Confidence < Review || credential.ValidateCURP(c.Value) != nil {
+		return
+	}
+	p, m, n := fields["apellidoPaterno"], fields["apellidoMaterno"], fields["nombre"]
+	if p.Value == "" || n.Value == "" {
+		return
+	}
+	want := credential.MakeCURP(p.Value, m.Value, n.Value, time.Time{}, 'H', "XX", '0')
+	for k, at := range map[string][]int{"apellidoPaterno": {0, 1, 13}, "apellidoMaterno": {2, 14}, "nombre": {3, 15}} {
+		f := fields[k]
+		for _, i := range at {
+			if want[i] != c.Value[i] && f.Confidence > doubtful {
+				f.Confidence, f.Note = doubtful, "its letters differ from the CURP's"
+				fields[k] = f
+				break
+			}
+		}
+	}
+}
+
 // restoreEnye puts back a Ñ that the front's reading lost (NUNEZ for NUÑEZ). The CURP
 // and the clave de elector write each name's first inner consonant, and an X where that
 // is a Ñ: a name whose first inner consonant reads N where the key has X had a Ñ

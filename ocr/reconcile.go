@@ -305,6 +305,7 @@ func reconcile(res *Result, in map[layout.Field]raw) {
 	set("curp", readCURP(in, names, birth, sex, birthSrc))
 	set("claveElector", readClave(in, names, res.Fields["curp"], birth, sex))
 	restoreEnye(res.Fields)
+	namesAgainstCURP(res.Fields)
 
 	// Año de registro and número de emisión: "2008 01".
 	if s, c := front(layout.Registro); s != "" {

@@ -1,6 +1,7 @@
 package ocr
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -82,8 +83,9 @@ func TestReconcile(t *testing.T) {
 				in[layout.Nombre] = lines(0.9, "MUÑOZ", "PEÑA", "MARIA JOSE")
 				in[layout.MRZ] = lines(0.9, strings.Replace(good, "MUNOZ<PENA<<MARIA<<<<<", "MUNOZ<PENA<<MARIAXJOSE", 1))
 			}, want: func(c *credential.Credential) { c.Nombre = "MARIA JOSE" },
-			// The clave was made for "MARIA": its letters no longer follow, and it is doubted.
-			review: []string{"claveElector"}},
+			// The clave and the CURP were made for "MARIA": their letters no longer
+			// follow (a CURP takes MARIA JOSE's J), and the clave and the name are doubted.
+			review: []string{"claveElector", "nombre"}},
 		{name: "front and zone both sure of different letters: the zone's, for the operator to check",
 			edit: func(in map[layout.Field]raw) {
 				in[layout.Nombre] = lines(0.95, "MUÑOZ", "PEÑA", "MARIA")
@@ -335,6 +337,36 @@ func TestCURPLostCharacterWeakNames(t *testing.T) {
 			got := readCURP(in, names(tc.conf), birth, "M", "front")
 			if got.Value != tc.want || (got.Confidence < Review) != tc.flagged {
 				t.Errorf("got %+v, want %q flagged %v", got, tc.want, tc.flagged)
+			}
+		})
+	}
+}
+
+// TestNamesAgainstCURP: a name line lost on model C's front (no zone to say so) makes
+// the given name read as the second surname; the sure CURP's letters show it, and both
+// names are left for the operator. Names that give the CURP's letters stay as sure.
+func TestNamesAgainstCURP(t *testing.T) {
+	birth := time.Date(1975, 3, 2, 0, 0, 0, 0, time.UTC)
+	curp := credential.MakeCURP("MORALES", "VAZQUEZ", "PATRICIA", birth, 'M', "DF", '0')
+	for _, tc := range []struct {
+		name     string
+		p, m, n  string
+		curpConf float64
+		flagged  []string
+	}{
+		{"names agree", "MORALES", "VAZQUEZ", "PATRICIA", 0.99, nil},
+		{"a line lost", "MORALES", "", "VAZQUEZ", 0.99, []string{"apellidoMaterno", "nombre"}},
+		{"a misread initial", "NORALES", "VAZQUEZ", "PATRICIA", 0.99, []string{"apellidoPaterno"}},
+		{"a CURP not sure enough to judge", "MORALES", "", "VAZQUEZ", 0.5, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fs := map[string]Field{"curp": {Value: curp, Confidence: tc.curpConf},
+				"apellidoPaterno": {Value: tc.p, Confidence: 0.95}, "apellidoMaterno": {Value: tc.m, Confidence: 0.95}, "nombre": {Value: tc.n, Confidence: 0.95}}
+			namesAgainstCURP(fs)
+			for _, k := range []string{"apellidoPaterno", "apellidoMaterno", "nombre"} {
+				if flagged := fs[k].Confidence < Review; flagged != slices.Contains(tc.flagged, k) {
+					t.Errorf("%s %q: flagged %v, want %v", k, fs[k].Value, flagged, !flagged)
+				}
 			}
 		})
 	}
