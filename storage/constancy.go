@@ -33,16 +33,19 @@ const MaxConstancyFile = 1 << 20
 // ErrNoConstancy means the entry has no constancy recorded.
 var ErrNoConstancy = errors.New("storage: no constancy recorded for the entry")
 
+// ErrBadConstancy is wrapped by the errors of a constancy that cannot be kept.
+var ErrBadConstancy = errors.New("storage: constancy refused")
+
 // check says whether c can be kept: one of folio or file, and a digest of a length the
 // service takes.
 func (c Constancy) check() error {
 	switch {
 	case (c.Folio > 0) == (len(c.File) > 0):
-		return errors.New("storage: a constancy needs a folio greater than 0 or a file, not both")
+		return fmt.Errorf("%w: a folio greater than 0 or a file is needed, not both", ErrBadConstancy)
 	case len(c.File) > MaxConstancyFile:
-		return fmt.Errorf("storage: the constancy file is over %d bytes", MaxConstancyFile)
+		return fmt.Errorf("%w: the file is over %d bytes", ErrBadConstancy, MaxConstancyFile)
 	case len(c.Digest) != 32 && len(c.Digest) != 64:
-		return fmt.Errorf("storage: a %d-byte digest is neither SHA-256 nor SHA-512", len(c.Digest))
+		return fmt.Errorf("%w: a %d-byte digest is neither SHA-256 nor SHA-512", ErrBadConstancy, len(c.Digest))
 	}
 	return nil
 }
