@@ -28,6 +28,9 @@ import (
 // Constancy is a receipt's NOM-151 constancy as the data file keeps it.
 type Constancy = storage.Constancy
 
+// MaxConstancyFile bounds a constancy file the data file keeps.
+const MaxConstancyFile = storage.MaxConstancyFile
+
 // ConstancyValidator is Sovos' validation service as the kiosk uses it
 // (*nom151.Client).
 type ConstancyValidator interface {
@@ -333,8 +336,10 @@ func (a *App) openNOM151() error {
 	return nil
 }
 
-// demoPreserver is the demonstration's preservation provider: the stand-in's own PSC
-// issues the constancy, which the stand-in then validates by its folio.
+// StandInPreserver is the demonstration's preservation provider: the NOM-151
+// stand-in's own PSC issues the constancy, which the stand-in then validates by folio.
+func StandInPreserver(r *standin.Running) Preserver { return demoPreserver{r} }
+
 type demoPreserver struct{ r *standin.Running }
 
 func (p demoPreserver) Preserve(_ context.Context, name string, digest []byte) (Constancy, error) {
