@@ -39,7 +39,8 @@ func nom151StandIn(t *testing.T) *standin.Running {
 // digest and says so in both languages; bad credentials, a service that is down and
 // an entry from before constancies (none recorded) are the operator's errors; an
 // unanswered entry takes none. Every validation is in the audit trail by indice, with
-// nothing of the constancy or the citizen.
+// nothing of the constancy or the citizen. Last, a receipt preserved through a
+// provider (PreserveReceipt) is recorded over its bytes and validates.
 func TestConstancyAttachAndValidate(t *testing.T) {
 	env := sandboxtest.Start(t, sandboxtest.Options{Matcher: &enrolled.Matcher{}})
 	db := openStore(t)
@@ -176,36 +177,28 @@ func TestConstancyAttachAndValidate(t *testing.T) {
 	if strings.Join(outcomes, "|") != strings.Join(want, "|") {
 		t.Errorf("audit outcomes\n%q\nwant\n%q", outcomes, want)
 	}
-}
 
-// TestPreserveReceipt: a saved receipt preserved through a provider gets the
-// constancy over its bytes, which then validates.
-func TestPreserveReceipt(t *testing.T) {
-	env := sandboxtest.Start(t, sandboxtest.Options{Matcher: &enrolled.Matcher{}})
-	db := openStore(t)
-	psc := nom151StandIn(t)
-	k := &capture.Kiosk{Sealer: env.Conn.Sealer, Client: env.Conn.Client, DB: db, Threshold: env.Conn.Threshold,
-		NOM151: psc.Client(), Preserver: issuer{psc}}
-	ctx := context.Background()
-	e, err := walk(t, false).Submit(ctx, env.Conn.Sealer, &outbox.Sender{DB: db, Client: env.Conn.Client}, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var pdf bytes.Buffer
-	if err := k.Receipt(&pdf, e, "en", "Banco de Prueba", "Cajero Siete"); err != nil {
-		t.Fatal(err)
-	}
-	if e, err = k.PreserveReceipt(ctx, e, pdf.Bytes(), "cajero-7"); err != nil || !e.Constancy {
-		t.Fatalf("%+v %v", e, err)
-	}
-	c, err := k.ConstancyOf(e)
-	if sum := sha256.Sum256(pdf.Bytes()); err != nil || !bytes.Equal(c.Digest, sum[:]) || c.Folio == 0 {
-		t.Fatalf("%+v %v", c, err)
-	}
-	check, err := k.ValidateConstancy(ctx, e, "cajero-7")
-	if err != nil || !check.Passed() {
-		t.Fatalf("%+v %v", check, err)
-	}
+	// A saved receipt preserved through a provider gets the constancy over its bytes,
+	// which then validates.
+	t.Run("preserve", func(t *testing.T) {
+		k.NOM151, k.Preserver = psc.Client(), issuer{psc}
+		var pdf bytes.Buffer
+		if err := k.Receipt(&pdf, old, "en", "Banco de Prueba", "Cajero Siete"); err != nil {
+			t.Fatal(err)
+		}
+		got, err := k.PreserveReceipt(ctx, old, pdf.Bytes(), "cajero-7")
+		if err != nil || !got.Constancy {
+			t.Fatalf("%+v %v", got, err)
+		}
+		c, err := k.ConstancyOf(got)
+		if sum := sha256.Sum256(pdf.Bytes()); err != nil || !bytes.Equal(c.Digest, sum[:]) || c.Folio == 0 || c.Source != "cajero-7" {
+			t.Fatalf("%+v %v", c, err)
+		}
+		check, err := k.ValidateConstancy(ctx, got, "cajero-7")
+		if err != nil || !check.Passed() {
+			t.Fatalf("%+v %v", check, err)
+		}
+	})
 }
 
 type issuer struct{ r *standin.Running }
