@@ -21,6 +21,7 @@ import (
 	"cotejo/scanner/biometrics/enrolled"
 	"cotejo/storage"
 	"cotejo/verify"
+	"cotejo/verify/nom151/standin"
 	"cotejo/verify/pki"
 	"cotejo/verify/sandbox"
 )
@@ -47,6 +48,8 @@ type App struct {
 	// Webhook is the in-process webhook receiver's routes, when [tuidentidad]
 	// webhook_addr is set.
 	Webhook *http.ServeMux
+	// nom151Demo is Sovos' stand-in the demonstration runs, when it does.
+	nom151Demo *standin.Running
 
 	closers []func() error // in the order opened
 }
@@ -149,6 +152,9 @@ func Open(ctx context.Context, cfgPath string, o Options) (a *App, err error) {
 	if err := a.serveWebhooks(ctx, logger); err != nil {
 		return a, err
 	}
+	if err := a.openNOM151(); err != nil {
+		return a, err
+	}
 	if o.Reading {
 		reader, err := ocr.NewReader(runtime.NumCPU())
 		if err != nil {
@@ -237,6 +243,9 @@ func (a *App) startDemo(ctx context.Context, dir string, o Options) error {
 		cfg.Kiosk.Photos = "fotos" // beside the configuration
 	}
 	if err := a.startTuIdentidadDemo(ctx, cfg, o); err != nil {
+		return err
+	}
+	if err := a.startNOM151Demo(o); err != nil {
 		return err
 	}
 	a.Config, a.Demo, a.Settings = cfg, true, SettingsFile{Path: cfgPath}

@@ -10,6 +10,7 @@ import (
 	"cotejo/capture/signin"
 	"cotejo/storage"
 	"cotejo/verify/config"
+	"cotejo/verify/nom151"
 	"cotejo/verify/sandbox"
 	"cotejo/verify/tuidentidad"
 )
@@ -30,6 +31,8 @@ type Config struct {
 	TuIdentidad tuidentidad.Settings `toml:"tuidentidad"`
 	// Remote is remote identity verification by SMS link (issue 19): optional.
 	Remote RemoteSettings `toml:"remote"`
+	// NOM151 is Sovos' validation service for receipts' NOM-151 constancies: optional.
+	NOM151 nom151.Settings `toml:"nom151"`
 
 	dir string
 }

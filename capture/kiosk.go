@@ -46,6 +46,11 @@ type Kiosk struct {
 	Position func(ctx context.Context) (lat, lon float64, err error)
 	// GPS, when the position comes from a receiver, is watched for the home screen.
 	GPS location.Watcher
+	// NOM151 validates receipts' NOM-151 constancies ([nom151]); nil: not configured.
+	NOM151 ConstancyValidator
+	// Preserver preserves saved receipts under NOM-151 constancies (the demonstration's
+	// stand-in PSC); nil: constancies are attached by hand (`cotejo evidence attach`).
+	Preserver Preserver
 }
 
 // sender makes the outbox's sender for the kiosk's store and client.

@@ -59,6 +59,9 @@ type Entry struct {
 	// have neither: their consent is only in the audit trail.
 	ConsentNotice string    `json:"consent_notice,omitempty"`
 	ConsentAt     time.Time `json:"consent_at,omitzero"`
+	// Constancy says a NOM-151 constancy of the entry's receipt is kept (sealed, apart:
+	// ConstancyOf). Entries from before constancies were kept have none.
+	Constancy bool `json:"constancy,omitempty"`
 }
 
 // Citizen is the personal summary kept beside an entry (sealed) so the history screen

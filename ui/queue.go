@@ -184,11 +184,17 @@ func (s *historyScreen) find() {
 		for i := len(entries) - 1; i >= 0; i-- { // newest first
 			e := entries[i]
 			query := q.Subject
+			back := func() { s.goTo(&historyScreen{query: query}) }
 			b := widget.NewButton(s.entryLine(e, sums[i]), func() {
-				s.goTo(&resultScreen{entry: e, back: func() { s.goTo(&historyScreen{query: query}) }})
+				s.goTo(&resultScreen{entry: e, back: back})
 			})
 			b.Alignment = widget.ButtonAlignLeading
-			s.results.Add(b)
+			if !e.Constancy {
+				s.results.Add(b)
+				continue
+			}
+			// A receipt preserved under a NOM-151 constancy can be checked from here.
+			s.results.Add(container.NewBorder(nil, nil, nil, s.constancyButton(e, back), b))
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -231,25 +232,28 @@ func (s *resultScreen) print() {
 }
 
 // saveReceipt writes the citizen's receipt as a PDF in the receipts folder, in the
-// background (fonts and layout take a moment).
+// background (fonts and layout take a moment). When the kiosk has a preservation
+// provider (the demonstration's), the file as written is preserved under a NOM-151
+// constancy, which the history can then validate.
 func (s *resultScreen) saveReceipt() {
-	e, lang, op, dir, inst := s.entry, s.lang, s.op.Name, s.opts.ReceiptDir, s.opts.Institution
+	e, lang, op, opID, dir, inst := s.entry, s.lang, s.op.Name, s.op.ID, s.opts.ReceiptDir, s.opts.Institution
 	path := filepath.Join(dir, capture.ReceiptName(e.Indice))
 	s.task(func(ctx context.Context) error {
-		err := os.MkdirAll(dir, 0o700)
-		var f *os.File
-		if err == nil {
-			f, err = os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+		var pdf bytes.Buffer
+		if err := s.k.ReceiptContext(ctx, &pdf, e, lang, inst, op); err != nil {
+			return err
 		}
-		if err == nil {
-			err = s.k.ReceiptContext(ctx, f, e, lang, inst, op)
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
-			if err != nil {
-				os.Remove(path)
-			}
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return err
 		}
+		if err := os.WriteFile(path, pdf.Bytes(), 0o600); err != nil {
+			os.Remove(path)
+			return err
+		}
+		if s.k.Preserver == nil {
+			return nil
+		}
+		_, err := s.k.PreserveReceipt(ctx, e, pdf.Bytes(), opID)
 		return err
 	}, func() { s.showInfo(s.tf("res.saved", path)) })
 }

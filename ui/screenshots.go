@@ -100,6 +100,17 @@ func (c *Controller) walk(dir, suffix string, size fyne.Size, op [2]string) {
 	shot("06-review")
 	tap("send")
 	shot("07-result")
+	// The receipt saved: the demonstration preserves it under a NOM-151 constancy,
+	// which the history validates below.
+	var answered string
+	do(func() {
+		if r, ok := c.cur.(*resultScreen); ok && r.entry.Answers > 0 && c.k.Preserver != nil {
+			answered = r.entry.ID
+		}
+	})
+	if answered != "" {
+		tap("receipt")
+	}
 	// Tu Identidad's data-only check of the same credential, when configured (the
 	// demonstration runs its stand-in): INE is up here, so it is opened directly.
 	nominal := false
@@ -116,6 +127,10 @@ func (c *Controller) walk(dir, suffix string, size fyne.Size, op [2]string) {
 	shot("08-queue")
 	do(c.history)
 	shot("09-history")
+	if answered != "" {
+		tap("constancy:" + answered)
+		shot("09b-constancy")
+	}
 	do(c.settings)
 	shot("10-settings")
 	do(func() { c.home(); c.startVerification() })

@@ -19,14 +19,15 @@ import (
 func runEvidence(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	subs := map[string]func(context.Context, []string, io.Writer, io.Writer) error{
 		"nom151": runEvidenceNOM151,
+		"attach": runEvidenceAttach,
 		"verify": runEvidenceVerify,
 	}
 	if len(args) == 0 {
-		return errors.New("say 'cotejo evidence verify [--cert cert.pem] [--json] FILE.pdf|--audit', 'cotejo evidence nom151 --folio N FILE' or 'cotejo evidence nom151 --constancia CONST FILE'")
+		return errors.New("say 'cotejo evidence verify [--cert cert.pem] [--json] FILE.pdf|--audit', 'cotejo evidence nom151 --folio N FILE' or 'cotejo evidence nom151 --constancia CONST FILE' or 'cotejo evidence attach --entry ID --folio N|--constancia CONST'")
 	}
 	run, ok := subs[args[0]]
 	if !ok {
-		return fmt.Errorf("no evidence command %q (verify, nom151)", args[0])
+		return fmt.Errorf("no evidence command %q (verify, nom151, attach)", args[0])
 	}
 	return run(ctx, args[1:], stdout, stderr)
 }

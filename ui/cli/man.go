@@ -19,7 +19,7 @@ var subcommands = map[string][]string{
 	"key":         {"rotate"},
 	"finger":      {"gen", "capture", "extract", "quality", "match", "info", "encode", "decode"},
 	"sello":       {"tbc"},
-	"evidence":    {"verify", "nom151"},
+	"evidence":    {"verify", "nom151", "attach"},
 	"tuidentidad": {"ine", "rfc", "nss", "status", "list", "poll"},
 	"webhook":     {"serve"},
 	"remote":      {"send", "status", "certificate", "credits", "listen"},
