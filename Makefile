@@ -102,7 +102,7 @@ NORACE := ./ocr/cardgen ./ocr/locate ./scanner/biometrics/fingergen ./scanner/bi
 
 test: deps
 	$(GO) vet ./...
-	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 15m $$($(GO) list ./... | grep -v -e /ocr/cardgen -e /ocr/locate -e /scanner/biometrics/fingergen -e /scanner/biometrics/extract -e /scanner/biometrics/match -e /scanner/biometrics/quality)
+	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 30m $$($(GO) list ./... | grep -v -e /ocr/cardgen -e /ocr/locate -e /scanner/biometrics/fingergen -e /scanner/biometrics/extract -e /scanner/biometrics/match -e /scanner/biometrics/quality)
 	CGO_ENABLED=1 $(GO) test -count=1 -timeout 15m $(NORACE)
 
 # Benchmarks, then the OCR accuracy runs: 10 citizens × 6 models per level on the base
