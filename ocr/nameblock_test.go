@@ -146,3 +146,30 @@ func TestRegistroByShape(t *testing.T) {
 		t.Errorf("a back: found %+v", reg)
 	}
 }
+
+// TestZoneFromWords: where the zone's look is lost (a straightening gone slightly wrong
+// leaves its pitch uneven), the page's reading may still give its three lines as words.
+func TestZoneFromWords(t *testing.T) {
+	w := func(text string, r image.Rectangle) labels.Word { return labels.Word{Text: text, Box: r} }
+	zoneWords := []labels.Word{
+		w("1DMEX1008188505<<0384584733242", image.Rect(41, 448, 929, 497)), // slanted: a taller box
+		w("6906045H2812313MEX<00<<67512<8", image.Rect(39, 508, 937, 552)),
+		w("CRUZ<TORRES<<SERGIO<<<<<<<<<<<", image.Rect(41, 572, 946, 608)),
+	}
+	other := []labels.Word{w("CUTS690604HMNRRR71", image.Rect(325, 517, 688, 541)), w("LY8BS1ES0O>>S0S881800LX3W01", image.Rect(249, 141, 971, 190))}
+	b := zoneFromWords(append(slices.Clone(other), zoneWords...))
+	if b == nil || b.Lines[0] != zoneWords[0].Box || b.Lines[2] != zoneWords[2].Box || b.Height != 36 {
+		t.Fatalf("band %+v", b)
+	}
+	for name, ws := range map[string][]labels.Word{
+		"two lines":       zoneWords[:2],
+		"not one column":  {zoneWords[0], zoneWords[1], w(zoneWords[2].Text, zoneWords[2].Box.Add(image.Pt(300, 0)))},
+		"far apart":       {zoneWords[0], zoneWords[1], w(zoneWords[2].Text, zoneWords[2].Box.Add(image.Pt(0, 400)))},
+		"no fillers":      {zoneWords[0], zoneWords[1], w("CRUZTORRESSERGIOXXXXXXXXXXXXX", zoneWords[2].Box)},
+		"nothing like it": other,
+	} {
+		if b := zoneFromWords(ws); b != nil {
+			t.Errorf("%s: band %+v", name, b)
+		}
+	}
+}

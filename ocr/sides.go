@@ -114,6 +114,15 @@ func (r *Reader) lookAt(ctx context.Context, i int, img image.Image, f locate.Fo
 	if err := s.readPage(ctx, r.pool); err != nil {
 		return nil, err
 	}
+	if b := zoneFromWords(s.words); b != nil {
+		// The zone's look was lost to a straightening gone slightly wrong (its pitch no
+		// longer even), but the page's reading shows its three lines as words.
+		if s.Known && (s.Side != layout.Back || !s.Model.HasCIC()) {
+			s.Known = false
+		}
+		s.Side, s.zone = layout.Back, b
+		return s, nil
+	}
 	if s.ocrReg, err = s.findOCRLine(ctx, r.pool); err != nil {
 		return nil, err
 	}
@@ -237,6 +246,38 @@ func (s *SideInfo) readPage(ctx context.Context, p *Pool) error {
 }
 
 var thirteenDigits = regexp.MustCompile(`^[0-9OIlSB]{13}$`)
+
+// zoneWord is a zone's line as the page's reading gives it: about 30 capitals, digits
+// and fillers, two fillers at least.
+var zoneWord = regexp.MustCompile(`^[A-Z0-9<]{25,32}$`)
+
+// zoneFromWords finds the zone's three lines among the page's words: three words of a
+// zone line's look, one under the other, starting together, of one height. Nil when
+// there are not exactly three.
+func zoneFromWords(ws []labels.Word) *zone.Band {
+	var boxes []image.Rectangle
+	for _, w := range ws {
+		if zoneWord.MatchString(w.Text) && strings.Count(w.Text, "<") >= 2 {
+			boxes = append(boxes, w.Box)
+		}
+	}
+	if len(boxes) != 3 {
+		return nil
+	}
+	slices.SortFunc(boxes, func(a, b image.Rectangle) int { return a.Min.Y - b.Min.Y })
+	// A slanted line's box is taller than its glyphs: the lowest box is nearest them.
+	h := min(boxes[0].Dy(), boxes[1].Dy(), boxes[2].Dy())
+	pitch := float64(boxes[0].Dx()) / 30
+	for i, b := range boxes {
+		if b.Dy() > 2*h || math.Abs(float64(b.Min.X-boxes[0].Min.X)) > 2*pitch {
+			return nil
+		}
+		if i > 0 && (b.Min.Y-boxes[i-1].Min.Y < h || b.Min.Y-boxes[i-1].Min.Y > 4*h) {
+			return nil
+		}
+	}
+	return &zone.Band{Lines: [3]image.Rectangle{boxes[0], boxes[1], boxes[2]}, Pitch: pitch, Height: float64(h)}
+}
 
 // findOCRLine finds where model C's back prints its 13-digit OCR: a word of 13 digits
 // among the page's words, else a word about as wide as thirteen digits that the page's
