@@ -21,6 +21,7 @@ import (
 	"cotejo/scanner/biometrics/enrolled"
 	"cotejo/storage"
 	"cotejo/verify"
+	"cotejo/verify/config"
 	"cotejo/verify/pki"
 	"cotejo/verify/sandbox"
 )
@@ -109,20 +110,12 @@ func Open(ctx context.Context, cfgPath string, o Options) (a *App, err error) {
 		}
 		return a, nil
 	}
-	conn, err := cfg.Service.Open(cfg.Dir())
-	if err != nil {
-		return a, err
-	}
-	a.closers = append(a.closers, conn.Close)
-	if conn.Sealer.Stamper == nil {
-		// Without a TSA the local clock stamps requests: one set back would stamp them
-		// out of order, so the last request recorded bounds it.
-		conn.Sealer.NotBefore = db.LastRequestTime
-	}
-	a.Sealer, a.Client, a.Threshold, a.Certificates = conn.Sealer, conn.Client, conn.Threshold, conn.Certificates
-	if conn.Sealer.Signer != nil && !o.ReadOnly {
-		// Every audit record from here on is sealed with the key that signs requests.
-		SealAudit(db.Audit(), conn.Sealer.Signer)
+	// Without a [service] section the kiosk opens all the same, for Tu Identidad and
+	// remote verification: INE's features then say ErrNoService.
+	if cfg.Service != (config.Service{}) {
+		if err := a.openService(cfg, db, o); err != nil {
+			return a, err
+		}
 	}
 	if len(cfg.Operators) > 0 {
 		if a.Operators, err = signin.NewBook(cfg.Operators); err != nil {
@@ -160,6 +153,26 @@ func Open(ctx context.Context, cfgPath string, o Options) (a *App, err error) {
 		}
 	}
 	return a, nil
+}
+
+// openService connects to INE as [service] says.
+func (a *App) openService(cfg *Config, db *storage.DB, o Options) error {
+	conn, err := cfg.Service.Open(cfg.Dir())
+	if err != nil {
+		return err
+	}
+	a.closers = append(a.closers, conn.Close)
+	if conn.Sealer.Stamper == nil {
+		// Without a TSA the local clock stamps requests: one set back would stamp them
+		// out of order, so the last request recorded bounds it.
+		conn.Sealer.NotBefore = db.LastRequestTime
+	}
+	a.Sealer, a.Client, a.Threshold, a.Certificates = conn.Sealer, conn.Client, conn.Threshold, conn.Certificates
+	if conn.Sealer.Signer != nil && !o.ReadOnly {
+		// Every audit record from here on is sealed with the key that signs requests.
+		SealAudit(db.Audit(), conn.Sealer.Signer)
+	}
+	return nil
 }
 
 // sealBookkeeping has the audit records of bookkeeping without INE (the queue's retry,

@@ -3,7 +3,9 @@ package capture
 import (
 	"cmp"
 	"context"
+	"crypto/rand"
 	"crypto/tls"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -70,6 +72,15 @@ const (
 
 // NominalKey is the key of the case of kind made from the INE request ref.
 func NominalKey(ref string, kind tuidentidad.Kind) string { return ref + "." + kind.String() }
+
+// NewNominalRef is a reference for checks made without an INE request (INE not
+// configured, or out of reach before the request was made): "TI-" and twelve random
+// hexadecimal digits, standing where an INE request's indice would.
+func NewNominalRef() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:]) // crypto/rand's Read does not fail
+	return "TI-" + hex.EncodeToString(b[:])
+}
 
 // CheckRoll asks for the lista nominal check of a credential (a data-only check: no
 // fingerprints). ref is the INE request's indice; operator is who asked, for the

@@ -87,6 +87,12 @@ type Controller struct {
 	noticeBar *fyne.Container
 	// nominalNotices are Tu Identidad's cases finished in the background.
 	nominalNotices []capture.NominalCase
+	// ineDown is set when the home screen last found INE's host out of reach: the
+	// review then offers Tu Identidad's lista nominal check.
+	ineDown bool
+	// nominalRef is the current session's reference for Tu Identidad's checks made
+	// without an INE request; "" until the first.
+	nominalRef string
 }
 
 // screen is one of the window's screens, with its own widgets. The router builds it
@@ -304,7 +310,7 @@ func (c *Controller) settings() { c.goTo(&settingsScreen{}) }
 
 // startVerification begins a new session at the credential screen.
 func (c *Controller) startVerification() {
-	c.session, c.reading = capture.NewSession(c.op.ID, nil), nil
+	c.session, c.reading, c.nominalRef = capture.NewSession(c.op.ID, nil), nil, ""
 	c.goTo(&credentialScreen{})
 }
 
