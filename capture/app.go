@@ -45,8 +45,8 @@ type App struct {
 	// Remote is remote identity verification for the window, when [remote] is
 	// configured.
 	Remote *Remote
-	// Webhook is the in-process webhook receiver's routes, when [tuidentidad]
-	// webhook_addr is set.
+	// Webhook is the in-process webhook receiver's routes, when [webhook] addr (or
+	// its old name, [tuidentidad] webhook_addr) is set.
 	Webhook *http.ServeMux
 
 	closers []func() error // in the order opened

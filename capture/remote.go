@@ -29,8 +29,9 @@ type RemoteSettings struct {
 	// system's roots.
 	CA string `toml:"ca"`
 	// WebhookUser and WebhookPassword are the basic-auth credential set in the
-	// provider's panel: the reports' only proof of origin. Reports are received at
-	// /remote on the receiver [tuidentidad] webhook_addr runs.
+	// provider's panel: the reports' only proof of origin; when unset, [webhook] auth
+	// of the basic form is. Reports are received at /remote on the receiver [webhook]
+	// addr runs.
 	WebhookUser     string `toml:"webhook_user"`
 	WebhookPassword string `toml:"webhook_password"`
 }

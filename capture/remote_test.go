@@ -61,7 +61,8 @@ func TestRemoteApp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fmt.Fprintf(f, "\n[tuidentidad]\nwebhook_addr = %q\nwebhook_cert = \"hook.pem\"\nwebhook_key = \"hook.key\"\n\n[remote]\nbase_url = %q\nuser = \"api\"\ntoken = \"tok\"\nsender = \"Cotejo\"\nca = \"remote-ca.pem\"\nwebhook_user = \"prov\"\nwebhook_password = \"pw\"\n", hookAddr, api.URL)
+	// The receiver's own section, its basic auth the remote provider's credential too.
+	fmt.Fprintf(f, "\n[webhook]\naddr = %q\nauth = \"basic:prov:pw\"\ncert = \"hook.pem\"\nkey = \"hook.key\"\n\n[remote]\nbase_url = %q\nuser = \"api\"\ntoken = \"tok\"\nsender = \"Cotejo\"\nca = \"remote-ca.pem\"\n", hookAddr, api.URL)
 	f.Close()
 
 	a, err := capture.Open(context.Background(), cfg, capture.Options{})
