@@ -50,6 +50,9 @@ type App struct {
 	Webhook *http.ServeMux
 
 	closers []func() error // in the order opened
+	// hookListener is the demonstration's webhook receiver's port, taken before the
+	// stand-ins were told where to report; nil: serveWebhooks listens on [webhook] addr.
+	hookListener net.Listener
 }
 
 // Options say what Open opens besides the configuration and the data file.
@@ -250,6 +253,9 @@ func (a *App) startDemo(ctx context.Context, dir string, o Options) error {
 		cfg.Kiosk.Photos = "fotos" // beside the configuration
 	}
 	if err := a.startTuIdentidadDemo(ctx, cfg, o); err != nil {
+		return err
+	}
+	if err := a.startRemoteDemo(ctx, cfg, o); err != nil {
 		return err
 	}
 	a.Config, a.Demo, a.Settings = cfg, true, SettingsFile{Path: cfgPath}

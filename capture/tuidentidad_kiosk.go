@@ -345,9 +345,11 @@ func (a *App) serveWebhooks(ctx context.Context, logger *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("capture: [webhook] cert/key: %w", err)
 	}
-	ln, err := net.Listen("tcp", rs.Addr)
-	if err != nil {
-		return fmt.Errorf("capture: [webhook] addr: %w", err)
+	ln := a.hookListener
+	if ln == nil {
+		if ln, err = net.Listen("tcp", rs.Addr); err != nil {
+			return fmt.Errorf("capture: [webhook] addr: %w", err)
+		}
 	}
 	a.Webhook = mux
 	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
