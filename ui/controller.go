@@ -43,6 +43,8 @@ type Options struct {
 	// this folder, then quits: signing in as ScreenshotOperator (id, PIN).
 	Screenshots        string
 	ScreenshotOperator [2]string
+	// ScreenshotsPart, when "remote", walks remote verification's screens only.
+	ScreenshotsPart string
 	// Nominal is Tu Identidad's data-only checks, when configured: INE's result screen
 	// offers the lista nominal when INE's answer is queued.
 	Nominal *capture.Nominal

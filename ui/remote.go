@@ -19,6 +19,7 @@ type remoteScreen struct {
 	phone, document, message *widget.Entry
 	keyboard                 *keypad
 	list                     *fyne.Container
+	scroll                   *container.Scroll // the form, then the list below it
 	// typed keeps the entries across languages.
 	typed [3]string
 	kept  bool
@@ -61,7 +62,8 @@ func (s *remoteScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject) 
 		s.keyboard, s.status,
 		widget.NewLabelWithStyle(s.t("rem.cases"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		s.list)
-	return s.t("rem.title"), container.NewVScroll(form), []fyne.CanvasObject{
+	s.scroll = container.NewVScroll(form)
+	return s.t("rem.title"), s.scroll, []fyne.CanvasObject{
 		s.button("home", s.t("nav.home"), widget.MediumImportance, s.home),
 		s.button("send", s.t("rem.send"), widget.HighImportance, s.send),
 	}
@@ -93,9 +95,15 @@ func (s *remoteScreen) reload(then func()) {
 	})
 }
 
-// remoteLine is a case in a line: its request, when sent, its verdict and state.
+// remoteLine is a case in a line: its request, when sent, its verdict and, while it
+// is under way, its state (a finished case's state repeats its verdict at length, and
+// a button does not wrap: the line must fit 1024 px).
 func (c *Controller) remoteLine(r capture.RemoteCase) string {
-	return c.tf("rem.request", r.ID) + " · " + r.SentAt.Local().Format("02/01 15:04") + " · " + r.Verdict(c.lang) + " · " + r.StateText(c.lang)
+	line := c.tf("rem.request", r.ID) + " · " + r.SentAt.Local().Format("02/01 15:04") + " · " + r.Verdict(c.lang)
+	if r.Outcome() == capture.RemotePending {
+		line += " · " + r.StateText(c.lang)
+	}
+	return line
 }
 
 // send texts the link in the background, then lists the new case; a refusal leaves
