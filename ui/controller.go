@@ -87,8 +87,9 @@ type Controller struct {
 	// noticeBar until opened or dismissed.
 	notices   []notice
 	noticeBar *fyne.Container
-	// nominalNotices are Tu Identidad's cases finished in the background.
-	nominalNotices []capture.NominalCase
+	// caseNotices are the providers' cases finished in the background (Tu Identidad's,
+	// remote verification's).
+	caseNotices []caseNotice
 	// ineDown is set when the home screen last found INE's host out of reach: the
 	// review then offers Tu Identidad's lista nominal check.
 	ineDown bool

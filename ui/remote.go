@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -131,7 +132,8 @@ func (s *remoteScreen) send() {
 }
 
 // remoteChanged is told of a remote case the provider moved: the screen showing it, or
-// the list, is read again; a finished case is a line in the status of any screen.
+// the list, is read again; a finished case is a notice on every other screen, as Tu
+// Identidad's are.
 func (c *Controller) remoteChanged(r capture.RemoteCase) {
 	switch s := c.cur.(type) {
 	case *remoteCaseScreen:
@@ -143,7 +145,14 @@ func (c *Controller) remoteChanged(r capture.RemoteCase) {
 		s.reload(nil)
 		return
 	}
-	if r.Outcome() != capture.RemotePending && c.op.ID != "" {
-		c.showInfo(c.tf("rem.changed", r.ID, r.Verdict(c.lang)))
+	if r.Outcome() == capture.RemotePending {
+		return
 	}
+	c.notifyCase(caseNotice{kind: "rem", id: r.ID, open: func() { c.goTo(&remoteCaseScreen{id: r.ID}) }, text: func(lang string) string {
+		text := fmt.Sprintf(tr(lang, "rem.changed"), r.ID, r.Verdict(lang))
+		if len(r.Certificate) > 0 {
+			text += " · " + tr(lang, "rem.certificate")
+		}
+		return text
+	}})
 }
