@@ -242,3 +242,47 @@ func TestNominalWithoutINE(t *testing.T) {
 		t.Errorf("%d cases, %v", len(cases), err)
 	}
 }
+
+// TestNominalFromReview: with Tu Identidad configured, the review offers the lista
+// nominal when the home screen found INE out of reach (and still lets the request be
+// queued), and does not when INE answers.
+func TestNominalFromReview(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		offline bool
+	}{{"INE down", true}, {"INE up", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			var env *sandboxtest.Env
+			if tc.offline {
+				env = offlineINE(t)
+			} else {
+				env = sandboxtest.Start(t, sandboxtest.Options{Matcher: &enrolled.Matcher{}})
+			}
+			k := kiosk(t, env, false)
+			n := nominal(t, k, map[string]standin.Scenario{sampleCIC: standin.Found})
+			c := startNominal(t, k, n)
+			c.signInAs(t, "ana", "4821")
+			c.tap(t, "new")
+			c.tap(t, "sampleG")
+			c.tap(t, "next")
+			c.tap(t, "next")
+			c.tap(t, "accept")
+			c.tap(t, "next")
+			c.want(t, "review")
+			b := c.cur.base().buttons
+			if b["send"].Disabled() {
+				t.Error("send disabled with INE configured")
+			}
+			if (b["nominal"] != nil) != tc.offline {
+				t.Fatalf("the lista nominal offered: %t", b["nominal"] != nil)
+			}
+			if !tc.offline {
+				return
+			}
+			c.tap(t, "nominal")
+			if s := on[*nominalScreen](t, c); s.verdict != "valid" || !strings.HasPrefix(s.ref, "TI-") {
+				t.Errorf("verdict %q, ref %q", s.verdict, s.ref)
+			}
+		})
+	}
+}
