@@ -78,8 +78,15 @@ func runWebhook(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	logger.Info("webhook escuchando", "addr", ln.Addr().String(), "ruta", "/tuidentidad", "auth", a.String())
 	// The worker confirms each delivery with a status GET, and polls the cases no
 	// webhook reaches.
-	go func() { _ = tr.Run(ctx, *poll) }()
-	return webhook.Serve(ctx, ln, mux, &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}, logger)
+	// It ends before the data file closes: a pass still writing then would outlive the
+	// command.
+	wctx, stop := context.WithCancel(ctx)
+	ran := make(chan struct{})
+	go func() { defer close(ran); _ = tr.Run(wctx, *poll) }()
+	err = webhook.Serve(ctx, ln, mux, &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}, logger)
+	stop()
+	<-ran
+	return err
 }
 
 func loadPool(path string) (*x509.CertPool, error) {
