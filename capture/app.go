@@ -21,6 +21,7 @@ import (
 	"cotejo/scanner/biometrics/enrolled"
 	"cotejo/storage"
 	"cotejo/verify"
+	"cotejo/verify/config"
 	"cotejo/verify/nom151/standin"
 	"cotejo/verify/pki"
 	"cotejo/verify/sandbox"
@@ -45,13 +46,16 @@ type App struct {
 	// Remote is remote identity verification for the window, when [remote] is
 	// configured.
 	Remote *Remote
-	// Webhook is the in-process webhook receiver's routes, when [tuidentidad]
-	// webhook_addr is set.
+	// Webhook is the in-process webhook receiver's routes, when [webhook] addr (or
+	// its old name, [tuidentidad] webhook_addr) is set.
 	Webhook *http.ServeMux
 	// nom151Demo is Sovos' stand-in the demonstration runs, when it does.
 	nom151Demo *standin.Running
 
 	closers []func() error // in the order opened
+	// hookListener is the demonstration's webhook receiver's port, taken before the
+	// stand-ins were told where to report; nil: serveWebhooks listens on [webhook] addr.
+	hookListener net.Listener
 }
 
 // Options say what Open opens besides the configuration and the data file.
@@ -112,20 +116,12 @@ func Open(ctx context.Context, cfgPath string, o Options) (a *App, err error) {
 		}
 		return a, nil
 	}
-	conn, err := cfg.Service.Open(cfg.Dir())
-	if err != nil {
-		return a, err
-	}
-	a.closers = append(a.closers, conn.Close)
-	if conn.Sealer.Stamper == nil {
-		// Without a TSA the local clock stamps requests: one set back would stamp them
-		// out of order, so the last request recorded bounds it.
-		conn.Sealer.NotBefore = db.LastRequestTime
-	}
-	a.Sealer, a.Client, a.Threshold, a.Certificates = conn.Sealer, conn.Client, conn.Threshold, conn.Certificates
-	if conn.Sealer.Signer != nil && !o.ReadOnly {
-		// Every audit record from here on is sealed with the key that signs requests.
-		SealAudit(db.Audit(), conn.Sealer.Signer)
+	// Without a [service] section the kiosk opens all the same, for Tu Identidad and
+	// remote verification: INE's features then say ErrNoService.
+	if cfg.Service != (config.Service{}) {
+		if err := a.openService(cfg, db, o); err != nil {
+			return a, err
+		}
 	}
 	if len(cfg.Operators) > 0 {
 		if a.Operators, err = signin.NewBook(cfg.Operators); err != nil {
@@ -166,6 +162,26 @@ func Open(ctx context.Context, cfgPath string, o Options) (a *App, err error) {
 		}
 	}
 	return a, nil
+}
+
+// openService connects to INE as [service] says.
+func (a *App) openService(cfg *Config, db *storage.DB, o Options) error {
+	conn, err := cfg.Service.Open(cfg.Dir())
+	if err != nil {
+		return err
+	}
+	a.closers = append(a.closers, conn.Close)
+	if conn.Sealer.Stamper == nil {
+		// Without a TSA the local clock stamps requests: one set back would stamp them
+		// out of order, so the last request recorded bounds it.
+		conn.Sealer.NotBefore = db.LastRequestTime
+	}
+	a.Sealer, a.Client, a.Threshold, a.Certificates = conn.Sealer, conn.Client, conn.Threshold, conn.Certificates
+	if conn.Sealer.Signer != nil && !o.ReadOnly {
+		// Every audit record from here on is sealed with the key that signs requests.
+		SealAudit(db.Audit(), conn.Sealer.Signer)
+	}
+	return nil
 }
 
 // sealBookkeeping has the audit records of bookkeeping without INE (the queue's retry,
@@ -246,6 +262,9 @@ func (a *App) startDemo(ctx context.Context, dir string, o Options) error {
 		return err
 	}
 	if err := a.startNOM151Demo(o); err != nil {
+		return err
+	}
+	if err := a.startRemoteDemo(ctx, cfg, o); err != nil {
 		return err
 	}
 	a.Config, a.Demo, a.Settings = cfg, true, SettingsFile{Path: cfgPath}

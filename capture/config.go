@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"cotejo/verify/nom151"
 	"cotejo/verify/sandbox"
 	"cotejo/verify/tuidentidad"
+	"cotejo/verify/webhook"
 )
 
 // Config is the configuration file: one section per part of the app. Relative paths in
@@ -33,6 +35,9 @@ type Config struct {
 	Remote RemoteSettings `toml:"remote"`
 	// NOM151 is Sovos' validation service for receipts' NOM-151 constancies: optional.
 	NOM151 nom151.Settings `toml:"nom151"`
+	// Webhook is the receiver Tu Identidad's and remote verification's deliveries
+	// reach: optional. Receiver merges it with the old names in [tuidentidad].
+	Webhook webhook.Settings `toml:"webhook"`
 
 	dir string
 }
@@ -103,4 +108,34 @@ func (c *Config) ReceiptDir() string {
 		return filepath.Join(home, "Comprobantes")
 	}
 	return ""
+}
+
+// Receiver is the webhook receiver's settings: the [webhook] section, each setting it
+// leaves empty taken from its old name in [tuidentidad] (webhook_addr, webhook_auth,
+// webhook_cert, webhook_key, webhook_url), which files written before [webhook]
+// existed use.
+func (c *Config) Receiver() webhook.Settings {
+	w, t := c.Webhook, c.TuIdentidad
+	for _, f := range []struct {
+		set *string
+		old string
+	}{
+		{&w.Addr, t.WebhookAddr}, {&w.Auth, t.WebhookAuth}, {&w.Cert, t.WebhookCert}, {&w.Key, t.WebhookKey}, {&w.URL, t.WebhookURL},
+	} {
+		if *f.set == "" {
+			*f.set = f.old
+		}
+	}
+	return w
+}
+
+// RemoteHookAuth is the credential remote verification's reports must carry: [remote]
+// webhook_user and webhook_password (the password else from
+// $COTEJO_REMOTE_HOOK_PASSWORD) when set, else the receiver's auth when it is of the
+// basic form. ok is false when there is none.
+func (c *Config) RemoteHookAuth() (user, password string, ok bool) {
+	if r := c.Remote; r.WebhookUser != "" {
+		return r.WebhookUser, cmp.Or(r.WebhookPassword, os.Getenv("COTEJO_REMOTE_HOOK_PASSWORD")), true
+	}
+	return webhook.BasicCredential(c.Receiver().Auth)
 }

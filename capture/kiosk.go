@@ -53,6 +53,28 @@ type Kiosk struct {
 	Preserver Preserver
 }
 
+// ErrNoService is what INE's features answer when the configuration has no [service]
+// section: the kiosk then opens for Tu Identidad and remote verification alone.
+var ErrNoService error = noServiceError{}
+
+type noServiceError struct{}
+
+func (noServiceError) Error() string {
+	return "capture: INE's service is not configured (no [service] section)"
+}
+
+// Message says it in the operator's words.
+func (noServiceError) Message(lang string) string {
+	if lang == "en" {
+		return "INE's service is not configured on this kiosk: verifications with INE (and their queue) are not available. Tu Identidad's lista nominal check and remote verification still work, if configured."
+	}
+	return "El servicio del INE no está configurado en este equipo: las verificaciones con el INE (y su cola) no están disponibles. La consulta de la lista nominal por Tu Identidad y la verificación remota sí funcionan, si están configuradas."
+}
+
+// HasService reports whether INE's service is configured: requests can be sealed and
+// sent (or queued).
+func (k *Kiosk) HasService() bool { return k.Sealer != nil && k.Client != nil }
+
 // sender makes the outbox's sender for the kiosk's store and client.
 func (k *Kiosk) sender(events func(outbox.Event)) *outbox.Sender {
 	return &outbox.Sender{DB: k.DB, Client: k.Client, Events: events}
@@ -231,6 +253,9 @@ func (k *Kiosk) answer(e storage.Entry) (*verify.Result, []byte, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	if k.Client == nil {
+		return nil, nil, ErrNoService
+	}
 	res, err := verify.OpenResponse(raw, k.Client.INECert, e.Indice)
 	if err != nil {
 		return nil, nil, err
@@ -243,6 +268,9 @@ func (k *Kiosk) answer(e storage.Entry) (*verify.Result, []byte, error) {
 // Reachable reports whether INE's host accepts connections: a quick TCP dial, for the
 // home screen's connectivity mark (the outbox does the real work either way).
 func (k *Kiosk) Reachable(ctx context.Context) bool {
+	if k.Client == nil {
+		return false
+	}
 	u, err := url.Parse(k.Client.URL)
 	if err != nil {
 		return false
@@ -291,8 +319,11 @@ func (k *Kiosk) Enqueue(ctx context.Context, s *Session) (storage.Entry, error) 
 }
 
 func (k *Kiosk) submit(ctx context.Context, s *Session, sendNow bool) (storage.Entry, error) {
-	if k.Sealer == nil || k.DB == nil {
-		return storage.Entry{}, fmt.Errorf("capture: the kiosk is not connected to a service")
+	if k.DB == nil {
+		return storage.Entry{}, fmt.Errorf("capture: the data file is not open")
+	}
+	if !k.HasService() {
+		return storage.Entry{}, ErrNoService
 	}
 	return s.Submit(ctx, k.Sealer, k.sender(nil), sendNow)
 }
@@ -331,6 +362,9 @@ func FieldNames() []string { return credential.FieldNames() }
 // Drain sends everything pending now, whatever its schedule; settled, when set, is
 // told of each entry that leaves the queue or is put back in it (not of mere sends).
 func (k *Kiosk) Drain(ctx context.Context, settled func(storage.Entry)) (int, error) {
+	if k.Client == nil {
+		return 0, ErrNoService
+	}
 	s := k.sender(func(ev outbox.Event) {
 		if ev.Kind != outbox.EventSent && settled != nil {
 			settled(ev.Entry)

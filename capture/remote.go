@@ -19,6 +19,7 @@ import (
 	"cotejo/storage/audit"
 	"cotejo/verify/config"
 	"cotejo/verify/remoteid"
+	"cotejo/verify/sello"
 )
 
 // RemoteSettings is the [remote] section: the provider's account (remoteid.Settings,
@@ -29,8 +30,9 @@ type RemoteSettings struct {
 	// system's roots.
 	CA string `toml:"ca"`
 	// WebhookUser and WebhookPassword are the basic-auth credential set in the
-	// provider's panel: the reports' only proof of origin. Reports are received at
-	// /remote on the receiver [tuidentidad] webhook_addr runs.
+	// provider's panel: the reports' only proof of origin; when unset, [webhook] auth
+	// of the basic form is. Reports are received at /remote on the receiver [webhook]
+	// addr runs.
 	WebhookUser     string `toml:"webhook_user"`
 	WebhookPassword string `toml:"webhook_password"`
 }
@@ -121,6 +123,9 @@ type Remote struct {
 	Client *remoteid.Client
 	Store  *RemoteStore
 	Now    func() time.Time // default time.Now
+	// Signer seals each certificate kept (SealRemoteCertificate): the institution's
+	// key; nil leaves them unsealed.
+	Signer sello.Signer
 
 	mu   sync.Mutex
 	poke chan struct{}
@@ -247,6 +252,11 @@ func (r *Remote) Run(ctx context.Context, interval time.Duration, changed func(R
 						c = got
 					}
 				}
+				// Sealed as soon as it is kept; a seal that failed (an HSM unplugged) is
+				// tried again on the next pass.
+				if got, err := r.sealCertificate(ctx, c); err == nil {
+					c = got
+				}
 				m := mark{c.Estado(), len(c.Certificate) > 0}
 				if seen[c.ID] != m {
 					seen[c.ID] = m
@@ -335,7 +345,11 @@ func (a *App) openRemote(logger *slog.Logger) (*Remote, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Remote{Client: client, Store: &RemoteStore{DB: a.DB}, Now: a.DB.Now}, nil
+	rem := &Remote{Client: client, Store: &RemoteStore{DB: a.DB}, Now: a.DB.Now}
+	if s, err := a.signer(); err == nil {
+		rem.Signer = s
+	}
+	return rem, nil
 }
 
 // How a remote case ended.

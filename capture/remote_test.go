@@ -16,6 +16,7 @@ import (
 
 	"cotejo/capture"
 	"cotejo/storage"
+	"cotejo/verify/pki"
 	"cotejo/verify/remoteid"
 	"cotejo/verify/remoteid/standin"
 )
@@ -26,11 +27,11 @@ import (
 // with the case: the data file holds neither the phone nor the PDF in clear; each
 // request, status and the certificate are in the audit trail.
 func TestRemoteApp(t *testing.T) {
-	pki, err := standin.NewPKI(time.Now())
+	rpki, err := standin.NewPKI(time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	pair, certPEM, keyPEM, err := pki.Server(time.Now(), "127.0.0.1")
+	pair, certPEM, keyPEM, err := rpki.Server(time.Now(), "127.0.0.1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +42,7 @@ func TestRemoteApp(t *testing.T) {
 	hookAddr := ln.Addr().String()
 	ln.Close()
 	sv, err := standin.New(standin.Settings{User: "api", Token: "tok", WebhookURL: "https://" + hookAddr + "/remote", WebhookUser: "prov", WebhookPassword: "pw",
-		WebhookClient: &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pki.Pool()}}}})
+		WebhookClient: &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: rpki.Pool()}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +53,7 @@ func TestRemoteApp(t *testing.T) {
 
 	cfg := installation(t, "")
 	dir := filepath.Dir(cfg)
-	for name, pem := range map[string][]byte{"remote-ca.pem": pki.CAPEM(), "hook.pem": certPEM, "hook.key": keyPEM} {
+	for name, pem := range map[string][]byte{"remote-ca.pem": rpki.CAPEM(), "hook.pem": certPEM, "hook.key": keyPEM} {
 		if err := os.WriteFile(filepath.Join(dir, name), pem, 0o600); err != nil {
 			t.Fatal(err)
 		}
@@ -61,7 +62,8 @@ func TestRemoteApp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fmt.Fprintf(f, "\n[tuidentidad]\nwebhook_addr = %q\nwebhook_cert = \"hook.pem\"\nwebhook_key = \"hook.key\"\n\n[remote]\nbase_url = %q\nuser = \"api\"\ntoken = \"tok\"\nsender = \"Cotejo\"\nca = \"remote-ca.pem\"\nwebhook_user = \"prov\"\nwebhook_password = \"pw\"\n", hookAddr, api.URL)
+	// The receiver's own section, its basic auth the remote provider's credential too.
+	fmt.Fprintf(f, "\n[webhook]\naddr = %q\nauth = \"basic:prov:pw\"\ncert = \"hook.pem\"\nkey = \"hook.key\"\n\n[remote]\nbase_url = %q\nuser = \"api\"\ntoken = \"tok\"\nsender = \"Cotejo\"\nca = \"remote-ca.pem\"\n", hookAddr, api.URL)
 	f.Close()
 
 	a, err := capture.Open(context.Background(), cfg, capture.Options{})
@@ -107,6 +109,14 @@ func TestRemoteApp(t *testing.T) {
 	if err != nil || got.Verdict("es") != "VALIDADA" || !bytes.HasPrefix(got.Certificate, []byte("%PDF-")) {
 		t.Fatalf("%q %d bytes %v", got.Verdict("es"), len(got.Certificate), err)
 	}
+	// Sealed with the institution's key as it was kept.
+	signing, err := pki.LoadCertificate(filepath.Join(dir, a.Config.Service.SigningCert))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := capture.VerifyRemoteCertificate(got.Case, got.Certificate, signing); err != nil {
+		t.Errorf("the kept certificate's seal: %v", err)
+	}
 	if d := strings.Join(got.Detail("es", a.Remote.Nationality()), " "); !strings.Contains(d, "El documento muestra el número pedido.") {
 		t.Errorf("detail: %s", d)
 	}
@@ -121,7 +131,7 @@ func TestRemoteApp(t *testing.T) {
 		}
 	}
 	text := strings.Join(lines, "\n")
-	for _, want := range []string{"ana remote.refused", "ana remote.request " + c.ID, "remoteid remoteid.case " + c.ID + " estado 5100", "remoteid remoteid.case " + c.ID + " certificate"} {
+	for _, want := range []string{"ana remote.refused", "ana remote.request " + c.ID, "remoteid remoteid.case " + c.ID + " estado 5100", "remoteid remoteid.case " + c.ID + " certificate", "remoteid remote.sealed " + c.ID} {
 		if !strings.Contains(text, want) {
 			t.Errorf("audit lacks %q:\n%s", want, text)
 		}

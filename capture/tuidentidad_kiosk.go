@@ -1,9 +1,10 @@
 package capture
 
 import (
-	"cmp"
 	"context"
+	"crypto/rand"
 	"crypto/tls"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -70,6 +71,15 @@ const (
 
 // NominalKey is the key of the case of kind made from the INE request ref.
 func NominalKey(ref string, kind tuidentidad.Kind) string { return ref + "." + kind.String() }
+
+// NewNominalRef is a reference for checks made without an INE request (INE not
+// configured, or out of reach before the request was made): "TI-" and twelve random
+// hexadecimal digits, standing where an INE request's indice would.
+func NewNominalRef() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:]) // crypto/rand's Read does not fail
+	return "TI-" + hex.EncodeToString(b[:])
+}
 
 // CheckRoll asks for the lista nominal check of a credential (a data-only check: no
 // fingerprints). ref is the INE request's indice; operator is who asked, for the
@@ -301,39 +311,45 @@ func (a *App) openNominal(logger *slog.Logger) (*Nominal, error) {
 	return n, nil
 }
 
-// serveWebhooks runs the webhook receiver in-process when [tuidentidad] webhook_addr
-// is set, until the app is closed, as `cotejo webhook serve` does: Tu Identidad's
-// deliveries at /tuidentidad, remote verification's reports at /remote.
+// serveWebhooks runs the webhook receiver in-process when [webhook] addr (or its old
+// name, [tuidentidad] webhook_addr) is set, until the app is closed, as `cotejo webhook
+// serve` does: Tu Identidad's deliveries at /tuidentidad, remote verification's
+// reports at /remote.
 func (a *App) serveWebhooks(ctx context.Context, logger *slog.Logger) error {
-	st := a.Config.TuIdentidad
-	if st.WebhookAddr == "" || (a.Nominal == nil && a.Remote == nil) {
+	rs := a.Config.Receiver()
+	if rs.Addr == "" || (a.Nominal == nil && a.Remote == nil) {
 		return nil
 	}
 	mux := http.NewServeMux()
 	if a.Nominal != nil {
-		auth, err := webhook.ParseAuth(st.WebhookAuth)
+		// [tuidentidad] webhook_auth, the old name, is what Receiver falls back on.
+		auth, err := webhook.ParseAuth(rs.Auth)
 		if err != nil {
-			return err
+			return fmt.Errorf("capture: [webhook] auth: %w", err)
 		}
 		mux.Handle("/tuidentidad", a.Nominal.Handler(auth, logger))
 	}
-	if r, rs := a.Remote, a.Config.Remote; r != nil && rs.WebhookUser == "" {
-		logger.Warn("[remote] webhook_user is not set: remote reports are not received")
-	} else if r != nil {
-		pass := cmp.Or(rs.WebhookPassword, os.Getenv("COTEJO_REMOTE_HOOK_PASSWORD"))
-		h, err := r.Handler(remoteid.WebhookAuth{User: rs.WebhookUser, Password: pass}, logger)
-		if err != nil {
-			return fmt.Errorf("capture: [remote] webhook_user/webhook_password: %w", err)
+	if a.Remote != nil {
+		user, pass, ok := a.Config.RemoteHookAuth()
+		if !ok {
+			logger.Warn("neither [remote] webhook_user nor a basic [webhook] auth is set: remote reports are not received")
+		} else {
+			h, err := a.Remote.Handler(remoteid.WebhookAuth{User: user, Password: pass}, logger)
+			if err != nil {
+				return fmt.Errorf("capture: the remote reports' credential: %w", err)
+			}
+			mux.Handle("/remote", h)
 		}
-		mux.Handle("/remote", h)
 	}
-	pair, err := tls.LoadX509KeyPair(config.Resolve(a.Config.Dir(), st.WebhookCert), config.Resolve(a.Config.Dir(), st.WebhookKey))
+	pair, err := tls.LoadX509KeyPair(config.Resolve(a.Config.Dir(), rs.Cert), config.Resolve(a.Config.Dir(), rs.Key))
 	if err != nil {
-		return fmt.Errorf("capture: [tuidentidad] webhook_cert/webhook_key: %w", err)
+		return fmt.Errorf("capture: [webhook] cert/key: %w", err)
 	}
-	ln, err := net.Listen("tcp", st.WebhookAddr)
-	if err != nil {
-		return fmt.Errorf("capture: [tuidentidad] webhook_addr: %w", err)
+	ln := a.hookListener
+	if ln == nil {
+		if ln, err = net.Listen("tcp", rs.Addr); err != nil {
+			return fmt.Errorf("capture: [webhook] addr: %w", err)
+		}
 	}
 	a.Webhook = mux
 	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))

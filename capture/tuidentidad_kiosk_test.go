@@ -3,6 +3,7 @@ package capture_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -284,5 +285,49 @@ func TestTuIdentidadApp(t *testing.T) {
 	if conn, err := net.Dial("tcp", hookAddr); err == nil {
 		conn.Close()
 		t.Error("the receiver still listens after the app closed")
+	}
+}
+
+// TestOpenWithoutService: a configuration with Tu Identidad and no [service] opens; the
+// window's Nominal is there, INE's features say in both languages that INE's service
+// is not configured, and nothing panics for the missing client.
+func TestOpenWithoutService(t *testing.T) {
+	e := startNominal(t, standin.Config{})
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "ti-ca.pem"), e.lb.CAPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "cotejo.toml")
+	toml := fmt.Sprintf("[storage]\npath = \"cotejo.db\"\n\n[tuidentidad]\nurl = %q\napi_key = \"k\"\nca = \"ti-ca.pem\"\n", e.n.Tracker.API.(*tuidentidad.Client).BaseURL)
+	if err := os.WriteFile(cfg, []byte(toml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	a, err := capture.Open(t.Context(), cfg, capture.Options{})
+	if err != nil {
+		t.Fatalf("a kiosk without [service] did not open: %v", err)
+	}
+	defer a.Close()
+	if a.Nominal == nil || a.HasService() || a.Reachable(t.Context()) {
+		t.Fatalf("Nominal %v, HasService %t", a.Nominal, a.HasService())
+	}
+	_, err = a.Submit(t.Context(), capture.NewSession("ana", nil))
+	if !errors.Is(err, capture.ErrNoService) {
+		t.Fatalf("submit: %v", err)
+	}
+	if _, err := a.Drain(t.Context(), nil); !errors.Is(err, capture.ErrNoService) {
+		t.Errorf("drain: %v", err)
+	}
+	es, en := capture.ProblemMessage(err, "es"), capture.ProblemMessage(err, "en")
+	if !strings.Contains(es, "no está configurado") || !strings.Contains(en, "not configured") {
+		t.Errorf("messages %q / %q", es, en)
+	}
+	// The checks work without INE, made from a reference of their own.
+	ref := capture.NewNominalRef()
+	if !strings.HasPrefix(ref, "TI-") || ref == capture.NewNominalRef() {
+		t.Errorf("ref %q", ref)
+	}
+	c, err := a.Nominal.CheckRoll(t.Context(), "ana", ref, sampleG)
+	if err != nil || c.Ref != ref || c.State.Final() && c.State != tuidentidad.CaseDone {
+		t.Errorf("%+v %v", c, err)
 	}
 }

@@ -43,6 +43,8 @@ type Options struct {
 	// this folder, then quits: signing in as ScreenshotOperator (id, PIN).
 	Screenshots        string
 	ScreenshotOperator [2]string
+	// ScreenshotsPart, when "remote", walks remote verification's screens only.
+	ScreenshotsPart string
 	// Nominal is Tu Identidad's data-only checks, when configured: INE's result screen
 	// offers the lista nominal when INE's answer is queued.
 	Nominal *capture.Nominal
@@ -85,8 +87,15 @@ type Controller struct {
 	// noticeBar until opened or dismissed.
 	notices   []notice
 	noticeBar *fyne.Container
-	// nominalNotices are Tu Identidad's cases finished in the background.
-	nominalNotices []capture.NominalCase
+	// caseNotices are the providers' cases finished in the background (Tu Identidad's,
+	// remote verification's).
+	caseNotices []caseNotice
+	// ineDown is set when the home screen last found INE's host out of reach: the
+	// review then offers Tu Identidad's lista nominal check.
+	ineDown bool
+	// nominalRef is the current session's reference for Tu Identidad's checks made
+	// without an INE request; "" until the first.
+	nominalRef string
 }
 
 // screen is one of the window's screens, with its own widgets. The router builds it
@@ -304,7 +313,7 @@ func (c *Controller) settings() { c.goTo(&settingsScreen{}) }
 
 // startVerification begins a new session at the credential screen.
 func (c *Controller) startVerification() {
-	c.session, c.reading = capture.NewSession(c.op.ID, nil), nil
+	c.session, c.reading, c.nominalRef = capture.NewSession(c.op.ID, nil), nil, ""
 	c.goTo(&credentialScreen{})
 }
 

@@ -151,10 +151,15 @@ func (s *homeScreen) refresh() {
 		}
 		return nil
 	}, func() {
-		if up {
+		s.ineDown = k.HasService() && !up
+		switch {
+		case !k.HasService():
+			s.online.SetText(s.t("home.noservice"))
+			s.online.Importance = widget.WarningImportance
+		case up:
 			s.online.SetText(s.t("home.online"))
 			s.online.Importance = widget.SuccessImportance
-		} else {
+		default:
 			s.online.SetText(s.t("home.offline"))
 			s.online.Importance = widget.WarningImportance
 		}

@@ -31,6 +31,7 @@ var words = map[string][2]string{
 	"first.pinsDiffer":      {"Los dos PIN no coinciden.", "The two PINs differ."},
 	"first.working":         {"Preparando…", "Preparing…"},
 	"home.new":              {"Nueva verificación", "New verification"},
+	"home.noservice":        {"INE: servicio no configurado (sólo Tu Identidad y verificación remota)", "INE: service not configured (Tu Identidad and remote verification only)"},
 	"home.online":           {"INE: conectado", "INE: connected"},
 	"home.offline":          {"INE: sin conexión (las consultas esperan en cola)", "INE: offline (requests wait in the queue)"},
 	"home.checking":         {"INE: comprobando…", "INE: checking…"},

@@ -2,9 +2,9 @@ package ui
 
 import (
 	"context"
+	"fmt"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
 	"cotejo/capture"
@@ -18,39 +18,13 @@ func (c *Controller) nominalNotify(n capture.NominalCase) {
 		s.fill()
 		return
 	}
-	c.dropNominal(n.Key)
-	c.nominalNotices = append(c.nominalNotices, n)
-	c.showNotices()
-}
-
-func (c *Controller) dropNominal(key string) {
-	for i, old := range c.nominalNotices {
-		if old.Key == key {
-			c.nominalNotices = append(c.nominalNotices[:i], c.nominalNotices[i+1:]...)
-			return
-		}
-	}
-}
-
-// showNominalNotices adds Tu Identidad's notices to the bar: buttons "nom:KEY" (open)
-// and "nom.x:KEY" (dismiss).
-func (c *Controller) showNominalNotices(f *frame) {
-	for _, n := range c.nominalNotices {
+	c.notifyCase(caseNotice{kind: "nom", id: n.Key, open: func() { c.openNominal(n, nil) }, text: func(lang string) string {
 		name := n.Name
 		if name == "" {
 			name = "—"
 		}
-		text := c.tf("nom.answered", name) + " (" + n.KindText(c.lang) + "): " + n.Outcome(c.lang).Verdict
-		open := f.button("nom:"+n.Key, c.t("note.open"), widget.HighImportance, func() {
-			c.dropNominal(n.Key)
-			c.openNominal(n, nil)
-		})
-		x := f.button("nom.x:"+n.Key, "✕", widget.LowImportance, func() { c.dropNominal(n.Key); c.showNotices() })
-		label := widget.NewLabel("🔔 " + text)
-		label.TextStyle.Bold = true
-		label.Importance = widget.WarningImportance
-		c.noticeBar.Add(container.NewBorder(nil, nil, nil, container.NewHBox(open, x), label))
-	}
+		return fmt.Sprintf(tr(lang, "nom.answered"), name) + " (" + n.KindText(lang) + "): " + n.Outcome(lang).Verdict
+	}})
 }
 
 // pendingNominal are Tu Identidad's cases still waiting for an answer, for the queue.

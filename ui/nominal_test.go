@@ -186,3 +186,103 @@ func TestNominalNegative(t *testing.T) {
 	c.tap(t, "nom:OTHER.rfc")
 	c.want(t, "nominal")
 }
+
+// TestNominalWithoutINE: a kiosk configured with Tu Identidad only. The home screen
+// says INE's service is not configured; the credential is read and reviewed, the
+// review says INE's service is not configured (its send disabled) and offers the lista
+// nominal, which answers "valid" for the citizen read; back leads to the review.
+func TestNominalWithoutINE(t *testing.T) {
+	k := kioskTB(t, nil)
+	n := nominal(t, k, map[string]standin.Scenario{sampleCIC: standin.Found, sampleCURP: standin.Found})
+	c := startNominal(t, k, n)
+	c.signInAs(t, "ana", "4821")
+	c.want(t, "home")
+	if text := c.flat(); !strings.Contains(text, "INE: servicio no configurado") {
+		t.Errorf("home:\n%s", text)
+	}
+	c.tap(t, "new")
+	c.tap(t, "sampleG")
+	c.tap(t, "next")
+	c.want(t, "fingers")
+	c.tap(t, "next")
+	c.tap(t, "accept")
+	c.tap(t, "next")
+	c.want(t, "review")
+	if b := c.cur.base().buttons["send"]; !b.Disabled() || !strings.Contains(c.status(), "El servicio del INE no está configurado") {
+		t.Errorf("review: send disabled %t, status %q", b.Disabled(), c.status())
+	}
+	c.tap(t, "nominal")
+	c.want(t, "nominal")
+	s := on[*nominalScreen](t, c)
+	if s.verdict != "valid" {
+		t.Fatalf("verdict %q, status %q", s.verdict, c.status())
+	}
+	text := c.flat()
+	for _, want := range []string{"SIN huellas", "VIGENTE · PUEDE VOTAR", "CIC: " + sampleCIC, "MARTINEZ"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the screen lacks %q:\n%s", want, text)
+		}
+	}
+	ref := s.ref
+	c.tap(t, "lang")
+	if text := c.flat(); !strings.Contains(text, "VALID · CAN VOTE") {
+		t.Errorf("in English:\n%s", text)
+	}
+	c.tap(t, "back")
+	c.want(t, "review")
+	if !strings.Contains(c.status(), "INE's service is not configured") {
+		t.Errorf("review in English: %q", c.status())
+	}
+	// Asked again from the same session: the same case, not a second one.
+	c.tap(t, "nominal")
+	if s := on[*nominalScreen](t, c); s.ref != ref || s.verdict != "valid" {
+		t.Errorf("again: ref %q (was %q), verdict %q", s.ref, ref, s.verdict)
+	}
+	if cases, err := n.Cases(t.Context()); err != nil || len(cases) != 1 {
+		t.Errorf("%d cases, %v", len(cases), err)
+	}
+}
+
+// TestNominalFromReview: with Tu Identidad configured, the review offers the lista
+// nominal when the home screen found INE out of reach (and still lets the request be
+// queued), and does not when INE answers.
+func TestNominalFromReview(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		offline bool
+	}{{"INE down", true}, {"INE up", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			var env *sandboxtest.Env
+			if tc.offline {
+				env = offlineINE(t)
+			} else {
+				env = sandboxtest.Start(t, sandboxtest.Options{Matcher: &enrolled.Matcher{}})
+			}
+			k := kiosk(t, env, false)
+			n := nominal(t, k, map[string]standin.Scenario{sampleCIC: standin.Found})
+			c := startNominal(t, k, n)
+			c.signInAs(t, "ana", "4821")
+			c.tap(t, "new")
+			c.tap(t, "sampleG")
+			c.tap(t, "next")
+			c.tap(t, "next")
+			c.tap(t, "accept")
+			c.tap(t, "next")
+			c.want(t, "review")
+			b := c.cur.base().buttons
+			if b["send"].Disabled() {
+				t.Error("send disabled with INE configured")
+			}
+			if (b["nominal"] != nil) != tc.offline {
+				t.Fatalf("the lista nominal offered: %t", b["nominal"] != nil)
+			}
+			if !tc.offline {
+				return
+			}
+			c.tap(t, "nominal")
+			if s := on[*nominalScreen](t, c); s.verdict != "valid" || !strings.HasPrefix(s.ref, "TI-") {
+				t.Errorf("verdict %q, ref %q", s.verdict, s.ref)
+			}
+		})
+	}
+}

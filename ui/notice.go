@@ -58,7 +58,7 @@ func (c *Controller) showNotices() {
 	}
 	c.noticeBar.RemoveAll()
 	// Hidden when empty: an empty box would still take a padding from the screen.
-	if c.op.ID == "" || len(c.notices)+len(c.nominalNotices) == 0 {
+	if c.op.ID == "" || len(c.notices)+len(c.caseNotices) == 0 {
 		c.noticeBar.Hide() // and not before sign-in: names are personal data
 		return
 	}
@@ -80,5 +80,44 @@ func (c *Controller) showNotices() {
 		label.Importance = widget.WarningImportance
 		c.noticeBar.Add(container.NewBorder(nil, nil, nil, container.NewHBox(open, x), label))
 	}
-	c.showNominalNotices(f)
+	c.showCaseNotices(f)
+}
+
+// caseNotice is a provider's case finished in the background (Tu Identidad's check, a
+// remote verification), on every screen until the operator opens or dismisses it.
+type caseNotice struct {
+	kind, id string                   // "nom" or "rem", and the case's key: buttons KIND:ID, KIND.x:ID
+	text     func(lang string) string // what happened, in the language of the moment
+	open     func()                   // shows the case
+}
+
+// notifyCase shows n on every screen, in place of an older notice of the same case.
+func (c *Controller) notifyCase(n caseNotice) {
+	c.dropCase(n.kind, n.id)
+	c.caseNotices = append(c.caseNotices, n)
+	c.showNotices()
+}
+
+func (c *Controller) dropCase(kind, id string) {
+	for i, old := range c.caseNotices {
+		if old.kind == kind && old.id == id {
+			c.caseNotices = append(c.caseNotices[:i], c.caseNotices[i+1:]...)
+			return
+		}
+	}
+}
+
+// showCaseNotices adds the providers' notices to the bar.
+func (c *Controller) showCaseNotices(f *frame) {
+	for _, n := range c.caseNotices {
+		open := f.button(n.kind+":"+n.id, c.t("note.open"), widget.HighImportance, func() {
+			c.dropCase(n.kind, n.id)
+			n.open()
+		})
+		x := f.button(n.kind+".x:"+n.id, "✕", widget.LowImportance, func() { c.dropCase(n.kind, n.id); c.showNotices() })
+		label := widget.NewLabel("🔔 " + n.text(c.lang))
+		label.TextStyle.Bold = true
+		label.Importance = widget.WarningImportance
+		c.noticeBar.Add(container.NewBorder(nil, nil, nil, container.NewHBox(open, x), label))
+	}
 }

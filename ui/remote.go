@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -19,6 +20,7 @@ type remoteScreen struct {
 	phone, document, message *widget.Entry
 	keyboard                 *keypad
 	list                     *fyne.Container
+	scroll                   *container.Scroll // the form, then the list below it
 	// typed keeps the entries across languages.
 	typed [3]string
 	kept  bool
@@ -61,7 +63,8 @@ func (s *remoteScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject) 
 		s.keyboard, s.status,
 		widget.NewLabelWithStyle(s.t("rem.cases"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		s.list)
-	return s.t("rem.title"), container.NewVScroll(form), []fyne.CanvasObject{
+	s.scroll = container.NewVScroll(form)
+	return s.t("rem.title"), s.scroll, []fyne.CanvasObject{
 		s.button("home", s.t("nav.home"), widget.MediumImportance, s.home),
 		s.button("send", s.t("rem.send"), widget.HighImportance, s.send),
 	}
@@ -93,9 +96,15 @@ func (s *remoteScreen) reload(then func()) {
 	})
 }
 
-// remoteLine is a case in a line: its request, when sent, its verdict and state.
+// remoteLine is a case in a line: its request, when sent, its verdict and, while it
+// is under way, its state (a finished case's state repeats its verdict at length, and
+// a button does not wrap: the line must fit 1024 px).
 func (c *Controller) remoteLine(r capture.RemoteCase) string {
-	return c.tf("rem.request", r.ID) + " · " + r.SentAt.Local().Format("02/01 15:04") + " · " + r.Verdict(c.lang) + " · " + r.StateText(c.lang)
+	line := c.tf("rem.request", r.ID) + " · " + r.SentAt.Local().Format("02/01 15:04") + " · " + r.Verdict(c.lang)
+	if r.Outcome() == capture.RemotePending {
+		line += " · " + r.StateText(c.lang)
+	}
+	return line
 }
 
 // send texts the link in the background, then lists the new case; a refusal leaves
@@ -123,7 +132,8 @@ func (s *remoteScreen) send() {
 }
 
 // remoteChanged is told of a remote case the provider moved: the screen showing it, or
-// the list, is read again; a finished case is a line in the status of any screen.
+// the list, is read again; a finished case is a notice on every other screen, as Tu
+// Identidad's are.
 func (c *Controller) remoteChanged(r capture.RemoteCase) {
 	switch s := c.cur.(type) {
 	case *remoteCaseScreen:
@@ -135,7 +145,14 @@ func (c *Controller) remoteChanged(r capture.RemoteCase) {
 		s.reload(nil)
 		return
 	}
-	if r.Outcome() != capture.RemotePending && c.op.ID != "" {
-		c.showInfo(c.tf("rem.changed", r.ID, r.Verdict(c.lang)))
+	if r.Outcome() == capture.RemotePending {
+		return
 	}
+	c.notifyCase(caseNotice{kind: "rem", id: r.ID, open: func() { c.goTo(&remoteCaseScreen{id: r.ID}) }, text: func(lang string) string {
+		text := fmt.Sprintf(tr(lang, "rem.changed"), r.ID, r.Verdict(lang))
+		if len(r.Certificate) > 0 {
+			text += " · " + tr(lang, "rem.certificate")
+		}
+		return text
+	}})
 }

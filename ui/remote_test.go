@@ -164,3 +164,64 @@ func TestRemoteVerification(t *testing.T) {
 		t.Errorf("the list after 5100: %v", b)
 	}
 }
+
+// TestRemoteNotice: a remote case that finishes while the operator is elsewhere is a
+// notice on every screen (Tu Identidad's mechanism), in the language of the moment;
+// "Ver" opens the case and the notice goes.
+func TestRemoteNotice(t *testing.T) {
+	k := kioskTB(t, nil)
+	r, sv := remote(t, k)
+	test.NewTempApp(t)
+	w := test.NewTempWindow(t, nil)
+	c := New(k, w, Options{Poll: time.Hour, NoAutoSend: true, Remote: r, RemotePoll: time.Hour})
+	c.Start()
+	t.Cleanup(c.Close)
+	c.signInAs(t, "ana", "4821")
+	sent, err := r.Send(t.Context(), "ana", "5512345678", r.DefaultMessage(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.want(t, "home")
+	ctx, cancel := context.WithCancel(t.Context())
+	news := make(chan capture.RemoteCase, 32)
+	ran := make(chan struct{})
+	go func() {
+		defer close(ran)
+		_ = r.Run(ctx, time.Hour, func(rc capture.RemoteCase) { news <- rc })
+	}()
+	defer func() { cancel(); <-ran }()
+	if err := sv.Finish(ctx); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.After(2 * time.Minute)
+	for done := false; !done; {
+		select {
+		case rc := <-news:
+			c.remoteChanged(rc) // on the test's goroutine, as fyne.Do would
+			done = rc.ID == sent.ID && len(rc.Certificate) > 0
+		case <-deadline:
+			t.Fatal("the case never got its certificate")
+		}
+	}
+	want := "Verificación remota " + sent.ID + ": VALIDADA · Certificado del proveedor guardado"
+	if text := c.flat(); !strings.Contains(text, want) {
+		t.Errorf("home lacks %q:\n%s", want, text)
+	}
+	if n := len(c.caseNotices); n != 1 {
+		t.Errorf("%d notices, want the case's one", n)
+	}
+	c.tap(t, "queue")
+	c.want(t, "queue")
+	c.tap(t, "lang")
+	if text := c.flat(); !strings.Contains(text, "Remote verification "+sent.ID+": VALIDATED") {
+		t.Errorf("the queue, in English:\n%s", text)
+	}
+	c.tap(t, "rem:"+sent.ID)
+	c.want(t, "remotecase")
+	if v := on[*remoteCaseScreen](t, c).verdict; v != "VALIDATED" {
+		t.Errorf("opened: %q", v)
+	}
+	if strings.Contains(c.flat(), "Remote verification "+sent.ID+":") {
+		t.Errorf("the notice stays after it was opened:\n%s", c.flat())
+	}
+}

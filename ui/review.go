@@ -55,10 +55,33 @@ func (s *reviewScreen) build() (string, fyne.CanvasObject, []fyne.CanvasObject) 
 	s.sending = widget.NewProgressBarInfinite()
 	s.sending.Hide()
 	body := container.NewBorder(nil, container.NewVBox(s.sending, s.status), nil, nil, container.NewVScroll(fieldGrid(3, cells...)))
-	return s.t("step.review"), body, []fyne.CanvasObject{
+	buttons := []fyne.CanvasObject{
 		s.button("cancel", s.t("nav.cancel"), widget.LowImportance, s.askCancel),
 		s.button("back", s.t("nav.back"), widget.MediumImportance, func() { s.step(s.session.Back) }),
 		s.button("send", s.t("rev.send"), widget.HighImportance, s.send)}
+	if !s.k.HasService() {
+		s.enable(false, "send")
+		s.status.SetText(capture.ProblemMessage(capture.ErrNoService, s.lang))
+		s.status.Importance = widget.WarningImportance
+	}
+	if s.opts.Nominal != nil && (!s.k.HasService() || s.ineDown) {
+		// Without INE, the data-only check is what can be done now.
+		buttons = append(buttons, s.button("nominal", s.t("nom.check"), widget.HighImportance, s.nominal))
+	}
+	return s.t("step.review"), body, buttons
+}
+
+// nominal runs Tu Identidad's lista nominal check of the session's credential. The
+// session keeps one reference for its checks, so that a second tap does not ask (and
+// pay) twice.
+func (s *reviewScreen) nominal() {
+	if s.nominalRef == "" {
+		s.nominalRef = capture.NewNominalRef()
+	}
+	cred := s.session.Credential()
+	name := strings.Join(strings.Fields(cred.Nombre+" "+cred.ApellidoPaterno+" "+cred.ApellidoMaterno), " ")
+	back := func() { s.goTo(&reviewScreen{}) }
+	s.goTo(&nominalScreen{ref: s.nominalRef, curp: cred.CURP, cred: &cred, citizen: name, back: back})
 }
 
 // send seals the request and sends or queues it, then shows the result.

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"image/png"
 	"os"
@@ -9,6 +10,8 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+
+	"cotejo/capture"
 )
 
 // walkForScreenshots goes through the whole flow with the demo's sample credential and
@@ -54,6 +57,9 @@ func (c *Controller) walk(dir, suffix string, size fyne.Size, op [2]string) {
 	}
 	shot := func(name string) {
 		c.Wait()
+		// Back to the walk's size: the window grows to fit a screen for a moment wider
+		// (the remote form, while its entries are first laid out) and does not shrink.
+		do(func() { c.win.Resize(size) })
 		time.Sleep(800 * time.Millisecond) // the last fyne.Do updates, then a frame
 		path := filepath.Join(dir, name+suffix+".png")
 		// What the X server shows, as a person would see it: the GL driver's own
@@ -81,6 +87,10 @@ func (c *Controller) walk(dir, suffix string, size fyne.Size, op [2]string) {
 		s.pin.SetText(op[1])
 	})
 	tap("enter")
+	if c.opts.ScreenshotsPart == "remote" {
+		c.walkRemote(do, tap, shot)
+		return
+	}
 	shot("02-home")
 	tap("new")
 	tap("sampleG")
@@ -137,4 +147,49 @@ func (c *Controller) walk(dir, suffix string, size fyne.Size, op [2]string) {
 	tap("cancel")
 	shot("11-cancel-confirm")
 	tap("confirm.yes")
+	c.walkRemote(do, tap, shot)
+}
+
+// walkRemote shows remote verification, when configured (the demonstration runs its
+// stand-in): the send form filled in, the list, and a finished case with its
+// certificate. The first pass sends the link and waits for the stand-in's reports and
+// the certificate; the later ones show that case again.
+func (c *Controller) walkRemote(do func(func()), tap func(string), shot func(string)) {
+	r := c.opts.Remote
+	if r == nil {
+		return
+	}
+	do(func() { c.goTo(&remoteScreen{}) })
+	c.Wait()
+	do(func() {
+		s := c.cur.(*remoteScreen)
+		s.phone.SetText("5512345678")
+		s.document.SetText("MAMA810125HPLRNR35")
+	})
+	shot("12-remote")
+	// The stand-in reports every two seconds: the case is done well within two minutes.
+	ctx, cancel := context.WithTimeout(c.ctx, 2*time.Minute)
+	defer cancel()
+	done := func() string {
+		cases, _ := r.Cases(ctx)
+		for _, rc := range cases {
+			if rc.Outcome() != capture.RemotePending && len(rc.Certificate) > 0 {
+				return rc.ID
+			}
+		}
+		return ""
+	}
+	if done() == "" {
+		tap("send")
+	}
+	id := done()
+	for ; id == "" && ctx.Err() == nil; id = done() {
+		time.Sleep(time.Second)
+	}
+	do(func() { c.goTo(&remoteScreen{}) })
+	c.Wait()
+	do(func() { c.cur.(*remoteScreen).scroll.ScrollToBottom() })
+	shot("12b-remote-list")
+	do(func() { c.goTo(&remoteCaseScreen{id: id}) })
+	shot("12c-remote-case")
 }

@@ -98,10 +98,14 @@ func kioskTB(t testing.TB, env *sandboxtest.Env) *capture.Kiosk {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &capture.Kiosk{OCR: reader, Sealer: env.Conn.Sealer, Client: env.Conn.Client, DB: db, Threshold: env.Conn.Threshold,
+	k := &capture.Kiosk{OCR: reader, DB: db,
 		Scanner:   capture.ScannerSettings{Kind: "simulated", Citizen: "P001"},
 		Branch:    capture.Place{CodigoPostal: "06000", Ciudad: "CDMX", Estado: 9},
 		Operators: book}
+	if env != nil { // nil: a kiosk without [service]
+		k.Sealer, k.Client, k.Threshold = env.Conn.Sealer, env.Conn.Client, env.Conn.Threshold
+	}
+	return k
 }
 
 func start(t *testing.T, k *capture.Kiosk) *Controller {

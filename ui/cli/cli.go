@@ -32,7 +32,7 @@ func commands() []command {
 		{"location", "wait for a position fix and print it: location [--gpsd HOST:PORT | --nmea DEVICE] [--json]", runLocation},
 		{"devices", "the fingerprint readers plugged in: devices [--json] [--watch] [--record DIR]", runDevices},
 		{"sello", "SAT's cadena original and sello: sello tbc --rfc RFC --codigo CODE --key key.pem [--cert cert.pem] [--out file.xml]", runSello},
-		{"evidence", "evidence: evidence verify FILE.pdf (a sealed receipt) | evidence verify --audit (the audit trail's seals) | evidence nom151 --folio N FILE | --constancia CONST FILE (Sovos NOM-151) | evidence attach --entry ID --folio N | --constancia CONST (a receipt's constancy, for the history)", runEvidence},
+		{"evidence", "evidence: evidence verify FILE.pdf (a sealed receipt) | evidence verify --audit (the audit trail's seals) | evidence verify --remote ID [FILE.pdf] (a remote certificate's seal) | evidence nom151 --folio N FILE | --constancia CONST FILE (Sovos NOM-151) | evidence attach --entry ID --folio N | --constancia CONST (a receipt's constancy, for the history)", runEvidence},
 		{"cardgen", "draw synthetic credentials (models C–H) for tests and the demo", runCardgen},
 		{"nom151-sandbox", "serve a stand-in for Sovos' NOM-151 validation service over TLS", runNOM151Sandbox},
 		{"tuidentidad", "Tu Identidad, the second provider: ine, rfc, nss, status KEY, list, poll [--json]", runTuIdentidad},

@@ -23,7 +23,7 @@ func runEvidence(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		"verify": runEvidenceVerify,
 	}
 	if len(args) == 0 {
-		return errors.New("say 'cotejo evidence verify [--cert cert.pem] [--json] FILE.pdf|--audit', 'cotejo evidence nom151 --folio N FILE' or 'cotejo evidence nom151 --constancia CONST FILE' or 'cotejo evidence attach --entry ID --folio N|--constancia CONST'")
+		return errors.New("say 'cotejo evidence verify [--cert cert.pem] [--json] FILE.pdf|--audit|--remote ID [FILE.pdf]', 'cotejo evidence nom151 --folio N FILE', 'cotejo evidence nom151 --constancia CONST FILE' or 'cotejo evidence attach --entry ID --folio N|--constancia CONST'")
 	}
 	run, ok := subs[args[0]]
 	if !ok {

@@ -22,11 +22,17 @@ func runEvidenceVerify(ctx context.Context, args []string, stdout, stderr io.Wri
 	certPath := fs.String("cert", "", "the sealing certificate (default: [service] signing_cert of the configuration)")
 	asJSON := fs.Bool("json", false, "JSON output")
 	auditTrail := fs.Bool("audit", false, "check the audit trail's records (the configuration's data file) instead of a receipt")
+	remoteID := fs.String("remote", "", "check the seal of this remote verification's certificate (the configuration's data file): the one kept, or the copy FILE.pdf")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *auditTrail != (fs.NArg() == 0) || fs.NArg() > 1 {
-		return errors.New("name one receipt PDF, or say --audit")
+	switch {
+	case *remoteID != "":
+		if *auditTrail || fs.NArg() > 1 {
+			return errors.New("--remote ID takes at most one PDF, the certificate's copy, and no --audit")
+		}
+	case *auditTrail != (fs.NArg() == 0) || fs.NArg() > 1:
+		return errors.New("name one receipt PDF, or say --audit or --remote ID")
 	}
 	if *certPath == "" {
 		cfg, err := capture.LoadConfig(*cfgPath)
@@ -48,6 +54,9 @@ func runEvidenceVerify(ctx context.Context, args []string, stdout, stderr io.Wri
 	if *auditTrail {
 		return evidenceAudit(ctx, *cfgPath, cert, *asJSON, stdout)
 	}
+	if *remoteID != "" {
+		return evidenceRemote(ctx, *cfgPath, *remoteID, fs.Arg(0), cert, *asJSON, stdout)
+	}
 	f, err := os.Open(fs.Arg(0))
 	if err != nil {
 		return err
@@ -57,9 +66,16 @@ func runEvidenceVerify(ctx context.Context, args []string, stdout, stderr io.Wri
 	if checked == nil {
 		return verr
 	}
+	return reportSeal(stdout, checked.Seal.Cadena, checked.Seal.Sello, checked.CadenaSealed, verr, *asJSON)
+}
+
+// reportSeal says what a seal's check found: the cadena and sello, then that the seal
+// is valid, or which fields differ and whether the sello still matches the stored
+// cadena (the evidence was altered) or not (the cadena or the sello was).
+func reportSeal(stdout io.Writer, cadena, selloB64 string, cadenaSealed bool, verr error, asJSON bool) error {
 	var me *sello.MismatchError
 	errors.As(verr, &me)
-	if *asJSON {
+	if asJSON {
 		out := struct {
 			OK           bool               `json:"ok"`
 			CadenaSealed bool               `json:"cadena_sealed"`
@@ -67,7 +83,7 @@ func runEvidenceVerify(ctx context.Context, args []string, stdout, stderr io.Wri
 			Sello        string             `json:"sello"`
 			Differences  []sello.Difference `json:"differences,omitempty"`
 			Error        string             `json:"error,omitempty"`
-		}{OK: verr == nil, CadenaSealed: checked.CadenaSealed, Cadena: checked.Seal.Cadena, Sello: checked.Seal.Sello}
+		}{OK: verr == nil, CadenaSealed: cadenaSealed, Cadena: cadena, Sello: selloB64}
 		if me != nil {
 			out.Differences = me.Differences
 		}
@@ -84,7 +100,7 @@ func runEvidenceVerify(ctx context.Context, args []string, stdout, stderr io.Wri
 		}
 		return nil
 	}
-	fmt.Fprintf(stdout, "Cadena original: %s\nSello: %s\n", checked.Seal.Cadena, checked.Seal.Sello)
+	fmt.Fprintf(stdout, "Cadena original: %s\nSello: %s\n", cadena, selloB64)
 	if verr == nil {
 		fmt.Fprintln(stdout, "Sello válido: la cadena corresponde a la evidencia y la firmó el certificado. (Valid seal.)")
 		return nil
@@ -93,7 +109,7 @@ func runEvidenceVerify(ctx context.Context, args []string, stdout, stderr io.Wri
 		for _, d := range me.Differences {
 			fmt.Fprintf(stdout, "Distinto (differs): %s: evidencia %q, cadena %q\n", orQuestion(d.Field), d.Want, d.Got)
 		}
-		if checked.CadenaSealed {
+		if cadenaSealed {
 			fmt.Fprintln(stdout, "El sello sí corresponde a la cadena: se alteró la evidencia. (The seal matches the cadena: the evidence was altered.)")
 		} else {
 			fmt.Fprintln(stdout, "El sello no corresponde a la cadena: se alteró la cadena o el sello. (The seal does not match the cadena: the cadena or the seal was altered.)")

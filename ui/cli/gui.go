@@ -16,6 +16,7 @@ func runGUI(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs, cfgPath := newFlags("gui", stderr)
 	demo := fs.String("demo", "", "run the demo: a development PKI in this folder and the sandbox in-process")
 	shots := fs.String("screenshots", "", "walk every screen once, saving PNGs in this folder, then quit (demo only)")
+	part := fs.String("screenshots-part", "", "with --screenshots: only this part of the walk (remote)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -47,7 +48,7 @@ func runGUI(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	defer func() { stopPurge(); <-purged }()
 	opts := ui.OptionsFor(app)
 	if *shots != "" {
-		opts.Screenshots, opts.ScreenshotOperator = *shots, [2]string{"super", "9999"}
+		opts.Screenshots, opts.ScreenshotOperator, opts.ScreenshotsPart = *shots, [2]string{"super", "9999"}, *part
 	}
 	return ui.Run(ctx, app.Kiosk, opts)
 }

@@ -27,10 +27,10 @@ func runWebhook(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return errors.New("say 'cotejo webhook serve'")
 	}
 	fs, cfgPath := newFlags("webhook serve", stderr)
-	addr := fs.String("addr", "", "address to listen on (default: [tuidentidad] webhook_addr)")
-	auth := fs.String("auth", "", "authorization the provider sends: basic:USER:PASSWORD or bearer:TOKEN (default: [tuidentidad] webhook_auth)")
-	cert := fs.String("cert", "", "TLS certificate (default: [tuidentidad] webhook_cert)")
-	key := fs.String("key", "", "TLS key (default: [tuidentidad] webhook_key)")
+	addr := fs.String("addr", "", "address to listen on (default: [webhook] addr)")
+	auth := fs.String("auth", "", "authorization the provider sends: basic:USER:PASSWORD or bearer:TOKEN (default: [webhook] auth)")
+	cert := fs.String("cert", "", "TLS certificate (default: [webhook] cert)")
+	key := fs.String("key", "", "TLS key (default: [webhook] key)")
 	poll := fs.Duration("poll", 15*time.Second, "how often the background worker checks waiting cases")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
@@ -40,7 +40,8 @@ func runWebhook(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer app.Close()
-	st := app.Config.TuIdentidad
+	// [webhook], else the old names in [tuidentidad].
+	st := app.Config.Receiver()
 	pick := func(flag, setting string, resolve bool) string {
 		if flag != "" {
 			return flag
@@ -50,13 +51,13 @@ func runWebhook(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		return setting
 	}
-	a, err := webhook.ParseAuth(pick(*auth, st.WebhookAuth, false))
+	a, err := webhook.ParseAuth(pick(*auth, st.Auth, false))
 	if err != nil {
 		return err
 	}
-	pair, err := tls.LoadX509KeyPair(pick(*cert, st.WebhookCert, true), pick(*key, st.WebhookKey, true))
+	pair, err := tls.LoadX509KeyPair(pick(*cert, st.Cert, true), pick(*key, st.Key, true))
 	if err != nil {
-		return fmt.Errorf("webhook_cert/webhook_key: %w", err)
+		return fmt.Errorf("[webhook] cert/key: %w", err)
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	tr, err := app.TuIdentidad(logger)
@@ -66,9 +67,9 @@ func runWebhook(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	h := &webhook.Handler{Auth: a, Decoder: tuidentidad.WebhookDecoder{}, Sink: tr.Deliver, Logger: logger}
 	mux := http.NewServeMux()
 	mux.Handle("/tuidentidad", h)
-	listen := pick(*addr, st.WebhookAddr, false)
+	listen := pick(*addr, st.Addr, false)
 	if listen == "" {
-		return errors.New("no address: --addr or [tuidentidad] webhook_addr")
+		return errors.New("no address: --addr or [webhook] addr")
 	}
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
@@ -77,8 +78,15 @@ func runWebhook(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	logger.Info("webhook escuchando", "addr", ln.Addr().String(), "ruta", "/tuidentidad", "auth", a.String())
 	// The worker confirms each delivery with a status GET, and polls the cases no
 	// webhook reaches.
-	go func() { _ = tr.Run(ctx, *poll) }()
-	return webhook.Serve(ctx, ln, mux, &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}, logger)
+	// It ends before the data file closes: a pass still writing then would outlive the
+	// command.
+	wctx, stop := context.WithCancel(ctx)
+	ran := make(chan struct{})
+	go func() { defer close(ran); _ = tr.Run(wctx, *poll) }()
+	err = webhook.Serve(ctx, ln, mux, &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}, logger)
+	stop()
+	<-ran
+	return err
 }
 
 func loadPool(path string) (*x509.CertPool, error) {

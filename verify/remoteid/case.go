@@ -23,6 +23,12 @@ type Case struct {
 	// Certificate is the provider's PDF, fetched after 5100.
 	Certificate   []byte    `json:"certificate,omitempty"`
 	CertificateAt time.Time `json:"certificate_at,omitzero"`
+	// Cadena and Sello are the institution's seal over the case's outcome and the
+	// certificate's digest (the kiosk's cadena original and sello,
+	// docs/cadena-original.md), made once the certificate is kept; empty before, or
+	// without a signing key.
+	Cadena string `json:"cadena,omitempty"`
+	Sello  string `json:"sello,omitempty"`
 }
 
 // Apply adds a report and says whether the case changed. A report of a status already

@@ -23,6 +23,10 @@ type Settings struct {
 	FullOCR bool   `toml:"full_ocr"` // send the 13-digit OCR for models E–H
 	// Timeout bounds each call; default 30 s.
 	Timeout string `toml:"timeout"`
+	// The webhook_* settings are the old names of the [webhook] section's (url, addr,
+	// auth, cert, key), still read for files that use them: [webhook] wins where both
+	// are set.
+	//
 	// WebhookURL is the address registered with the provider (informational: the
 	// provider records it at onboarding).
 	WebhookURL string `toml:"webhook_url"`
