@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -87,9 +91,211 @@ func TestWindowsBuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out = cotejo("demo", "--dir", winPath(filepath.Join(home, "Demo Ñ")), "--citizen", winPath(citizen), "--lang", "en")
+	demo := filepath.Join(home, "Demo Ñ")
+	out = cotejo("demo", "--dir", winPath(demo), "--citizen", winPath(citizen), "--lang", "en")
 	if !strings.Contains(out, "\nVALID: the credential is in force and the data match\n") {
 		t.Errorf("the demo under Wine did not verify its citizen:\n%s", out)
+	}
+
+	// The data file the demo wrote, reopened: by cotejo.exe (the queue and the audit
+	// trail), and by the Linux build, which must read the same bbolt file and key.
+	linux := filepath.Join(home, "linux", "cotejo")
+	run(t, ctx, nil, "", "go", "build", "-o", linux, ".")
+	demoConfig := filepath.Join(demo, "cotejo.toml")
+	for name, list := range map[string]string{
+		"cotejo.exe":  cotejo("queue", "list", "--json", "--config", winPath(demoConfig)),
+		"Linux build": run(t, ctx, nil, "", linux, "queue", "list", "--json", "--config", demoConfig),
+	} {
+		var queue []struct{ State string }
+		if err := json.Unmarshal([]byte(list), &queue); err != nil || len(queue) != 1 || queue[0].State != "answered" {
+			t.Errorf("%s's queue list of the data file cotejo.exe wrote: %v\n%s", name, err, list)
+		}
+	}
+	if out := cotejo("audit", "verify", "--config", winPath(demoConfig)); !strings.Contains(out, "Bitácora íntegra") {
+		t.Errorf("cotejo.exe audit verify on the demo's data file: %s", out)
+	}
+
+	t.Run("ocr", func(t *testing.T) {
+		for _, card := range []string{"demo-0001", "demo-0002"} {
+			front, err := filepath.Abs(filepath.Join("assets", card+"-front.jpg"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			back := strings.TrimSuffix(front, "-front.jpg") + "-back.jpg"
+			want := run(t, ctx, []string{"OMP_THREAD_LIMIT=1"}, "", linux, "ocr", "--json", front, back)
+			got := cotejo("ocr", "--json", winPath(front), winPath(back))
+			compareJSON(t, card, []byte(got), []byte(want))
+		}
+	})
+
+	// The fingerprint files: made from the same input by both builds, byte for byte the
+	// same (pure Go, so any difference is a bug in the port or in the code's use of
+	// the platform).
+	t.Run("finger", func(t *testing.T) {
+		lin, win := filepath.Join(home, "finger linux"), filepath.Join(home, "finger Windows Ñ")
+		run(t, ctx, nil, "", linux, "finger", "gen", "--out", lin, "--citizens", "1", "--impressions", "1")
+		cotejo("finger", "gen", "--out", winPath(win), "--citizens", "1", "--impressions", "1")
+		generated, err := filepath.Glob(filepath.Join(lin, "*"))
+		if err != nil || len(generated) == 0 {
+			t.Fatalf("finger gen wrote nothing in %s (%v)", lin, err)
+		}
+		for _, f := range generated {
+			sameFile(t, f, filepath.Join(win, filepath.Base(f)))
+		}
+		in := filepath.Join(lin, "P001-2-1-good.png")
+		for _, c := range []struct{ cmd, ext string }{{"encode", "wsq"}, {"extract", "ansi"}} {
+			l, w := filepath.Join(lin, "out."+c.ext), filepath.Join(win, "out."+c.ext)
+			run(t, ctx, nil, "", linux, "finger", c.cmd, in, l)
+			cotejo("finger", c.cmd, winPath(in), winPath(w))
+			sameFile(t, l, w)
+		}
+	})
+
+	t.Run("installer", func(t *testing.T) { checkInstaller(t, ctx, wine, home, exe) })
+}
+
+// checkInstaller builds the NSIS installer from the folder make windows made, and
+// installs and uninstalls it silently in the test's Wine prefix: the files, shortcuts,
+// the uninstall entry and the kiosk option's sign-in start; the user's data kept by a
+// plain uninstall and deleted with /REMOVEDATA.
+func checkInstaller(t *testing.T, ctx context.Context, wine []string, home, exe string) {
+	if _, err := exec.LookPath("makensis"); err != nil {
+		t.Skip("makensis is not installed (make test-windows installs nsis)")
+	}
+	nsi, err := filepath.Abs(filepath.Join("dist", "windows", "cotejo.nsi"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	setup := filepath.Join(home, "cotejo-setup.exe")
+	run(t, ctx, nil, "", "makensis", "-V2", "-DVERSION=0.0.0-test", "-DSRC="+filepath.Dir(exe), "-DOUT="+setup, nsi)
+	// The uninstaller copies itself away and returns at once: wineserver -w waits for
+	// every program in the prefix to end.
+	wineWait := func(args ...string) {
+		t.Helper()
+		run(t, ctx, wine, home, "wine", args...)
+		run(t, ctx, wine, home, "wineserver", "-w")
+	}
+	runKey := func() (string, error) {
+		out, err := exec.CommandContext(ctx, "wine", "reg", "query", `HKLM\Software\Microsoft\Windows\CurrentVersion\Run`, "/v", "Cotejo").Output()
+		return string(out), err
+	}
+	for _, e := range wine {
+		if strings.HasPrefix(e, "WINEPREFIX=") {
+			t.Setenv("WINEPREFIX", strings.TrimPrefix(e, "WINEPREFIX="))
+		}
+	}
+	t.Setenv("WINEDEBUG", "-all")
+
+	drive := filepath.Join(home, "wine", "drive_c")
+	dir := filepath.Join(drive, "Program Files", "Cotejo")
+	installed := []string{
+		filepath.Join(dir, "cotejo.exe"),
+		filepath.Join(dir, "uninstall.exe"),
+		filepath.Join(dir, "tessdata", "spa.traineddata"),
+		filepath.Join(drive, "ProgramData", "Microsoft", "Windows", "Start Menu", "Programs", "Cotejo", "Cotejo.lnk"),
+		filepath.Join(drive, "users", "Public", "Desktop", "Cotejo.lnk"),
+	}
+	dlls, err := filepath.Glob(filepath.Join(filepath.Dir(exe), "*.dll"))
+	if err != nil || len(dlls) == 0 {
+		t.Fatalf("no DLLs beside %s (%v)", exe, err)
+	}
+	for _, d := range dlls {
+		installed = append(installed, filepath.Join(dir, filepath.Base(d)))
+	}
+	// The data of the user installing (Wine's user is the Unix one).
+	users, err := filepath.Glob(filepath.Join(drive, "users", "*", "AppData", "Roaming"))
+	if err != nil || len(users) != 1 {
+		t.Fatalf("Wine's user folders: %v %v", users, err)
+	}
+	appData := filepath.Dir(users[0])
+	data := []string{filepath.Join(appData, "Roaming", "cotejo", "cotejo.toml"), filepath.Join(appData, "Local", "cotejo", "cotejo.db")}
+
+	for _, remove := range []bool{false, true} {
+		wineWait(winPath(setup), "/S", "/KIOSK")
+		for _, f := range installed {
+			if _, err := os.Stat(f); err != nil {
+				t.Errorf("after installing: %v", err)
+			}
+		}
+		if out, err := runKey(); err != nil || !strings.Contains(out, `"C:\Program Files\Cotejo\cotejo.exe" gui --fullscreen`) {
+			t.Errorf("the kiosk option's sign-in start: %v\n%s", err, out)
+		}
+		if out := run(t, ctx, wine, home, "wine", `C:\Program Files\Cotejo\cotejo.exe`, "version"); !strings.HasPrefix(out, "cotejo ") {
+			t.Errorf("the installed cotejo.exe version: %q", out)
+		}
+		for _, f := range data {
+			if err := os.MkdirAll(filepath.Dir(f), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(f, []byte("datos"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		uninstall := []string{`C:\Program Files\Cotejo\uninstall.exe`, "/S"}
+		if remove {
+			uninstall = append(uninstall, "/REMOVEDATA")
+		}
+		wineWait(uninstall...)
+		for _, f := range append(installed, dir) {
+			if _, err := os.Stat(f); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("after uninstalling, %s: %v", f, err)
+			}
+		}
+		if out, err := runKey(); err == nil {
+			t.Errorf("after uninstalling, the sign-in start is still there:\n%s", out)
+		}
+		for _, f := range data {
+			_, err := os.Stat(f)
+			if gone := errors.Is(err, os.ErrNotExist); gone != remove {
+				t.Errorf("uninstalling with /REMOVEDATA %v: %s: %v", remove, f, err)
+			}
+		}
+	}
+}
+
+// compareJSON reports, field by field, where the JSON object got differs from want.
+func compareJSON(t *testing.T, name string, got, want []byte) {
+	t.Helper()
+	var g, w map[string]any
+	if err := json.Unmarshal(got, &g); err != nil {
+		t.Fatalf("%s: cotejo.exe's JSON: %v\n%s", name, err, got)
+	}
+	if err := json.Unmarshal(want, &w); err != nil {
+		t.Fatalf("%s: the Linux build's JSON: %v\n%s", name, err, want)
+	}
+	keys := map[string]bool{}
+	for k := range g {
+		keys[k] = true
+	}
+	for k := range w {
+		keys[k] = true
+	}
+	for k := range keys {
+		if !reflect.DeepEqual(g[k], w[k]) {
+			t.Errorf("%s: %s is %v under Wine, %v on Linux", name, k, g[k], w[k])
+		}
+	}
+	t.Logf("%s: %d fields compared", name, len(keys))
+}
+
+// sameFile reports whether two files differ, and where.
+func sameFile(t *testing.T, a, b string) {
+	t.Helper()
+	x, err := os.ReadFile(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := os.ReadFile(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(x, y) {
+		i := 0
+		for i < len(x) && i < len(y) && x[i] == y[i] {
+			i++
+		}
+		t.Errorf("%s (%d bytes) and %s (%d bytes) differ from byte %d", a, len(x), b, len(y), i)
 	}
 }
 
