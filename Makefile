@@ -79,10 +79,11 @@ test-windows: windows-tools
 	COTEJO_WINDOWS_TEST=1 $(GO) test -run TestWindowsBuild -count=1 -v -timeout 90m .
 
 # The window's screenshots from cotejo.exe under Wine and Xvfb (as make screenshots does
-# on Linux), in docs/screenshots/windows/.
+# on Linux), in docs/screenshots/windows/. A screen larger than the window: Wine draws a
+# window that does not fit where neither GDI nor GL can read it back (black shots).
 windows-screenshots: windows windows-tools
 	rm -rf docs/screenshots/windows dist/windows/demo
-	xvfb-run -a -s "-screen 0 1280x800x24" dist/windows/wine/run.sh dist/windows/cotejo/cotejo.exe \
+	xvfb-run -a -s "-screen 0 1600x1000x24" dist/windows/wine/run.sh dist/windows/cotejo/cotejo.exe \
 		gui --demo dist/windows/demo --screenshots docs/screenshots/windows
 
 # The installer (NSIS, per machine): dist/windows/cotejo-setup.exe. Tested under Wine
