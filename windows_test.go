@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"image/png"
 	"math"
 	"os"
 	"os/exec"
@@ -160,7 +161,100 @@ func TestWindowsBuild(t *testing.T) {
 		}
 	})
 
+	// The window under Xvfb, walked through every screen as make windows-screenshots
+	// does: the same shots as Linux's, none black.
+	t.Run("gui", func(t *testing.T) {
+		if _, err := exec.LookPath("xvfb-run"); err != nil {
+			t.Skip("xvfb-run is not installed (make deps installs xvfb)")
+		}
+		shots := filepath.Join(home, "capturas Ñ")
+		run(t, ctx, wine, home, "xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", "wine", exe,
+			"gui", "--demo", winPath(filepath.Join(home, "gui demo")), "--screenshots", winPath(shots))
+		linux, err := filepath.Glob(filepath.Join("docs", "screenshots", "*.png"))
+		if err != nil || len(linux) == 0 {
+			t.Fatalf("no Linux screenshots in docs/screenshots (%v)", err)
+		}
+		for _, f := range linux {
+			checkShot(t, filepath.Join(shots, filepath.Base(f)))
+		}
+	})
+
+	// One kiosk per data file: while the window holds the demo's data file, a second
+	// cotejo.exe on it is turned away (bbolt's LockFileEx) with the es/en message.
+	t.Run("lock", func(t *testing.T) {
+		if _, err := exec.LookPath("xvfb-run"); err != nil {
+			t.Skip("xvfb-run is not installed (make deps installs xvfb)")
+		}
+		gctx, stop := context.WithCancel(ctx)
+		defer stop()
+		gui := exec.CommandContext(gctx, "xvfb-run", "-a", "wine", exe, "gui", "--demo", winPath(demo))
+		gui.Dir, gui.Env = home, append(os.Environ(), wine...)
+		if err := gui.Start(); err != nil {
+			t.Fatal(err)
+		}
+		exited := make(chan struct{}) // closed when the window has ended, with guiErr
+		var guiErr error
+		go func() { guiErr = gui.Wait(); close(exited) }()
+		// Ending Wine's programs ends the window, then xvfb-run stops its X server.
+		defer func() {
+			kill := exec.CommandContext(ctx, "wineserver", "-k")
+			kill.Env = append(os.Environ(), wine...)
+			kill.Run()
+			select {
+			case <-exited:
+			case <-time.After(2 * time.Minute):
+				stop()
+				<-exited
+			}
+		}()
+		// Until the window has opened the data file: generous, the machine is shared.
+		deadline := time.Now().Add(3 * time.Minute)
+		for {
+			cmd := exec.CommandContext(ctx, "wine", exe, "queue", "list", "--config", winPath(demoConfig))
+			cmd.Dir, cmd.Env = home, append(os.Environ(), wine...)
+			out, err := cmd.CombinedOutput()
+			if err != nil && strings.Contains(string(out), "(Cotejo is already running)") {
+				return
+			}
+			select {
+			case <-exited:
+				t.Fatalf("the window ended (%v) before the data file was seen locked", guiErr)
+			default:
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("a second cotejo.exe was never turned away; the last one said (%v):\n%s", err, out)
+			}
+			time.Sleep(2 * time.Second)
+		}
+	})
+
 	t.Run("installer", func(t *testing.T) { checkInstaller(t, ctx, wine, home, exe) })
+}
+
+// checkShot reports a screenshot that is missing, unreadable or all one colour.
+func checkShot(t *testing.T, path string) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Errorf("%s: %v", path, err)
+		return
+	}
+	b := img.Bounds()
+	first := img.At(b.Min.X, b.Min.Y)
+	for y := b.Min.Y; y < b.Max.Y; y += 7 {
+		for x := b.Min.X; x < b.Max.X; x += 7 {
+			if img.At(x, y) != first {
+				return
+			}
+		}
+	}
+	t.Errorf("%s is all one colour %v", path, first)
 }
 
 // checkInstaller builds the NSIS installer from the folder make windows made, and
