@@ -12,7 +12,7 @@ DEBS := gcc g++ pkg-config openssl ca-certificates curl \
 	dpkg-dev lintian desktop-file-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build run screenshots test bench lint fuzz clean deb test-deb windows-deps windows test-windows
+.PHONY: deps build run screenshots test bench lint fuzz clean deb test-deb windows-deps windows test-windows windows-screenshots windows-installer windows-tools
 
 # The version cotejo version prints and the Debian package carries: the newest tag (v
 # dropped), else FyneApp.toml's version with the commit; .dirty when files differ from it.
@@ -75,10 +75,30 @@ windows:
 		dist/windows/mkexe.sh "$$prefix" dist/windows/cotejo -ldflags '-s -w $(VERSION_FLAGS)' >/dev/null
 	@echo dist/windows/cotejo/cotejo.exe
 
-test-windows:
-	@dpkg-query -W -f='$${Status}' wine 2>/dev/null | grep -q 'install ok installed' || \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends wine wine64 >/dev/null
+test-windows: windows-tools
 	COTEJO_WINDOWS_TEST=1 $(GO) test -run TestWindowsBuild -count=1 -v -timeout 90m .
+
+# The window's screenshots from cotejo.exe under Wine and Xvfb (as make screenshots does
+# on Linux), in docs/screenshots/windows/. A screen larger than the window: Wine draws a
+# window that does not fit where neither GDI nor GL can read it back (black shots).
+windows-screenshots: windows windows-tools
+	rm -rf docs/screenshots/windows dist/windows/demo
+	xvfb-run -a -s "-screen 0 1600x1000x24" dist/windows/wine/run.sh dist/windows/cotejo/cotejo.exe \
+		gui --demo dist/windows/demo --screenshots docs/screenshots/windows
+
+# The installer (NSIS, per machine): dist/windows/cotejo-setup.exe. Tested under Wine
+# by TestWindowsBuild.
+windows-installer: windows windows-tools
+	makensis -V2 -DVERSION=$(VERSION) -DSRC=$(CURDIR)/dist/windows/cotejo -DOUT=$(CURDIR)/dist/windows/cotejo-setup.exe dist/windows/cotejo.nsi
+	@echo dist/windows/cotejo-setup.exe
+
+# What the Windows tests need beyond make windows-deps's compilers: Wine and NSIS. Not in
+# DEBS: make test does not need them.
+windows-tools:
+	@missing=""; for p in wine wine64 nsis; do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	[ -z "$$missing" ] || DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null
 
 # The demo: the kiosk's window with a development PKI in demo/, the sandbox in-process,
 # the simulated fingerprint reader and sample credentials. Sign in as demo / 1234 (or the
@@ -89,7 +109,7 @@ run: build
 
 # The documentation's screenshots, from the real binary under Xvfb.
 screenshots: build
-	rm -rf docs/screenshots
+	rm -f docs/screenshots/*.png
 	xvfb-run -a -s "-screen 0 1280x800x24" ./$(BIN) gui --demo demo --screenshots docs/screenshots
 
 # tesseract links OpenMP, whose threads slow each read several times over on two cores.

@@ -1,11 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"flag"
+	"image/png"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -50,8 +56,11 @@ func TestWindowsBuild(t *testing.T) {
 		"WINEPREFIX=" + filepath.Join(home, "wine"),
 		"WINEDEBUG=-all",
 		"WINEDLLOVERRIDES=mscoree,mshtml=",
-		"TESSDATA_PREFIX=",
 	}
+	// tesseract finds tessdata/ beside cotejo.exe only when TESSDATA_PREFIX is unset:
+	// set and empty, the Windows build waits forever (see docs/windows.md).
+	t.Setenv("TESSDATA_PREFIX", "")
+	os.Unsetenv("TESSDATA_PREFIX")
 	run(t, ctx, wine, home, "wineboot", "--init")
 	// Wine 8.0 lacks bcryptprimitives.dll, without which no Go program starts: the
 	// stand-in in dist/windows/wine/ goes into this prefix's system folder (only here).
@@ -87,9 +96,347 @@ func TestWindowsBuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out = cotejo("demo", "--dir", winPath(filepath.Join(home, "Demo Ñ")), "--citizen", winPath(citizen), "--lang", "en")
+	demo := filepath.Join(home, "Demo Ñ")
+	out = cotejo("demo", "--dir", winPath(demo), "--citizen", winPath(citizen), "--lang", "en")
 	if !strings.Contains(out, "\nVALID: the credential is in force and the data match\n") {
 		t.Errorf("the demo under Wine did not verify its citizen:\n%s", out)
+	}
+
+	// The data file the demo wrote, reopened: by cotejo.exe (the queue and the audit
+	// trail), and by the Linux build, which must read the same bbolt file and key.
+	linux := filepath.Join(home, "linux", "cotejo")
+	run(t, ctx, nil, "", "go", "build", "-o", linux, ".")
+	demoConfig := filepath.Join(demo, "cotejo.toml")
+	// Wine makes files 0644 on the Unix side (Windows keeps others out by the folder's
+	// ACL), and the Linux build refuses a key file others can read.
+	if err := os.Chmod(filepath.Join(demo, "cotejo.key"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for name, list := range map[string]string{
+		"cotejo.exe":  cotejo("queue", "list", "--json", "--config", winPath(demoConfig)),
+		"Linux build": run(t, ctx, nil, "", linux, "queue", "list", "--json", "--config", demoConfig),
+	} {
+		var queue []struct{ State string }
+		if err := json.Unmarshal([]byte(list), &queue); err != nil || len(queue) != 1 || queue[0].State != "answered" {
+			t.Errorf("%s's queue list of the data file cotejo.exe wrote: %v\n%s", name, err, list)
+		}
+	}
+	if out := cotejo("audit", "verify", "--config", winPath(demoConfig)); !strings.Contains(out, "Bitácora íntegra") {
+		t.Errorf("cotejo.exe audit verify on the demo's data file: %s", out)
+	}
+
+	t.Run("ocr", func(t *testing.T) {
+		for _, card := range []string{"demo-0001", "demo-0002"} {
+			front, err := filepath.Abs(filepath.Join("assets", card+"-front.jpg"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			back := strings.TrimSuffix(front, "-front.jpg") + "-back.jpg"
+			want := run(t, ctx, []string{"OMP_THREAD_LIMIT=1"}, "", linux, "ocr", "--json", front, back)
+			got := cotejo("ocr", "--json", winPath(front), winPath(back))
+			compareJSON(t, card, []byte(got), []byte(want))
+		}
+	})
+
+	// The fingerprint files: made from the same input by both builds, byte for byte the
+	// same (pure Go, so any difference is a bug in the port or in the code's use of
+	// the platform).
+	t.Run("finger", func(t *testing.T) {
+		lin, win := filepath.Join(home, "finger linux"), filepath.Join(home, "finger Windows Ñ")
+		run(t, ctx, nil, "", linux, "finger", "gen", "--out", lin, "--citizens", "1", "--impressions", "1")
+		cotejo("finger", "gen", "--out", winPath(win), "--citizens", "1", "--impressions", "1")
+		generated, err := filepath.Glob(filepath.Join(lin, "*"))
+		if err != nil || len(generated) == 0 {
+			t.Fatalf("finger gen wrote nothing in %s (%v)", lin, err)
+		}
+		for _, f := range generated {
+			sameFile(t, f, filepath.Join(win, filepath.Base(f)))
+		}
+		in := filepath.Join(lin, "P001-2-1-good.png")
+		for _, c := range []struct{ cmd, ext string }{{"encode", "wsq"}, {"extract", "ansi"}} {
+			l, w := filepath.Join(lin, "out."+c.ext), filepath.Join(win, "out."+c.ext)
+			run(t, ctx, nil, "", linux, "finger", c.cmd, in, l)
+			cotejo("finger", c.cmd, winPath(in), winPath(w))
+			sameFile(t, l, w)
+		}
+	})
+
+	// The window under Xvfb, walked through every screen as make windows-screenshots
+	// does: the same shots as Linux's, none black.
+	t.Run("gui", func(t *testing.T) {
+		if _, err := exec.LookPath("xvfb-run"); err != nil {
+			t.Skip("xvfb-run is not installed (make deps installs xvfb)")
+		}
+		shots := filepath.Join(home, "capturas Ñ")
+		run(t, ctx, wine, home, "xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", "wine", exe,
+			"gui", "--demo", winPath(filepath.Join(home, "gui demo")), "--screenshots", winPath(shots))
+		linux, err := filepath.Glob(filepath.Join("docs", "screenshots", "*.png"))
+		if err != nil || len(linux) == 0 {
+			t.Fatalf("no Linux screenshots in docs/screenshots (%v)", err)
+		}
+		for _, f := range linux {
+			checkShot(t, filepath.Join(shots, filepath.Base(f)))
+		}
+	})
+
+	// One kiosk per data file: while the window holds the demo's data file, a second
+	// cotejo.exe on it is turned away (bbolt's LockFileEx) with the es/en message.
+	t.Run("lock", func(t *testing.T) {
+		if _, err := exec.LookPath("xvfb-run"); err != nil {
+			t.Skip("xvfb-run is not installed (make deps installs xvfb)")
+		}
+		gctx, stop := context.WithCancel(ctx)
+		defer stop()
+		gui := exec.CommandContext(gctx, "xvfb-run", "-a", "wine", exe, "gui", "--demo", winPath(demo))
+		gui.Dir, gui.Env = home, append(os.Environ(), wine...)
+		if err := gui.Start(); err != nil {
+			t.Fatal(err)
+		}
+		exited := make(chan struct{}) // closed when the window has ended, with guiErr
+		var guiErr error
+		go func() { guiErr = gui.Wait(); close(exited) }()
+		// Ending Wine's programs ends the window, then xvfb-run stops its X server.
+		defer func() {
+			kill := exec.CommandContext(ctx, "wineserver", "-k")
+			kill.Env = append(os.Environ(), wine...)
+			kill.Run()
+			select {
+			case <-exited:
+			case <-time.After(2 * time.Minute):
+				stop()
+				<-exited
+			}
+		}()
+		// Until the window has opened the data file: generous, the machine is shared.
+		deadline := time.Now().Add(3 * time.Minute)
+		// The output goes to a file, not a pipe: Wine's server and services, started by
+		// whichever wine comes first, keep its standard error open as long as the
+		// window keeps them running.
+		outFile := filepath.Join(home, "lock.out")
+		for {
+			f, err := os.Create(outFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.CommandContext(ctx, "wine", exe, "queue", "list", "--config", winPath(demoConfig))
+			cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = home, append(os.Environ(), wine...), f, f
+			err = cmd.Run()
+			f.Close()
+			out, rerr := os.ReadFile(outFile)
+			if rerr != nil {
+				t.Fatal(rerr)
+			}
+			if err != nil && strings.Contains(string(out), "(Cotejo is already running)") {
+				return
+			}
+			select {
+			case <-exited:
+				t.Fatalf("the window ended (%v) before the data file was seen locked", guiErr)
+			default:
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("a second cotejo.exe was never turned away; the last one said (%v):\n%s", err, out)
+			}
+			time.Sleep(2 * time.Second)
+		}
+	})
+
+	t.Run("installer", func(t *testing.T) { checkInstaller(t, ctx, wine, home, exe) })
+}
+
+// checkShot reports a screenshot that is missing, unreadable or all one colour.
+func checkShot(t *testing.T, path string) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Errorf("%s: %v", path, err)
+		return
+	}
+	b := img.Bounds()
+	first := img.At(b.Min.X, b.Min.Y)
+	for y := b.Min.Y; y < b.Max.Y; y += 7 {
+		for x := b.Min.X; x < b.Max.X; x += 7 {
+			if img.At(x, y) != first {
+				return
+			}
+		}
+	}
+	t.Errorf("%s is all one colour %v", path, first)
+}
+
+// checkInstaller builds the NSIS installer from the folder make windows made, and
+// installs and uninstalls it silently in the test's Wine prefix: the files, shortcuts,
+// the uninstall entry and the kiosk option's sign-in start; the user's data kept by a
+// plain uninstall and deleted with /REMOVEDATA.
+func checkInstaller(t *testing.T, ctx context.Context, wine []string, home, exe string) {
+	if _, err := exec.LookPath("makensis"); err != nil {
+		t.Skip("makensis is not installed (make test-windows installs nsis)")
+	}
+	nsi, err := filepath.Abs(filepath.Join("dist", "windows", "cotejo.nsi"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	setup := filepath.Join(home, "cotejo-setup.exe")
+	run(t, ctx, nil, "", "makensis", "-V2", "-DVERSION=0.0.0-test", "-DSRC="+filepath.Dir(exe), "-DOUT="+setup, nsi)
+	// The uninstaller copies itself away and returns at once: wineserver -w waits for
+	// every program in the prefix to end.
+	wineWait := func(args ...string) {
+		t.Helper()
+		run(t, ctx, wine, home, "wine", args...)
+		run(t, ctx, wine, home, "wineserver", "-w")
+	}
+	runKey := func() (string, error) {
+		out, err := exec.CommandContext(ctx, "wine", "reg", "query", `HKLM\Software\Microsoft\Windows\CurrentVersion\Run`, "/v", "Cotejo").Output()
+		return string(out), err
+	}
+	for _, e := range wine {
+		if strings.HasPrefix(e, "WINEPREFIX=") {
+			t.Setenv("WINEPREFIX", strings.TrimPrefix(e, "WINEPREFIX="))
+		}
+	}
+	t.Setenv("WINEDEBUG", "-all")
+
+	drive := filepath.Join(home, "wine", "drive_c")
+	dir := filepath.Join(drive, "Program Files", "Cotejo")
+	installed := []string{
+		filepath.Join(dir, "cotejo.exe"),
+		filepath.Join(dir, "uninstall.exe"),
+		filepath.Join(dir, "tessdata", "spa.traineddata"),
+		filepath.Join(drive, "ProgramData", "Microsoft", "Windows", "Start Menu", "Programs", "Cotejo", "Cotejo.lnk"),
+		filepath.Join(drive, "users", "Public", "Desktop", "Cotejo.lnk"),
+	}
+	dlls, err := filepath.Glob(filepath.Join(filepath.Dir(exe), "*.dll"))
+	if err != nil || len(dlls) == 0 {
+		t.Fatalf("no DLLs beside %s (%v)", exe, err)
+	}
+	for _, d := range dlls {
+		installed = append(installed, filepath.Join(dir, filepath.Base(d)))
+	}
+	// The data of the user installing (Wine's user is the Unix one).
+	users, err := filepath.Glob(filepath.Join(drive, "users", "*", "AppData", "Roaming"))
+	if err != nil || len(users) != 1 {
+		t.Fatalf("Wine's user folders: %v %v", users, err)
+	}
+	appData := filepath.Dir(users[0])
+	data := []string{filepath.Join(appData, "Roaming", "cotejo", "cotejo.toml"), filepath.Join(appData, "Local", "cotejo", "cotejo.db")}
+
+	for _, remove := range []bool{false, true} {
+		wineWait(winPath(setup), "/S", "/KIOSK")
+		for _, f := range installed {
+			if _, err := os.Stat(f); err != nil {
+				t.Errorf("after installing: %v", err)
+			}
+		}
+		if out, err := runKey(); err != nil || !strings.Contains(out, `"C:\Program Files\Cotejo\cotejo.exe" gui --fullscreen`) {
+			t.Errorf("the kiosk option's sign-in start: %v\n%s", err, out)
+		}
+		if out := run(t, ctx, wine, home, "wine", `C:\Program Files\Cotejo\cotejo.exe`, "version"); !strings.HasPrefix(out, "cotejo ") {
+			t.Errorf("the installed cotejo.exe version: %q", out)
+		}
+		for _, f := range data {
+			if err := os.MkdirAll(filepath.Dir(f), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(f, []byte("datos"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		uninstall := []string{`C:\Program Files\Cotejo\uninstall.exe`, "/S"}
+		if remove {
+			uninstall = append(uninstall, "/REMOVEDATA")
+		}
+		wineWait(uninstall...)
+		for _, f := range append(installed, dir) {
+			if _, err := os.Stat(f); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("after uninstalling, %s: %v", f, err)
+			}
+		}
+		if out, err := runKey(); err == nil {
+			t.Errorf("after uninstalling, the sign-in start is still there:\n%s", out)
+		}
+		for _, f := range data {
+			_, err := os.Stat(f)
+			if gone := errors.Is(err, os.ErrNotExist); gone != remove {
+				t.Errorf("uninstalling with /REMOVEDATA %v: %s: %v", remove, f, err)
+			}
+		}
+	}
+}
+
+// compareJSON reports, field by field, where the JSON object got differs from want.
+func compareJSON(t *testing.T, name string, got, want []byte) {
+	t.Helper()
+	var g, w map[string]any
+	if err := json.Unmarshal(got, &g); err != nil {
+		t.Fatalf("%s: cotejo.exe's JSON: %v\n%s", name, err, got)
+	}
+	if err := json.Unmarshal(want, &w); err != nil {
+		t.Fatalf("%s: the Linux build's JSON: %v\n%s", name, err, want)
+	}
+	keys := map[string]bool{}
+	for k := range g {
+		keys[k] = true
+	}
+	for k := range w {
+		keys[k] = true
+	}
+	for k := range keys {
+		if k == "confidence" {
+			compareConfidence(t, name, g[k], w[k])
+			continue
+		}
+		if !reflect.DeepEqual(g[k], w[k]) {
+			t.Errorf("%s: %s is %v under Wine, %v on Linux", name, k, g[k], w[k])
+		}
+	}
+	t.Logf("%s: %d fields compared", name, len(keys))
+}
+
+// compareConfidence allows the fields' confidences to differ by 0.01: tesseract's
+// scores come out a few thousandths apart between Debian's library and the mingw-w64
+// build of the same source (first measured: at most 0.004), and the text read is what
+// must be the same.
+func compareConfidence(t *testing.T, name string, got, want any) {
+	t.Helper()
+	g, _ := got.(map[string]any)
+	w, _ := want.(map[string]any)
+	if len(g) != len(w) {
+		t.Errorf("%s: confidence for %v under Wine, %v on Linux", name, got, want)
+		return
+	}
+	for k, wv := range w {
+		gf, gok := g[k].(float64)
+		wf, wok := wv.(float64)
+		if !gok || !wok || math.Abs(gf-wf) > 0.01 {
+			t.Errorf("%s: confidence in %s is %v under Wine, %v on Linux", name, k, g[k], wv)
+		}
+	}
+}
+
+// sameFile reports whether two files differ, and where.
+func sameFile(t *testing.T, a, b string) {
+	t.Helper()
+	x, err := os.ReadFile(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := os.ReadFile(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(x, y) {
+		i := 0
+		for i < len(x) && i < len(y) && x[i] == y[i] {
+			i++
+		}
+		t.Errorf("%s (%d bytes) and %s (%d bytes) differ from byte %d", a, len(x), b, len(y), i)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"time"
 
@@ -17,7 +18,7 @@ import (
 
 // Settings is the [storage] section of the configuration file.
 type Settings struct {
-	Path          string   `toml:"path"`           // default: the user's config folder, cotejo/cotejo.db
+	Path          string   `toml:"path"`           // default: cotejo/cotejo.db in the user's config folder (Windows: %LOCALAPPDATA%)
 	KeyProvider   string   `toml:"key_provider"`   // "file" (default), "passphrase" or "keyring"
 	KeyFile       string   `toml:"key_file"`       // default: beside the data file, cotejo.key (made on first use)
 	OldKeyFiles   []string `toml:"old_key_files"`  // keys being retired: they open, never seal
@@ -37,9 +38,9 @@ func (s Settings) Resolved(baseDir string) (Settings, error) {
 	}
 	s.Path = abs(s.Path)
 	if s.Path == "" {
-		dir, err := os.UserConfigDir()
+		dir, err := dataDir(runtime.GOOS, os.UserConfigDir, os.UserCacheDir)
 		if err != nil {
-			return s, fmt.Errorf("storage: no path set and no user config folder: %w", err)
+			return s, fmt.Errorf("storage: no path set and no user data folder: %w", err)
 		}
 		s.Path = filepath.Join(dir, "cotejo", "cotejo.db")
 	}
@@ -54,6 +55,18 @@ func (s Settings) Resolved(baseDir string) (Settings, error) {
 		s.KeyProvider = "file"
 	}
 	return s, nil
+}
+
+// dataDir is the folder whose cotejo/ holds the data file when none is configured: the
+// user's configuration folder (~/.config, beside cotejo.toml), except on Windows, where
+// that is %APPDATA%, which roams with the user's profile to other computers; the
+// kiosk's sealed data stays on the kiosk, in %LOCALAPPDATA% (Go's user cache folder
+// there).
+func dataDir(goos string, configDir, localDir func() (string, error)) (string, error) {
+	if goos == "windows" {
+		return localDir()
+	}
+	return configDir()
 }
 
 // keyID names a key by its hash, so no id has to be configured or kept in step.

@@ -77,7 +77,11 @@ func (c *Controller) walk(dir, suffix string, size fyne.Size, op [2]string) {
 				return
 			}
 			defer f.Close()
-			png.Encode(f, c.win.Canvas().Capture())
+			img, err := grabWindow(c.win) // Windows: the screen through GDI
+			if err != nil {
+				img = c.win.Canvas().Capture()
+			}
+			png.Encode(f, img)
 		})
 	}
 	shot("01-signin")

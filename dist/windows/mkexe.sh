@@ -22,19 +22,27 @@ mkdir -p "$out/tessdata"
 
 # gosseract links -ltesseract -lleptonica; on Windows their CMake builds put the version
 # in the name (libtesseract53.dll.a, libleptonica-1.82.0.dll.a): links under the plain
-# names, in a folder of our own so the cache stays as build-deps.sh left it.
-links=$(mktemp -d)
-trap 'rm -rf "$links"' EXIT
+# names, in a folder of our own so the cache stays as build-deps.sh left it. The folder's
+# path is the same for every prefix: the CGO_ flags are part of every cgo package's
+# build-cache key, so a temporary or per-prefix path would recompile Fyne's GLFW and
+# OpenGL C code (most of the build's time) on every run.
+links=$(dirname "$prefix")/golinks
+rm -rf "$links"
+mkdir -p "$links/lib"
+ln -s "$prefix/include" "$links/include"
+for f in "$prefix"/lib/*.dll.a; do
+	ln -s "$f" "$links/lib/"
+done
 for lib in tesseract leptonica; do
 	f=$(ls "$prefix/lib/lib$lib"*.dll.a | head -n 1)
-	ln -s "$f" "$links/lib$lib.dll.a"
+	ln -sf "$f" "$links/lib/lib$lib.dll.a"
 done
 
 # The same compilers (posix threads) as the libraries.
 CGO_ENABLED=1 GOOS=windows GOARCH=amd64 \
 	CC=$HOST-gcc-posix CXX=$HOST-g++-posix \
 	PKG_CONFIG_LIBDIR="$prefix/lib/pkgconfig:$prefix/share/pkgconfig" PKG_CONFIG_PATH= \
-	CGO_CPPFLAGS="-I$prefix/include" CGO_LDFLAGS="-L$links -L$prefix/lib" \
+	CGO_CPPFLAGS="-I$links/include" CGO_LDFLAGS="-L$links/lib" \
 	go build -trimpath "$@" -o "$out/cotejo.exe" .
 
 # dlls FILE: the DLL names FILE imports, lower-cased.

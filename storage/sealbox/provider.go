@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/zalando/go-keyring"
@@ -39,7 +40,9 @@ func (f KeyFile) Key(ctx context.Context) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sealbox: key file: %w", err)
 	}
-	if st.Mode().Perm()&0o077 != 0 {
+	// Windows has no mode bits (Go reports 0666 for any writable file): there, the
+	// folder's ACL is what keeps others out.
+	if runtime.GOOS != "windows" && st.Mode().Perm()&0o077 != 0 {
 		return nil, fmt.Errorf("sealbox: key file %s can be read by others (mode %v): run chmod 600 %s", f.Path, st.Mode().Perm(), f.Path)
 	}
 	raw, err := os.ReadFile(f.Path)

@@ -17,6 +17,7 @@ func runGUI(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	demo := fs.String("demo", "", "run the demo: a development PKI in this folder and the sandbox in-process")
 	shots := fs.String("screenshots", "", "walk every screen once, saving PNGs in this folder, then quit (demo only)")
 	part := fs.String("screenshots-part", "", "with --screenshots: only this part of the walk (remote)")
+	full := fs.Bool("fullscreen", false, "full screen whatever the configuration says (the Windows installer's kiosk option starts it so)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -47,6 +48,7 @@ func runGUI(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}()
 	defer func() { stopPurge(); <-purged }()
 	opts := ui.OptionsFor(app)
+	opts.FullScreen = opts.FullScreen || *full
 	if *shots != "" {
 		opts.Screenshots, opts.ScreenshotOperator, opts.ScreenshotsPart = *shots, [2]string{"super", "9999"}, *part
 	}
