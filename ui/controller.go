@@ -194,6 +194,9 @@ func (c *Controller) Screen() string {
 	return c.cur.name()
 }
 
+// maxButtonsInRow is the most buttons the bottom row holds before it becomes two.
+const maxButtonsInRow = 4
+
 // goTo shows s in the window: the previous screen's work is abandoned, s builds its
 // widgets, and the window shows its title bar, body and buttons.
 func (c *Controller) goTo(s screen) {
@@ -213,8 +216,13 @@ func (c *Controller) goTo(s screen) {
 	c.showNotices()
 	top := container.NewVBox(container.NewBorder(nil, nil, nil, c.topRight(f), heading), c.noticeBar)
 	var bottom fyne.CanvasObject
-	if len(buttons) > 0 {
-		bottom = container.NewGridWithColumns(len(buttons), buttons...)
+	if cols := len(buttons); cols > 0 {
+		// More than four across do not fit a 1024 px screen with words a teller reads
+		// ("Verificación remota"): two rows then.
+		if cols > maxButtonsInRow {
+			cols = (cols + 1) / 2
+		}
+		bottom = container.NewGridWithColumns(cols, buttons...)
 	}
 	c.win.SetContent(container.NewPadded(container.NewBorder(top, bottom, nil, nil, body)))
 	if st, ok := s.(starter); ok {

@@ -67,7 +67,11 @@ func (s *remoteCaseScreen) show(rc capture.RemoteCase) {
 		s.body.Add(broken(line, 90))
 	}
 	for _, e := range rc.Events {
-		s.body.Add(line(e.UltimaActualizacion+"  "+e.Estado.Message(s.lang), colourNeutral))
+		when := e.UltimaActualizacion
+		if t, ok := s.opts.Remote.Client.ProviderTime(when); ok {
+			when = t.Format("2006-01-02 15:04") // the kiosk's time, not the provider's
+		}
+		s.body.Add(line(when+"  "+e.Estado.Message(s.lang), colourNeutral))
 	}
 	has := len(rc.Certificate) > 0
 	if has {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cotejo/capture"
 	"strings"
 
 	"testing"
@@ -152,6 +153,7 @@ func TestFitsSmallScreen(t *testing.T) {
 	env := sandboxtest.Start(t, sandboxtest.Options{Matcher: &enrolled.Matcher{}})
 	c := start(t, kiosk(t, env, false))
 	c.opts.Settings = &wordSettings{}
+	c.opts.Remote = &capture.Remote{} // only for its button: a supervisor's home has them all
 	fyne.CurrentApp().Settings().SetTheme(newKioskTheme())
 	c.signOut()
 	const w, h = 1024, 768

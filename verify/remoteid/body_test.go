@@ -52,3 +52,27 @@ func TestBody(t *testing.T) {
 		}
 	}
 }
+
+// TestProviderTime: the provider's times are Madrid's wall times; the operator reads the
+// kiosk's (Mexico City's by default).
+func TestProviderTime(t *testing.T) {
+	c, err := New(Settings{BaseURL: "https://provider.example/api/", User: "u", Token: "t", Sender: "Cotejo"}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ in, want string }{
+		{"2026-12-01 05:15", "2026-11-30 22:15 CST"},
+		{"2026-07-01 18:30:05", "2026-07-01 10:30 CST"}, // Madrid in summer time; Mexico City keeps standard time since 2022
+		{" 2021-10-10 10:10 ", "2021-10-10 03:10 CDT"},
+	} {
+		got, ok := c.ProviderTime(tc.in)
+		if !ok || got.Format("2006-01-02 15:04 MST") != tc.want {
+			t.Errorf("ProviderTime(%q) = %v, %v; want %s", tc.in, got, ok, tc.want)
+		}
+	}
+	for _, bad := range []string{"", "10/10/2021 10:10", "2021-13-10 10:10"} {
+		if _, ok := c.ProviderTime(bad); ok {
+			t.Errorf("ProviderTime(%q) read", bad)
+		}
+	}
+}

@@ -215,6 +215,19 @@ func (c *Client) ParseLocalTime(s string) (time.Time, error) {
 	return t, nil
 }
 
+// ProviderTime reads a time the provider reports (UltimaActualizacion, FechaEnvio:
+// "YYYY-MM-DD HH:MM", seconds optional), a wall time in the provider's zone, and returns
+// it in the kiosk's zone: an operator in Mexico reads Madrid's 05:15 as 22:15.
+func (c *Client) ProviderTime(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02 15:04:05"} {
+		if t, err := time.ParseInLocation(layout, s, c.provider); err == nil {
+			return t.In(c.local), true
+		}
+	}
+	return time.Time{}, false
+}
+
 func (c *Client) phone(p string) (string, error) {
 	p = strings.NewReplacer(" ", "", "-", "", "(", "", ")", "", ".", "").Replace(strings.TrimSpace(p))
 	p = strings.TrimPrefix(p, "+")
