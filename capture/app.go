@@ -243,15 +243,11 @@ func (a *App) startDemo(ctx context.Context, dir string, o Options) error {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := a.serveDemo(ctx, func(ctx context.Context, ln net.Listener) error { return sandbox.Serve(ctx, ln, srv, tlsConf, nil) }, nil)
 	if err != nil {
 		return err
 	}
-	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	served := make(chan error, 1)
-	go func() { served <- sandbox.Serve(sctx, ln, srv, tlsConf, nil) }()
-	a.closers = append(a.closers, func() error { cancel(); <-served; return nil })
-	cfg.Service.URL = "https://" + ln.Addr().String() + verify.ServicePath
+	cfg.Service.URL = "https://" + addr + verify.ServicePath
 	if cfg.Kiosk.Photos == "" {
 		if err := writeSamplePhotos(filepath.Join(dir, "fotos")); err != nil {
 			return err
@@ -335,4 +331,25 @@ func (a *App) Compact() error {
 		return err
 	}
 	return storage.Compact(st.Path, time.Second)
+}
+
+// serveDemo runs a demonstration's stand-in on a loopback port until the app closes:
+// serve answers on ln until its context ends, and work, when not nil, is the stand-in's
+// own loop (its clock, its deliveries), run beside it. It returns the port's address.
+func (a *App) serveDemo(ctx context.Context, serve func(context.Context, net.Listener) error, work func(context.Context)) (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	served, ran := make(chan error, 1), make(chan struct{})
+	go func() { served <- serve(sctx, ln) }()
+	go func() {
+		defer close(ran)
+		if work != nil {
+			work(sctx)
+		}
+	}()
+	a.closers = append(a.closers, func() error { cancel(); <-served; <-ran; return nil })
+	return ln.Addr().String(), nil
 }

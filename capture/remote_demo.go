@@ -53,17 +53,13 @@ func (a *App) startRemoteDemo(ctx context.Context, cfg *Config, o Options) error
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := a.serveDemo(ctx, func(ctx context.Context, ln net.Listener) error {
+		return httpsserve.Run(ctx, ln, httpsserve.Server(srv, lb.ServerTLS(), nil))
+	}, func(ctx context.Context) { srv.Run(ctx, 2*time.Second) })
 	if err != nil {
 		return err
 	}
-	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	served := make(chan error, 1)
-	go func() { served <- httpsserve.Run(sctx, ln, httpsserve.Server(srv, lb.ServerTLS(), nil)) }()
-	ran := make(chan struct{})
-	go func() { defer close(ran); srv.Run(sctx, 2*time.Second) }()
-	a.closers = append(a.closers, func() error { cancel(); <-served; <-ran; return nil })
-	cfg.Remote.BaseURL, cfg.Remote.User, cfg.Remote.Token, cfg.Remote.CA = "https://"+ln.Addr().String(), user, token, "remote-demo-ca.pem"
+	cfg.Remote.BaseURL, cfg.Remote.User, cfg.Remote.Token, cfg.Remote.CA = "https://"+addr, user, token, "remote-demo-ca.pem"
 	if cfg.Remote.Sender == "" {
 		cfg.Remote.Sender = "Cotejo"
 	}

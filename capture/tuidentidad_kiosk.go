@@ -502,15 +502,12 @@ func (a *App) startTuIdentidadDemo(ctx context.Context, cfg *Config, o Options) 
 	// down" (a 20-minute retry).
 	found := map[string]standin.Scenario{"354760982": standin.Found, "MAMA810125HPLRNR35": standin.Found}
 	srv := standin.New(standin.Config{APIKeys: map[string]string{key: "demo"}, Scenarios: found, Logger: slog.New(slog.NewTextHandler(o.Log, nil))})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := a.serveDemo(ctx, func(ctx context.Context, ln net.Listener) error {
+		return webhook.Serve(ctx, ln, srv.Handler(""), lb.ServerTLS(), nil)
+	}, func(ctx context.Context) { srv.Run(ctx, 2*time.Second) })
 	if err != nil {
 		return err
 	}
-	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	served := make(chan error, 1)
-	go func() { served <- webhook.Serve(sctx, ln, srv.Handler(""), lb.ServerTLS(), nil) }()
-	go srv.Run(sctx, 2*time.Second)
-	a.closers = append(a.closers, func() error { cancel(); <-served; return nil })
-	cfg.TuIdentidad.URL, cfg.TuIdentidad.APIKey, cfg.TuIdentidad.CA = "https://"+ln.Addr().String(), key, caPath
+	cfg.TuIdentidad.URL, cfg.TuIdentidad.APIKey, cfg.TuIdentidad.CA = "https://"+addr, key, caPath
 	return nil
 }

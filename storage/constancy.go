@@ -61,36 +61,22 @@ func (db *DB) PutConstancy(ctx context.Context, ref, operator string, c Constanc
 		return Entry{}, err
 	}
 	c.Recorded = db.opts.Now().UTC()
-	var e Entry
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		ind, err := resolve(tx, ref)
-		if err != nil {
-			return err
-		}
-		out := tx.Bucket(bucketOutbox)
-		if e, err = getEntry(out, ind); err != nil {
-			return err
-		}
+	return db.modify(ref, func(tx *bolt.Tx, e *Entry) (audit.Entry, error) {
 		raw, err := json.Marshal(c)
 		if err != nil {
-			return err
+			return audit.Entry{}, err
 		}
 		key := recordKey("constancy", e.Indice)
 		if err := tx.Bucket(bucketSealed).Put(key, db.keys.Current().Seal(key, raw)); err != nil {
-			return err
+			return audit.Entry{}, err
 		}
 		kind := "folio"
 		if len(c.File) > 0 {
 			kind = "archivo"
 		}
 		e.Constancy = true
-		if err := putEntry(out, e); err != nil {
-			return err
-		}
-		_, err = db.audit.AppendTx(tx, audit.Entry{Operator: operator, Action: "nom151.attach", Outcome: kind, Ref: e.Indice})
-		return err
+		return audit.Entry{Operator: operator, Action: "nom151.attach", Outcome: kind}, nil
 	})
-	return e, err
 }
 
 // ConstancyOf returns the constancy recorded for an entry (by indice), opened;

@@ -321,6 +321,17 @@ func (db *DB) openSealed(key []byte) ([]byte, error) {
 // update loads an entry, lets fn change it, and stores it with an audit line, in one
 // transaction.
 func (db *DB) update(ref, op, operator string, fn func(tx *bolt.Tx, e *Entry) error) (Entry, error) {
+	return db.modify(ref, func(tx *bolt.Tx, e *Entry) (audit.Entry, error) {
+		if err := fn(tx, e); err != nil {
+			return audit.Entry{}, err
+		}
+		return audit.Entry{Operator: operator, Action: "queue." + op, Outcome: string(e.State)}, nil
+	})
+}
+
+// modify loads an entry, lets fn change it and say what the audit trail records of the
+// change, and stores both, in one transaction. The record's Ref is the entry's.
+func (db *DB) modify(ref string, fn func(tx *bolt.Tx, e *Entry) (audit.Entry, error)) (Entry, error) {
 	var e Entry
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		ind, err := resolve(tx, ref)
@@ -331,13 +342,15 @@ func (db *DB) update(ref, op, operator string, fn func(tx *bolt.Tx, e *Entry) er
 		if e, err = getEntry(out, ind); err != nil {
 			return err
 		}
-		if err := fn(tx, &e); err != nil {
+		rec, err := fn(tx, &e)
+		if err != nil {
 			return err
 		}
 		if err := putEntry(out, e); err != nil {
 			return err
 		}
-		_, err = db.audit.AppendTx(tx, audit.Entry{Operator: operator, Action: "queue." + op, Outcome: string(e.State), Ref: e.Indice})
+		rec.Ref = e.Indice
+		_, err = db.audit.AppendTx(tx, rec)
 		return err
 	})
 	return e, err
