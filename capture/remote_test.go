@@ -27,14 +27,11 @@ import (
 // with the case: the data file holds neither the phone nor the PDF in clear; each
 // request, status and the certificate are in the audit trail.
 func TestRemoteApp(t *testing.T) {
-	rpki, err := standin.NewPKI(time.Now())
+	lb, err := pki.NewLoopback(time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	pair, certPEM, keyPEM, err := rpki.Server(time.Now(), "127.0.0.1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	pair, certPEM, keyPEM := lb.Server, lb.CertPEM, lb.KeyPEM
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -42,7 +39,7 @@ func TestRemoteApp(t *testing.T) {
 	hookAddr := ln.Addr().String()
 	ln.Close()
 	sv, err := standin.New(standin.Settings{User: "api", Token: "tok", WebhookURL: "https://" + hookAddr + "/remote", WebhookUser: "prov", WebhookPassword: "pw",
-		WebhookClient: &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: rpki.Pool()}}}})
+		WebhookClient: &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: lb.Pool}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +50,7 @@ func TestRemoteApp(t *testing.T) {
 
 	cfg := installation(t, "")
 	dir := filepath.Dir(cfg)
-	for name, pem := range map[string][]byte{"remote-ca.pem": rpki.CAPEM(), "hook.pem": certPEM, "hook.key": keyPEM} {
+	for name, pem := range map[string][]byte{"remote-ca.pem": lb.CAPEM, "hook.pem": certPEM, "hook.key": keyPEM} {
 		if err := os.WriteFile(filepath.Join(dir, name), pem, 0o600); err != nil {
 			t.Fatal(err)
 		}

@@ -16,6 +16,7 @@ import (
 
 	"cotejo/capture"
 	"cotejo/scanner/biometrics/enrolled"
+	"cotejo/verify/pki"
 	"cotejo/verify/remoteid"
 	"cotejo/verify/remoteid/standin"
 	"cotejo/verify/sandbox/sandboxtest"
@@ -26,15 +27,12 @@ import (
 // window's Remote over k's data file.
 func remote(t *testing.T, k *capture.Kiosk) (*capture.Remote, *standin.Server) {
 	t.Helper()
-	pki, err := standin.NewPKI(time.Now())
+	lb, err := pki.NewLoopback(time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	pair, _, _, err := pki.Server(time.Now(), "127.0.0.1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	trusting := &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pki.Pool()}}}
+	pair := lb.Server
+	trusting := &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: lb.Pool}}}
 	// The receiver, served before the handler exists: the handler needs the Remote,
 	// which needs the provider's address.
 	var mu sync.Mutex

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"cotejo/verify/httpsserve"
+	"cotejo/verify/pki"
 	"cotejo/verify/remoteid/standin"
 )
 
@@ -49,7 +50,7 @@ func runRemoteSandbox(ctx context.Context, args []string, stdout, stderr io.Writ
 		return errors.New("--every must be positive")
 	}
 	now := time.Now()
-	p, err := standin.NewPKI(now)
+	ca, err := pki.NewCA("Cotejo remote stand-in CA", 2048, now)
 	if err != nil {
 		return err
 	}
@@ -60,20 +61,20 @@ func runRemoteSandbox(ctx context.Context, args []string, stdout, stderr io.Writ
 	if err != nil {
 		return fmt.Errorf("--addr: %w", err)
 	}
-	serverCert, _, _, err := p.Server(now, host, "localhost")
+	serverCert, _, _, err := ca.ServerCertificate(now, host, "localhost")
 	if err != nil {
 		return err
 	}
-	_, recvPEM, recvKey, err := p.Server(now, "127.0.0.1", "localhost")
+	_, recvPEM, recvKey, err := ca.ServerCertificate(now, "127.0.0.1", "localhost")
 	if err != nil {
 		return err
 	}
-	for name, b := range map[string][]byte{"ca.pem": p.CAPEM(), "receiver.pem": recvPEM, "receiver-key.pem": recvKey} {
+	for name, b := range map[string][]byte{"ca.pem": ca.CertPEM(), "receiver.pem": recvPEM, "receiver-key.pem": recvKey} {
 		if err := os.WriteFile(filepath.Join(*dir, name), b, 0o600); err != nil {
 			return err
 		}
 	}
-	pool := p.Pool()
+	pool := ca.Pool()
 	if *hookCA != "" {
 		b, err := os.ReadFile(*hookCA)
 		if err != nil || !pool.AppendCertsFromPEM(b) {

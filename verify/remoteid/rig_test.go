@@ -14,6 +14,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"cotejo/verify/pki"
 	"cotejo/verify/remoteid"
 	"cotejo/verify/remoteid/standin"
 )
@@ -46,7 +47,7 @@ func fixed() time.Time { return time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC) }
 type rig struct {
 	t      *testing.T
 	clk    *clock
-	pki    *standin.PKI
+	pki    *pki.Loopback
 	caFile string
 	sv     *standin.Server
 	api    *httptest.Server
@@ -65,14 +66,14 @@ func newRig(t *testing.T, mod func(*standin.Settings)) *rig {
 	t.Helper()
 	r := &rig{t: t, clk: &clock{t: time.Date(2026, 11, 30, 18, 0, 0, 0, time.UTC)}, dbPath: filepath.Join(t.TempDir(), "cases.db")}
 	var err error
-	if r.pki, err = standin.NewPKI(r.clk.Now()); err != nil {
+	if r.pki, err = pki.NewLoopback(r.clk.Now()); err != nil {
 		t.Fatal(err)
 	}
 	r.caFile = filepath.Join(t.TempDir(), "ca.pem")
-	if err := os.WriteFile(r.caFile, r.pki.CAPEM(), 0o644); err != nil {
+	if err := os.WriteFile(r.caFile, r.pki.CAPEM, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r.pool = &http.Client{Timeout: generous, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: r.pki.Pool()}}}
+	r.pool = &http.Client{Timeout: generous, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: r.pki.Pool}}}
 	t.Cleanup(r.pool.CloseIdleConnections)
 	r.openStore()
 	r.hook = r.serve(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
@@ -95,12 +96,8 @@ func newRig(t *testing.T, mod func(*standin.Settings)) *rig {
 }
 
 func (r *rig) serve(h http.Handler) *httptest.Server {
-	cert, _, _, err := r.pki.Server(r.clk.Now(), "127.0.0.1")
-	if err != nil {
-		r.t.Fatal(err)
-	}
 	srv := httptest.NewUnstartedServer(h)
-	srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
+	srv.TLS = r.pki.ServerTLS()
 	srv.StartTLS()
 	r.t.Cleanup(srv.Close)
 	return srv

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"cotejo/verify/pki"
 	"cotejo/verify/remoteid"
 )
 
@@ -31,15 +32,12 @@ func start(t *testing.T, s Settings) (*Server, *httptest.Server, *http.Client, *
 	t.Helper()
 	clk := &clock{t: time.Date(2026, 11, 30, 18, 0, 0, 0, time.UTC)}
 	s.User, s.Token, s.Now = "u", "t", clk.Now
-	p, err := NewPKI(clk.Now())
+	p, err := pki.NewLoopback(clk.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	cert, _, _, err := p.Server(clk.Now(), "127.0.0.1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	hc := &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: p.Pool()}}}
+	cert := p.Server
+	hc := &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{TLSClientConfig: p.ClientTLS()}}
 	if s.WebhookClient == nil {
 		s.WebhookClient = hc
 	}
@@ -146,8 +144,11 @@ func TestSpamBlock(t *testing.T) {
 func TestWebhookRetries(t *testing.T) {
 	var mu sync.Mutex
 	var bodies []string
-	p, _ := NewPKI(time.Now())
-	cert, _, _, _ := p.Server(time.Now(), "127.0.0.1")
+	p, err := pki.NewLoopback(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert := p.Server
 	recv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		mu.Lock()
@@ -158,7 +159,7 @@ func TestWebhookRetries(t *testing.T) {
 	recv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 	recv.StartTLS()
 	defer recv.Close()
-	hc := &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: p.Pool()}}}
+	hc := &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{TLSClientConfig: p.ClientTLS()}}
 	sv, srv, apiHC, _ := start(t, Settings{WebhookURL: recv.URL, WebhookRetries: 2, WebhookClient: hc})
 	call(t, apiHC, "POST", srv.URL+remoteid.PathSend, "application/json", `{"Telefono":"525512345678","Dni":"GOMR800101HDFRRN09","Resp":"JSON"}`, true)
 	if n, err := sv.Step(context.Background()); n != 1 || err == nil || !strings.Contains(err.Error(), "HTTP 500") {
