@@ -34,6 +34,11 @@ func (a *App) Purge(ctx context.Context, operator string) (PurgeReport, error) {
 	if rep.Cases, err = a.DB.PurgeCases(ctx, tuidentidadProvider, operator, tuidentidadEnded); err != nil {
 		return rep, err
 	}
+	// The records of checks made without an INE request, once their cases are gone:
+	// not counted as cases, the audit line says how many.
+	if _, err := a.purgeNominalRefs(ctx, operator); err != nil {
+		return rep, err
+	}
 	remote, err := a.DB.PurgeCases(ctx, remoteProvider, operator, remoteEnded)
 	rep.Cases += remote
 	if err != nil {

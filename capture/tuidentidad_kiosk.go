@@ -31,8 +31,9 @@ import (
 // Nominal is Tu Identidad as the window uses it: the lista nominal check of a
 // credential and the RFC and NSS look-ups of its CURP, each a case of the tracker kept
 // in the data file. A case's key is the INE request it was made from and its kind
-// ("INDICE.ine"), so the citizen's name is found with the INE entry and a second tap
-// does not ask (and pay) twice.
+// ("INDICE.ine"), so the citizen's name is found with the INE entry (or, for a check
+// made without one, with its reference's record) and a second tap does not ask (and
+// pay) twice.
 type Nominal struct {
 	Tracker *tuidentidad.Tracker
 	DB      *storage.DB // the audit trail, and the citizens' names
@@ -51,7 +52,7 @@ type Nominal struct {
 // NominalCase is a case with what the window shows beside it.
 type NominalCase struct {
 	tuidentidad.Case
-	Ref  string // the INE request's indice the case was made from
+	Ref  string // the INE request's indice the case was made from, or NewNominalRef's
 	Name string // the citizen's name from the INE entry; "" when unknown
 	CURP string // the citizen's CURP from the INE entry, for the look-ups
 }
@@ -90,6 +91,9 @@ func (n *Nominal) CheckRoll(ctx context.Context, operator, ref string, c credent
 	if err != nil {
 		return NominalCase{}, fieldsError(err)
 	}
+	if err := n.remember(ctx, operator, ref, CitizenRecord(c)); err != nil {
+		return NominalCase{}, err
+	}
 	return n.submit(ctx, operator, ref, NominalRoll, req)
 }
 
@@ -103,6 +107,9 @@ func (n *Nominal) LookupRFC(ctx context.Context, operator, ref, curp string) (No
 	if err != nil {
 		return NominalCase{}, fieldsError(err)
 	}
+	if err := n.remember(ctx, operator, ref, storage.Citizen{CURP: curp}); err != nil {
+		return NominalCase{}, err
+	}
 	return n.submit(ctx, operator, ref, NominalRFC, req)
 }
 
@@ -111,6 +118,9 @@ func (n *Nominal) LookupNSS(ctx context.Context, operator, ref, curp string) (No
 	req, err := tuidentidad.NSSRequestFor(curp)
 	if err != nil {
 		return NominalCase{}, fieldsError(err)
+	}
+	if err := n.remember(ctx, operator, ref, storage.Citizen{CURP: curp}); err != nil {
+		return NominalCase{}, err
 	}
 	return n.submit(ctx, operator, ref, NominalNSS, req)
 }
@@ -152,7 +162,7 @@ func (n *Nominal) submit(ctx context.Context, operator, ref string, kind tuident
 	}
 	// A refusal is a failed case with its code, and a provider out of reach a queued
 	// case: both are shown as the case, not as an error.
-	return n.view(c), nil
+	return n.view(ctx, c), nil
 }
 
 // Wait asks for the case's result until it is final or ctx ends; then the case is
@@ -165,7 +175,7 @@ func (n *Nominal) Wait(ctx context.Context, key string) (NominalCase, error) {
 	if c.State.Final() {
 		n.markSeen(c.Key)
 	}
-	return n.view(c), nil
+	return n.view(ctx, c), nil
 }
 
 // Get returns a case as stored.
@@ -174,7 +184,7 @@ func (n *Nominal) Get(ctx context.Context, key string) (NominalCase, error) {
 	if err != nil {
 		return NominalCase{}, err
 	}
-	return n.view(c), nil
+	return n.view(ctx, c), nil
 }
 
 // Cases lists every case, newest first; refs, when given, keeps the cases made from
@@ -186,7 +196,7 @@ func (n *Nominal) Cases(ctx context.Context, refs ...string) ([]NominalCase, err
 	}
 	out := make([]NominalCase, 0, len(all))
 	for _, c := range all {
-		v := n.view(c)
+		v := n.view(ctx, c)
 		if len(refs) > 0 && !slices.Contains(refs, v.Ref) {
 			continue
 		}
@@ -196,10 +206,10 @@ func (n *Nominal) Cases(ctx context.Context, refs ...string) ([]NominalCase, err
 	return out, nil
 }
 
-func (n *Nominal) view(c tuidentidad.Case) NominalCase {
+func (n *Nominal) view(ctx context.Context, c tuidentidad.Case) NominalCase {
 	ref := strings.TrimSuffix(c.Key, "."+c.Kind.String())
 	v := NominalCase{Case: c, Ref: ref}
-	if cit, err := n.DB.CitizenOf(ref); err == nil {
+	if cit, err := n.citizenOf(ctx, ref); err == nil {
 		v.Name, v.CURP = cit.Nombre, cit.CURP
 	}
 	return v
@@ -271,7 +281,7 @@ func (n *Nominal) Run(ctx context.Context, interval time.Duration, finished func
 		if cases, err := n.Tracker.List(ctx); err == nil && finished != nil {
 			for _, c := range cases {
 				if c.State.Final() && n.unseen(c.Key) {
-					finished(n.view(c))
+					finished(n.view(ctx, c))
 				}
 			}
 		}

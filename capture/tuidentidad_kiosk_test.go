@@ -31,6 +31,8 @@ type nominalEnv struct {
 	n   *capture.Nominal
 	db  *storage.DB
 	lb  *pki.Loopback
+	now *time.Time // the stand-in's, the tracker's and the data file's clock
+	dir string     // the data file's folder
 }
 
 func startNominal(t *testing.T, cfg standin.Config) *nominalEnv {
@@ -39,22 +41,25 @@ func startNominal(t *testing.T, cfg standin.Config) *nominalEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	now := new(time.Time)
+	*now = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return *now }
 	cfg.APIKeys = map[string]string{"k": "A"}
-	cfg.Now = func() time.Time { return now }
+	cfg.Now = clock
 	srv := standin.New(cfg)
 	ts := httptest.NewUnstartedServer(srv.Handler(""))
 	ts.TLS = lb.ServerTLS()
 	ts.StartTLS()
 	t.Cleanup(ts.Close)
 	client := &tuidentidad.Client{BaseURL: ts.URL, APIKey: "k", HTTP: &http.Client{Transport: &http.Transport{TLSClientConfig: lb.ClientTLS()}, Timeout: 2 * time.Minute}}
-	db, err := storage.OpenSettings(context.Background(), storage.Settings{Path: "cotejo.db"}, t.TempDir())
+	dir := t.TempDir()
+	db, err := storage.Settings{Path: "cotejo.db"}.Open(context.Background(), dir, storage.Options{Now: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	tr := &tuidentidad.Tracker{API: client, Store: capture.TuIdentidadStore{DB: db}, Now: func() time.Time { return now }}
-	return &nominalEnv{srv: srv, db: db, lb: lb, n: &capture.Nominal{Tracker: tr, DB: db, Interval: 10 * time.Millisecond}}
+	tr := &tuidentidad.Tracker{API: client, Store: capture.TuIdentidadStore{DB: db}, Now: clock}
+	return &nominalEnv{srv: srv, db: db, lb: lb, now: now, dir: dir, n: &capture.Nominal{Tracker: tr, DB: db, Interval: 10 * time.Millisecond}}
 }
 
 var sampleG = credential.Credential{Modelo: "G", CIC: "354760982", OCR: "3802273311720", CURP: "MAMA810125HPLRNR35"}
@@ -329,5 +334,101 @@ func TestOpenWithoutService(t *testing.T) {
 	c, err := a.Nominal.CheckRoll(t.Context(), "ana", ref, sampleG)
 	if err != nil || c.Ref != ref || c.State.Final() && c.State != tuidentidad.CaseDone {
 		t.Errorf("%+v %v", c, err)
+	}
+}
+
+// TestNominalStandalone: checks made without an INE request ("TI-" references) keep
+// whose they are, sealed: the cases name the citizen, the history finds them by CURP or
+// CIC (as typed) and by operator, an INE request's checks are not among them, and
+// retention deletes the record once its cases are gone, not before.
+func TestNominalStandalone(t *testing.T) {
+	e := startNominal(t, standin.Config{Scenarios: map[string]standin.Scenario{"354760982": standin.Found, sampleG.CURP: standin.Found}})
+	ctx := t.Context()
+	cred := sampleG
+	cred.Nombre, cred.ApellidoPaterno, cred.ApellidoMaterno = "MARIA", "MARTINEZ", "MARTINEZ"
+	ref := capture.NewNominalRef()
+	c, err := e.n.CheckRoll(ctx, "ana", ref, cred)
+	if err != nil || c.Ref != ref || c.Name != "MARIA MARTINEZ MARTINEZ" || c.CURP != sampleG.CURP {
+		t.Fatalf("%+v %v", c, err)
+	}
+	if _, err := e.n.LookupNSS(ctx, "ana", ref, sampleG.CURP); err != nil {
+		t.Fatal(err)
+	}
+	// Checks from an INE request are found through its entry, not here.
+	if _, err := e.n.CheckRoll(ctx, "ana", "IDX1", cred); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.Step(ctx)
+	for _, key := range []string{ref + ".ine", ref + ".nss"} {
+		if c, err := e.n.Wait(ctx, key); err != nil || c.State != tuidentidad.CaseDone || c.Name != "MARIA MARTINEZ MARTINEZ" {
+			t.Fatalf("%s: %+v %v", key, c, err)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		q    storage.Query
+		want int
+	}{
+		{"all", storage.Query{}, 1},
+		{"curp", storage.Query{Subject: sampleG.CURP}, 1},
+		{"curp typed", storage.Query{Subject: " mama810125hplrnr35 "}, 1},
+		{"cic", storage.Query{Subject: sampleG.CIC}, 1},
+		{"operator", storage.Query{Operator: "ana", Subject: sampleG.CIC}, 1},
+		{"another operator", storage.Query{Operator: "beto"}, 0},
+		{"another citizen", storage.Query{Subject: "GOMA800101MDFRRR01"}, 0},
+		{"later", storage.Query{From: e.now.Add(time.Hour)}, 0},
+		{"earlier", storage.Query{To: e.now.Add(-time.Hour)}, 0},
+	} {
+		refs, err := e.n.Standalone(ctx, tc.q)
+		if err != nil || len(refs) != tc.want || (tc.want == 1 && refs[0] != ref) {
+			t.Errorf("%s: %v %v", tc.name, refs, err)
+		}
+	}
+	if cases, err := e.n.Cases(ctx, ref); err != nil || len(cases) != 2 {
+		t.Errorf("cases of %s: %d %v", ref, len(cases), err)
+	}
+	// Nothing of the citizen's in clear in the data file.
+	e.db.Close()
+	raw, err := os.ReadFile(filepath.Join(e.dir, "cotejo.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"MARTINEZ", sampleG.CURP, sampleG.CIC} {
+		if strings.Contains(string(raw), s) {
+			t.Errorf("%q in clear in the data file", s)
+		}
+	}
+}
+
+// TestNominalStandaloneRetention: a "TI-" reference's record outlives its cases and is
+// deleted with the first retention pass after them.
+func TestNominalStandaloneRetention(t *testing.T) {
+	e := startNominal(t, standin.Config{Scenarios: map[string]standin.Scenario{sampleG.CURP: standin.Found}})
+	ctx := t.Context()
+	ref := capture.NewNominalRef()
+	if _, err := e.n.LookupRFC(ctx, "ana", ref, sampleG.CURP); err != nil {
+		t.Fatal(err)
+	}
+	app := &capture.App{Kiosk: &capture.Kiosk{DB: e.db}, Config: &capture.Config{}}
+	count := func() int {
+		refs, err := e.n.Standalone(ctx, storage.Query{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(refs)
+	}
+	// Long after, its case still waiting: both stay.
+	*e.now = e.now.AddDate(0, 0, 60)
+	if _, err := app.Purge(ctx, "retention"); err != nil || count() != 1 {
+		t.Fatalf("waiting case: %d refs, %v", count(), err)
+	}
+	e.srv.Step(ctx)
+	if c, err := e.n.Wait(ctx, ref+".rfc"); err != nil || c.State != tuidentidad.CaseDone {
+		t.Fatalf("%+v %v", c, err)
+	}
+	*e.now = e.now.AddDate(0, 0, 31)
+	rep, err := app.Purge(ctx, "retention")
+	if err != nil || rep.Cases != 1 || count() != 0 {
+		t.Errorf("%+v %v: %d refs left", rep, err, count())
 	}
 }

@@ -42,14 +42,21 @@ func (c *Controller) pendingNominal(ctx context.Context) ([]capture.NominalCase,
 	return out, err
 }
 
-// nominalOf are Tu Identidad's cases made from these INE requests, for the history.
-func (c *Controller) nominalOf(ctx context.Context, entries []capture.Entry) ([]capture.NominalCase, error) {
-	if c.opts.Nominal == nil || len(entries) == 0 {
+// nominalOf are Tu Identidad's cases for the history: those made from these INE
+// requests, and those made without one that q selects.
+func (c *Controller) nominalOf(ctx context.Context, q capture.Query, entries []capture.Entry) ([]capture.NominalCase, error) {
+	if c.opts.Nominal == nil {
 		return nil, nil
 	}
-	refs := make([]string, len(entries))
-	for i, e := range entries {
-		refs[i] = e.Indice
+	refs, err := c.opts.Nominal.Standalone(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range entries {
+		refs = append(refs, e.Indice)
+	}
+	if len(refs) == 0 {
+		return nil, nil // Cases without refs would list everyone's
 	}
 	return c.opts.Nominal.Cases(ctx, refs...)
 }

@@ -238,8 +238,47 @@ func TestNominalWithoutINE(t *testing.T) {
 	if s := on[*nominalScreen](t, c); s.ref != ref || s.verdict != "valid" {
 		t.Errorf("again: ref %q (was %q), verdict %q", s.ref, ref, s.verdict)
 	}
-	if cases, err := n.Cases(t.Context()); err != nil || len(cases) != 1 {
-		t.Errorf("%d cases, %v", len(cases), err)
+	cases, err := n.Cases(t.Context())
+	if err != nil || len(cases) != 1 {
+		t.Fatalf("%d cases, %v", len(cases), err)
+	}
+	// Without an INE request the check is still in the history, found by its CURP,
+	// with the citizen's name, and opens again; a notice names the citizen.
+	c.tap(t, "lang")
+	c.home() // the session's screens lead back to the review, not home
+	c.Wait()
+	c.tap(t, "history")
+	c.want(t, "history")
+	h := on[*historyScreen](t, c)
+	h.search.SetText(strings.ToLower(sampleCURP))
+	c.tap(t, "find")
+	text = c.flat()
+	if !strings.Contains(text, "Lista nominal · "+cases[0].Name) || cases[0].Name == "" || strings.Contains(text, c.t("hist.none")) {
+		t.Fatalf("history (name %q):\n%s", cases[0].Name, text)
+	}
+	var open *widget.Button
+	for _, o := range h.results.Objects {
+		if b, ok := o.(*widget.Button); ok && strings.HasPrefix(b.Text, "Lista nominal") {
+			open = b
+		}
+	}
+	test.Tap(open)
+	c.Wait()
+	c.want(t, "nominal")
+	if s := on[*nominalScreen](t, c); s.ref != ref || s.verdict != "valid" || !strings.Contains(c.flat(), cases[0].Name) {
+		t.Errorf("opened from the history: ref %q, verdict %q:\n%s", s.ref, s.verdict, c.flat())
+	}
+	c.tap(t, "back")
+	h = on[*historyScreen](t, c)
+	h.search.SetText("GOMA800101MDFRRR01")
+	c.tap(t, "find")
+	if text := c.flat(); strings.Contains(text, "Lista nominal") || !strings.Contains(text, c.t("hist.none")) {
+		t.Errorf("another CURP:\n%s", text)
+	}
+	c.tap(t, "home")
+	c.nominalNotify(cases[0])
+	if text := c.flat(); !strings.Contains(text, cases[0].Name+" (Lista nominal): VIGENTE") {
+		t.Errorf("notice:\n%s", text)
 	}
 }
 

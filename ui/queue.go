@@ -66,7 +66,7 @@ func (s *queueScreen) start() {
 		}
 		return err
 	}, func() {
-		s.fill(entries, sums)
+		s.fill(entries, sums, len(cases) > 0)
 		s.addNominal(s.list, cases, s.queue)
 		if s.then != nil {
 			s.then()
@@ -75,9 +75,11 @@ func (s *queueScreen) start() {
 	})
 }
 
-func (s *queueScreen) fill(entries []capture.Entry, sums []capture.Summary) {
+// fill lists INE's requests; the queue is empty when there are neither those nor
+// other cases (listed after them).
+func (s *queueScreen) fill(entries []capture.Entry, sums []capture.Summary, cases bool) {
 	s.list.RemoveAll()
-	if len(entries) == 0 {
+	if len(entries) == 0 && !cases {
 		s.list.Add(widget.NewLabel(s.t("queue.empty")))
 	}
 	for i, e := range entries {
@@ -169,7 +171,7 @@ func (s *historyScreen) find() {
 			sums = append(sums, s.k.Summarize(e))
 		}
 		if err == nil {
-			cases, err = s.nominalOf(ctx, entries)
+			cases, err = s.nominalOf(ctx, q, entries)
 		}
 		return err
 	}, func() {
@@ -178,7 +180,7 @@ func (s *historyScreen) find() {
 			s.addNominal(s.results, cases, func() { s.goTo(&historyScreen{query: query}) })
 		}()
 		s.results.RemoveAll()
-		if len(entries) == 0 {
+		if len(entries) == 0 && len(cases) == 0 {
 			s.results.Add(widget.NewLabel(s.t("hist.none")))
 		}
 		for i := len(entries) - 1; i >= 0; i-- { // newest first
