@@ -252,3 +252,30 @@ func TestNullDACL(t *testing.T) {
 		t.Errorf("NULL DACL: refused %v, %v; want Everyone", others, err)
 	}
 }
+
+// TestPrivateFiles checks files another program made: the ones COTEJO_PRIVATE_FILES
+// names (separated by ";"), which windows_test.go's keys subtest sets to what
+// cotejo.exe wrote. Each passes Check, and its DACL names only the user (under Wine,
+// SYSTEM and the user: see underWine).
+func TestPrivateFiles(t *testing.T) {
+	list := os.Getenv("COTEJO_PRIVATE_FILES")
+	if list == "" {
+		t.Skip("COTEJO_PRIVATE_FILES is not set: windows_test.go's keys subtest sets it")
+	}
+	me := currentUser(t).String()
+	for _, p := range strings.Split(list, ";") {
+		if err := ownerfs.Check(p); err != nil {
+			t.Error(err)
+		}
+		got, protected := readDACL(t, p)
+		t.Logf("%s: %+v protected %v", p, got, protected)
+		for _, e := range got {
+			if e.sid != me && !(underWine() && e.sid == "S-1-5-18") {
+				t.Errorf("%s: an entry for %s", p, e.sid)
+			}
+		}
+		if len(got) == 0 || (!underWine() && !protected) {
+			t.Errorf("%s: DACL %+v protected %v, want the user's entry alone, protected", p, got, protected)
+		}
+	}
+}

@@ -147,7 +147,8 @@ func dpapiKey(path string, rest []byte) ([]byte, error) {
 	}
 	key, err := dpapiUnprotect(sealed)
 	if errors.Is(err, ErrNoDPAPI) {
-		return nil, err
+		return nil, fmt.Errorf("sealbox: la clave de datos %s está sellada con DPAPI de Windows y solo se abre en Windows, con la cuenta que la creó "+
+			"(the data key %s is sealed with Windows's DPAPI and opens only on Windows, for the account that made it): %w", path, path, err)
 	}
 	if err != nil {
 		return nil, &DPAPIError{Path: path, Err: err}
