@@ -284,10 +284,10 @@ type RotateReport struct {
 }
 
 // RotateKey is `cotejo key rotate` for the file and dpapi providers: it makes a new key
-// of the provider's kind (beside the current one, as KeyFile.new), re-seals every value under it in one transaction, keeps
-// the old key as KeyFile.retired-<time> and puts the new one in its place. Cut short at
-// any step, the store still opens (Keys also opens with KeyFile.new) and running it
-// again finishes. Cotejo must be closed (the data file's lock). On Windows it is also
+// of the provider's kind (beside the current one, as KeyFile.new), re-seals every value
+// under it in one transaction, keeps the old key as KeyFile.retired-<time> and puts the
+// new one in its place. Cut short at any step, the store still opens (Keys also opens
+// with KeyFile.new) and running it again finishes. Cotejo must be closed (the data file's lock). On Windows it is also
 // how a hex key file made before DPAPI becomes a DPAPI one (key_provider "dpapi", the
 // default there).
 func RotateKey(ctx context.Context, s Settings, baseDir, operator string) (RotateReport, error) {
