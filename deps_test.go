@@ -12,7 +12,8 @@ import (
 
 // TestDependencies holds the README's rule against the code: ui → capture → {ocr,
 // scanner, verify, storage}, the lower floors apart but for verify/credential (which ocr
-// reads credentials into) and assets; ui reaches sign-in, the data file and assets only
+// reads credentials into), storage/ownerfs (owner-only files, which verify/pki keeps
+// private keys with) and assets; ui reaches sign-in, the data file and assets only
 // through capture. Test files may reach further (a test wires real
 // parts), production files may not.
 func TestDependencies(t *testing.T) {
@@ -32,6 +33,8 @@ func TestDependencies(t *testing.T) {
 			return true
 		case f == "capture":
 			return d != "ui"
+		case to == "cotejo/storage/ownerfs":
+			return f == "verify" // owner-only files, a leaf on the OS: verify/pki's private keys
 		case strings.HasPrefix(to, "cotejo/verify/credential"):
 			return f == "ocr"
 		}

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -97,6 +98,16 @@ func TestWindowsBuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	demo := filepath.Join(home, "Demo Ñ")
+	// This demo keeps its data key in hex (key_provider = "file"), so that the Linux
+	// build can read its data file below; with the default, a new installation's key
+	// is sealed with DPAPI (subtest keys).
+	cotejo("pki", "init", "--dir", winPath(demo))
+	demoConfig := filepath.Join(demo, "cotejo.toml")
+	if raw, err := os.ReadFile(demoConfig); err != nil || !bytes.Contains(raw, []byte("\n[storage]\n")) {
+		t.Fatalf("pki init's configuration has no [storage] (%v)", err)
+	} else if err := os.WriteFile(demoConfig, bytes.Replace(raw, []byte("\n[storage]\n"), []byte("\n[storage]\nkey_provider = \"file\"\n"), 1), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	out = cotejo("demo", "--dir", winPath(demo), "--citizen", winPath(citizen), "--lang", "en")
 	if !strings.Contains(out, "\nVALID: the credential is in force and the data match\n") {
 		t.Errorf("the demo under Wine did not verify its citizen:\n%s", out)
@@ -106,7 +117,6 @@ func TestWindowsBuild(t *testing.T) {
 	// trail), and by the Linux build, which must read the same bbolt file and key.
 	linux := filepath.Join(home, "linux", "cotejo")
 	run(t, ctx, nil, "", "go", "build", "-o", linux, ".")
-	demoConfig := filepath.Join(demo, "cotejo.toml")
 	// Wine makes files 0644 on the Unix side (Windows keeps others out by the folder's
 	// ACL), and the Linux build refuses a key file others can read.
 	if err := os.Chmod(filepath.Join(demo, "cotejo.key"), 0o600); err != nil {
@@ -242,6 +252,79 @@ func TestWindowsBuild(t *testing.T) {
 	})
 
 	t.Run("installer", func(t *testing.T) { checkInstaller(t, ctx, wine, home, exe) })
+
+	// A new installation's data key sealed with DPAPI, and its private files private
+	// (docs/windows.md, "Data protection").
+	t.Run("keys", func(t *testing.T) { checkKeys(t, ctx, wine, home, dir, citizen, linux, cotejo) })
+}
+
+// checkKeys runs the demo in pki init's folder, whose configuration leaves
+// key_provider to its default, as a new installation does: the data key must be sealed
+// with DPAPI (no hex key in the file; the Linux build cannot open it, cotejo.exe can),
+// and the folder, the data key, the data file, the configuration and the private keys
+// owner-only, read back by storage/ownerfs's Windows test program in the same Wine
+// prefix, which then runs its own tests and those of DPAPI, the Credential Manager and
+// the dpapi default there.
+func checkKeys(t *testing.T, ctx context.Context, wine []string, home, dir, citizen, linux string, cotejo func(...string) string) {
+	out := cotejo("demo", "--dir", winPath(dir), "--citizen", winPath(citizen), "--lang", "en")
+	if !strings.Contains(out, "\nVALID: the credential is in force and the data match\n") {
+		t.Fatalf("the demo in pki init's folder did not verify its citizen:\n%s", out)
+	}
+	key, config := filepath.Join(dir, "cotejo.key"), filepath.Join(dir, "cotejo.toml")
+	raw, err := os.ReadFile(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(raw, []byte("cotejo-dpapi 1\n")) || regexp.MustCompile(`(?i)[0-9a-f]{64}`).Match(raw) {
+		t.Errorf("the data key is not sealed with DPAPI:\n%s", raw)
+	}
+	var queue []struct{ State string }
+	if list := cotejo("queue", "list", "--json", "--config", winPath(config)); json.Unmarshal([]byte(list), &queue) != nil || len(queue) != 1 {
+		t.Errorf("cotejo.exe queue list with the DPAPI key: %s", list)
+	}
+
+	// Wine keeps a file's access list as its Unix mode (see docs/windows.md): nothing
+	// for others there. The Linux build, given the file 0600, is told where it opens.
+	private := []string{dir, key, filepath.Join(dir, "cotejo.db"), config}
+	pems, _ := filepath.Glob(filepath.Join(dir, "*-key.pem"))
+	if len(pems) < 4 {
+		t.Errorf("pki init's private keys: %v", pems)
+	}
+	private = append(private, pems...)
+	for _, p := range private {
+		if st, err := os.Stat(p); err != nil || st.Mode().Perm()&0o007 != 0 {
+			t.Errorf("%s: mode %v (%v), others may read it", p, st.Mode().Perm(), err)
+		}
+	}
+	if err := os.Chmod(key, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(ctx, linux, "queue", "list", "--json", "--config", config)
+	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "solo se abre en Windows") || !strings.Contains(string(out), "opens only on Windows") {
+		t.Errorf("the Linux build on the DPAPI key: %v\n%s", err, out)
+	}
+
+	// The Windows test programs (pure Go), in this prefix.
+	var names []string
+	for _, p := range private {
+		names = append(names, winPath(p))
+	}
+	for _, c := range []struct{ pkg, run string }{
+		{"./storage/ownerfs/", "."},
+		{"./storage/sealbox/", "DPAPI|BothFormats|KeyringWindows"},
+		{"./storage/", "DPAPI"},
+	} {
+		prog := filepath.Join(home, "tests", filepath.Base(c.pkg)+".test.exe")
+		run(t, ctx, []string{"GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0"}, "", "go", "test", "-c", "-o", prog, c.pkg)
+		out := run(t, ctx, append(wine, "COTEJO_PRIVATE_FILES="+strings.Join(names, ";")), home, "wine", prog, "-test.v", "-test.run", c.run)
+		if !strings.HasSuffix(strings.TrimSpace(out), "PASS") || strings.Contains(out, "--- FAIL") {
+			t.Errorf("%s under Wine:\n%s", c.pkg, out)
+		}
+		if c.pkg == "./storage/ownerfs/" && !strings.Contains(out, "--- PASS: TestPrivateFiles") {
+			t.Errorf("TestPrivateFiles did not run:\n%s", out)
+		}
+		t.Logf("%s under Wine:\n%s", c.pkg, out)
+	}
 }
 
 // checkShot reports a screenshot that is missing, unreadable or all one colour.

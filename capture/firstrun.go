@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"cotejo/capture/signin"
+	"cotejo/storage/ownerfs"
+	"cotejo/verify/pki"
 )
 
 // The first start of a kiosk with no configuration: the demonstration, or the
@@ -45,7 +47,7 @@ var institutionFiles = []struct {
 // OpenDemoConfig writes at cfgPath a configuration that runs the demonstration (a
 // development PKI beside it, INE's stand-in inside the kiosk) and opens its kiosk.
 func OpenDemoConfig(ctx context.Context, cfgPath string, o Options) (*App, error) {
-	if err := os.MkdirAll(filepath.Dir(cfgPath), 0o700); err != nil {
+	if err := ownerfs.MkdirAll(filepath.Dir(cfgPath)); err != nil {
 		return nil, err
 	}
 	const conf = "# Written by the first-run screen: the demonstration, with a development PKI and\n" +
@@ -95,7 +97,7 @@ func OpenImported(ctx context.Context, cfgPath string, in Import, o Options) (*A
 			fmt.Sprintf("Missing from %s: %s.", in.Folder, strings.Join(en, ", "))}
 	}
 	dir := filepath.Dir(cfgPath)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := ownerfs.MkdirAll(dir); err != nil {
 		return nil, err
 	}
 	var b strings.Builder
@@ -109,7 +111,7 @@ func OpenImported(ctx context.Context, cfgPath string, in Import, o Options) (*A
 		if f.secret {
 			mode = 0o600
 		}
-		if err := os.WriteFile(filepath.Join(dir, f.name), raw, mode); err != nil {
+		if err := pki.WriteFile(filepath.Join(dir, f.name), raw, mode); err != nil {
 			return nil, err
 		}
 		fmt.Fprintf(&b, "%s = %q # %s\n", f.key, f.name, f.en)

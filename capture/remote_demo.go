@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -32,7 +31,7 @@ func (a *App) startRemoteDemo(ctx context.Context, cfg *Config, o Options) error
 	}
 	files := map[string][]byte{"remote-demo-ca.pem": lb.CAPEM, "webhook-demo.pem": lb.CertPEM, "webhook-demo-key.pem": lb.KeyPEM}
 	for name, b := range files {
-		if err := os.WriteFile(filepath.Join(cfg.Dir(), name), b, 0o600); err != nil {
+		if err := pki.WriteFile(filepath.Join(cfg.Dir(), name), b, 0o600); err != nil { // the key: owner-only on Windows too
 			return err
 		}
 	}

@@ -21,6 +21,7 @@ import (
 	bolterrors "go.etcd.io/bbolt/errors"
 
 	"cotejo/storage/audit"
+	"cotejo/storage/ownerfs"
 	"cotejo/storage/sealbox"
 )
 
@@ -117,16 +118,25 @@ func Open(path string, opts Options) (*DB, error) {
 		}
 	}
 	if !opts.ReadOnly {
-		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		if err := ownerfs.MkdirAll(filepath.Dir(path)); err != nil {
 			return nil, fmt.Errorf("storage: %w", err)
 		}
 	}
+	_, statErr := os.Stat(path)
 	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.LockTimeout, FreelistType: bolt.FreelistMapType, ReadOnly: opts.ReadOnly})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, ErrAlreadyRunning
 	}
 	if err != nil {
 		return nil, fmt.Errorf("storage: opening %s: %w", path, err)
+	}
+	// bbolt's 0600 means nothing on Windows: a new data file in a folder not made
+	// here would take that folder's access list.
+	if errors.Is(statErr, os.ErrNotExist) {
+		if err := ownerfs.Restrict(path); err != nil {
+			b.Close()
+			return nil, fmt.Errorf("storage: %w", err)
+		}
 	}
 	db := &DB{bolt: b, keys: opts.Keys, opts: opts}
 	if err := db.migrate(); err != nil {

@@ -13,13 +13,14 @@ import (
 	"slices"
 	"time"
 
+	"cotejo/storage/ownerfs"
 	"cotejo/storage/sealbox"
 )
 
 // Settings is the [storage] section of the configuration file.
 type Settings struct {
 	Path          string   `toml:"path"`           // default: cotejo/cotejo.db in the user's config folder (Windows: %LOCALAPPDATA%)
-	KeyProvider   string   `toml:"key_provider"`   // "file" (default), "passphrase" or "keyring"
+	KeyProvider   string   `toml:"key_provider"`   // "file" (default; Windows: "dpapi"), "dpapi", "passphrase" or "keyring"
 	KeyFile       string   `toml:"key_file"`       // default: beside the data file, cotejo.key (made on first use)
 	OldKeyFiles   []string `toml:"old_key_files"`  // keys being retired: they open, never seal
 	RetentionDays int      `toml:"retention_days"` // personal data of finished requests; 0: Open's default (30)
@@ -52,9 +53,30 @@ func (s Settings) Resolved(baseDir string) (Settings, error) {
 		s.OldKeyFiles[i] = abs(p)
 	}
 	if s.KeyProvider == "" {
-		s.KeyProvider = "file"
+		s.KeyProvider = defaultKeyProvider(runtime.GOOS)
 	}
 	return s, nil
+}
+
+// defaultKeyProvider is the key provider when none is configured: a key file, sealed
+// on Windows with DPAPI for the user (a copy of the file opens for no other account
+// or computer). A hex key file made before opens under either (sealbox.KeyFile).
+func defaultKeyProvider(goos string) string {
+	if goos == "windows" {
+		return "dpapi"
+	}
+	return "file"
+}
+
+// keyInFile reports whether the provider keeps the key in KeyFile.
+func (s Settings) keyInFile() bool { return s.KeyProvider == "file" || s.KeyProvider == "dpapi" }
+
+// createKeyFile makes the provider's kind of key file at path.
+func (s Settings) createKeyFile(path string) error {
+	if s.KeyProvider == "dpapi" {
+		return sealbox.CreateDPAPIKeyFile(path)
+	}
+	return sealbox.CreateKeyFile(path)
 }
 
 // dataDir is the folder whose cotejo/ holds the data file when none is configured: the
@@ -85,7 +107,7 @@ func (s Settings) Keys(ctx context.Context) (*sealbox.Keys, error) { return s.ke
 // the file its derivation needs).
 func (s Settings) keyExists(ctx context.Context) bool {
 	switch s.KeyProvider {
-	case "file":
+	case "file", "dpapi":
 		_, err := os.Stat(s.KeyFile)
 		return !errors.Is(err, os.ErrNotExist)
 	case "keyring":
@@ -101,7 +123,7 @@ func (s Settings) keyExists(ctx context.Context) bool {
 // HeadPath is where the audit trail's head is kept outside the data file: beside the
 // key file, or beside the data file for the other providers (whose key lives elsewhere).
 func (s Settings) HeadPath() string {
-	if s.KeyProvider == "file" {
+	if s.keyInFile() {
 		return s.KeyFile + ".head"
 	}
 	return s.Path + ".head"
@@ -113,9 +135,12 @@ func (s Settings) keys(ctx context.Context, create bool) (*sealbox.Keys, error) 
 	}
 	var p sealbox.Provider
 	switch s.KeyProvider {
-	case "file":
+	case "file", "dpapi":
+		if s.KeyProvider == "dpapi" && runtime.GOOS != "windows" {
+			return nil, sealbox.ErrNoDPAPI
+		}
 		if _, err := os.Stat(s.KeyFile); errors.Is(err, os.ErrNotExist) && create {
-			if err := sealbox.CreateKeyFile(s.KeyFile); err != nil {
+			if err := s.createKeyFile(s.KeyFile); err != nil {
 				return nil, err
 			}
 		} else if errors.Is(err, os.ErrNotExist) {
@@ -136,7 +161,7 @@ func (s Settings) keys(ctx context.Context, create bool) (*sealbox.Keys, error) 
 		}
 		p = kdf
 	default:
-		return nil, fmt.Errorf("storage: key_provider %q: want file, passphrase or keyring", s.KeyProvider)
+		return nil, fmt.Errorf("storage: key_provider %q: want file, dpapi, passphrase or keyring", s.KeyProvider)
 	}
 	key, err := p.Key(ctx)
 	if err != nil {
@@ -148,7 +173,7 @@ func (s Settings) keys(ctx context.Context, create bool) (*sealbox.Keys, error) 
 	}
 	var old []*sealbox.Box
 	olds := s.OldKeyFiles
-	if s.KeyProvider == "file" {
+	if s.keyInFile() {
 		// A rotation cut short may have re-sealed under the key it was bringing in.
 		if _, err := os.Stat(s.KeyFile + ".new"); err == nil {
 			olds = append(slices.Clone(olds), s.KeyFile+".new")
@@ -199,7 +224,7 @@ func (s Settings) kdf(create bool) (sealbox.Passphrase, error) {
 			return sealbox.Passphrase{}, err
 		}
 		out, _ := json.Marshal(kdfFile{Salt: salt, Params: p.Params, Check: sealbox.Checksum(key)})
-		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		if err := ownerfs.MkdirAll(filepath.Dir(path)); err != nil {
 			return sealbox.Passphrase{}, err
 		}
 		if err := os.WriteFile(path, out, 0o600); err != nil {
@@ -258,22 +283,24 @@ type RotateReport struct {
 	Retired  string // where the old key now is: keep it offline for old backups, or destroy it
 }
 
-// RotateKey is `cotejo key rotate` for the file provider: it makes a new key (beside the
-// current one, as KeyFile.new), re-seals every value under it in one transaction, keeps
-// the old key as KeyFile.retired-<time> and puts the new one in its place. Cut short at
-// any step, the store still opens (Keys also opens with KeyFile.new) and running it
-// again finishes. Cotejo must be closed (the data file's lock).
+// RotateKey is `cotejo key rotate` for the file and dpapi providers: it makes a new key
+// of the provider's kind (beside the current one, as KeyFile.new), re-seals every value
+// under it in one transaction, keeps the old key as KeyFile.retired-<time> and puts the
+// new one in its place. Cut short at any step, the store still opens (Keys also opens
+// with KeyFile.new) and running it again finishes. Cotejo must be closed (the data file's lock). On Windows it is also
+// how a hex key file made before DPAPI becomes a DPAPI one (key_provider "dpapi", the
+// default there).
 func RotateKey(ctx context.Context, s Settings, baseDir, operator string) (RotateReport, error) {
 	s, err := s.Resolved(baseDir)
 	if err != nil {
 		return RotateReport{}, err
 	}
-	if s.KeyProvider != "file" {
-		return RotateReport{}, fmt.Errorf("storage: key rotation is for key_provider = \"file\", not %q", s.KeyProvider)
+	if !s.keyInFile() {
+		return RotateReport{}, fmt.Errorf("storage: key rotation is for key_provider = \"file\" or \"dpapi\", not %q", s.KeyProvider)
 	}
 	newPath := s.KeyFile + ".new"
 	if _, err := os.Stat(newPath); errors.Is(err, os.ErrNotExist) {
-		if err := sealbox.CreateKeyFile(newPath); err != nil {
+		if err := s.createKeyFile(newPath); err != nil {
 			return RotateReport{}, err
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -74,5 +75,26 @@ func TestSettingsKDFFileBounded(t *testing.T) {
 		if !errors.As(err, &pe) {
 			t.Errorf("%s: %v, want *sealbox.ParamsError", params, err)
 		}
+	}
+}
+
+// TestSettingsDPAPIElsewhere: key_provider = "dpapi" outside Windows is a clear es/en
+// refusal, and nothing is made.
+func TestSettingsDPAPIElsewhere(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("DPAPI exists here: dpapi_windows_test.go")
+	}
+	dir := t.TempDir()
+	_, err := storage.OpenSettings(context.Background(), storage.Settings{Path: "c.db", KeyProvider: "dpapi"}, dir)
+	if !errors.Is(err, sealbox.ErrNoDPAPI) || !strings.Contains(err.Error(), "existe solo en Windows") || !strings.Contains(err.Error(), "exists on Windows only") {
+		t.Errorf("dpapi on %s: %v", runtime.GOOS, err)
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("left behind: %v", left)
+	}
+	// The default stays the hex key file.
+	s, err := storage.Settings{Path: "c.db"}.Resolved(dir)
+	if err != nil || s.KeyProvider != "file" {
+		t.Errorf("default key_provider on %s: %q %v", runtime.GOOS, s.KeyProvider, err)
 	}
 }

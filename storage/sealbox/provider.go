@@ -1,17 +1,21 @@
 package sealbox
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
+
+	"cotejo/storage/ownerfs"
 
 	"github.com/zalando/go-keyring"
 	"golang.org/x/crypto/argon2"
@@ -31,23 +35,23 @@ func NewKey() ([]byte, error) {
 	return k, nil
 }
 
-// KeyFile holds the key as 64 hex characters and a newline, readable by its owner only.
+// KeyFile holds the key in a file only its owner can read (ownerfs.Check): as 64 hex
+// characters and a newline, or sealed with Windows's DPAPI for the account that made
+// it (CreateDPAPIKeyFile), which Key tells apart by the file's first line. Either
+// opens whatever the configured provider, so a key made before DPAPI keeps working.
 type KeyFile struct{ Path string }
 
 // Key reads the key, refusing a file others can read.
 func (f KeyFile) Key(ctx context.Context) ([]byte, error) {
-	st, err := os.Stat(f.Path)
-	if err != nil {
+	if err := ownerfs.Check(f.Path); err != nil {
 		return nil, fmt.Errorf("sealbox: key file: %w", err)
-	}
-	// Windows has no mode bits (Go reports 0666 for any writable file): there, the
-	// folder's ACL is what keeps others out.
-	if runtime.GOOS != "windows" && st.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("sealbox: key file %s can be read by others (mode %v): run chmod 600 %s", f.Path, st.Mode().Perm(), f.Path)
 	}
 	raw, err := os.ReadFile(f.Path)
 	if err != nil {
 		return nil, fmt.Errorf("sealbox: key file: %w", err)
+	}
+	if rest, ok := bytes.CutPrefix(raw, []byte(dpapiMagic)); ok {
+		return dpapiKey(f.Path, rest)
 	}
 	key, err := hex.DecodeString(strings.TrimSpace(string(raw)))
 	if err != nil || len(key) != KeySize {
@@ -56,25 +60,104 @@ func (f KeyFile) Key(ctx context.Context) ([]byte, error) {
 	return key, nil
 }
 
-// CreateKeyFile writes a new random key with mode 0600, never over an existing file.
-func CreateKeyFile(path string) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
+// IsDPAPI reports whether the key file at path is sealed with DPAPI.
+func IsDPAPI(path string) (bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return false, err
 	}
+	defer f.Close()
+	head := make([]byte, len(dpapiMagic))
+	n, _ := io.ReadFull(f, head)
+	return string(head[:n]) == dpapiMagic, nil
+}
+
+// CreateKeyFile writes a new random key in hex, readable by its owner only (0600, or
+// an owner-only ACL on Windows), never over an existing file.
+func CreateKeyFile(path string) error {
 	key, err := NewKey()
 	if err != nil {
 		return err
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	defer clear(key)
+	return writeKeyFile(path, []byte(hex.EncodeToString(key)+"\n"))
+}
+
+func writeKeyFile(path string, content []byte) error {
+	if err := ownerfs.MkdirAll(filepath.Dir(path)); err != nil {
+		return err
+	}
+	f, err := ownerfs.Create(path)
 	if err != nil {
 		return fmt.Errorf("sealbox: creating key file: %w", err)
 	}
-	_, err = f.WriteString(hex.EncodeToString(key) + "\n")
+	_, err = f.Write(content)
 	if err = errors.Join(err, f.Sync(), f.Close()); err != nil {
 		os.Remove(path)
 		return fmt.Errorf("sealbox: writing key file: %w", err)
 	}
 	return nil
+}
+
+// dpapiMagic opens a key file sealed with DPAPI; the sealed key follows in base64.
+const dpapiMagic = "cotejo-dpapi 1\n"
+
+// CreateDPAPIKeyFile writes a new random key sealed with Windows's DPAPI for the
+// current user (CryptProtectData), readable by its owner only, never over an existing
+// file. A copy of the file opens for no other account or computer. Elsewhere than on
+// Windows it returns ErrNoDPAPI.
+func CreateDPAPIKeyFile(path string) error {
+	key, err := NewKey()
+	if err != nil {
+		return err
+	}
+	defer clear(key)
+	sealed, err := dpapiProtect(key)
+	if err != nil {
+		return err
+	}
+	return writeKeyFile(path, []byte(dpapiMagic+base64.StdEncoding.EncodeToString(sealed)+"\n"))
+}
+
+// ErrNoDPAPI is DPAPI asked for where there is none.
+var ErrNoDPAPI = errors.New("sealbox: DPAPI (key_provider = \"dpapi\") existe solo en Windows: use key_provider = \"file\", \"passphrase\" o \"keyring\" " +
+	"(DPAPI exists on Windows only: use key_provider = \"file\", \"passphrase\" or \"keyring\")")
+
+// DPAPIError is a key file sealed with DPAPI that does not open: it was made by
+// another Windows account or computer, copied from one, or altered.
+type DPAPIError struct {
+	Path string
+	Err  error
+}
+
+func (e *DPAPIError) Error() string {
+	return fmt.Sprintf("sealbox: la clave de datos %s está protegida con DPAPI y no se abre con esta cuenta de Windows en este equipo "+
+		"(la creó otra cuenta u otro equipo, o fue alterada): inicie sesión con la cuenta que la creó, o restaure la clave y los datos desde el respaldo "+
+		"(the data key %s is protected with DPAPI and does not open for this Windows account on this computer "+
+		"(another account or computer made it, or it was altered): sign in with the account that made it, or restore the key and data from the backup): %v",
+		e.Path, e.Path, e.Err)
+}
+
+func (e *DPAPIError) Unwrap() error { return e.Err }
+
+func dpapiKey(path string, rest []byte) ([]byte, error) {
+	sealed, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(rest)))
+	if err != nil {
+		return nil, &DPAPIError{Path: path, Err: err}
+	}
+	key, err := dpapiUnprotect(sealed)
+	if errors.Is(err, ErrNoDPAPI) {
+		return nil, fmt.Errorf("sealbox: la clave de datos %s está sellada con DPAPI de Windows y solo se abre en Windows, con la cuenta que la creó "+
+			"(the data key %s is sealed with Windows's DPAPI and opens only on Windows, for the account that made it): %w", path, path, err)
+	}
+	if err != nil {
+		return nil, &DPAPIError{Path: path, Err: err}
+	}
+	if len(key) != KeySize {
+		clear(key)
+		return nil, &DPAPIError{Path: path, Err: fmt.Errorf("%d bytes, not %d", len(key), KeySize)}
+	}
+	return key, nil
 }
 
 // Argon2Params are argon2id's costs.

@@ -102,7 +102,7 @@ func runPKI(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			if _, err := os.Stat(f.path); err == nil {
 				return fmt.Errorf("%s exists; not overwriting a key or CSR", f.path)
 			}
-			if err := os.WriteFile(f.path, f.data, f.mode); err != nil {
+			if err := pki.WriteFile(f.path, f.data, f.mode); err != nil {
 				return err
 			}
 		}

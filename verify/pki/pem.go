@@ -12,7 +12,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
+
+	"cotejo/storage/ownerfs"
 )
 
 // LoadCertificates reads every certificate in a PEM file (a bundle).
@@ -131,12 +132,28 @@ func WritePEM(path, typ string, der []byte, mode os.FileMode) error {
 	return writeAtomic(path, pemBytes(typ, der), mode)
 }
 
+// WriteFile writes data to path through a temporary file renamed into place; with a
+// mode that gives others nothing (0600) the file is private to its owner on Windows
+// too (an owner-only ACL).
+func WriteFile(path string, data []byte, mode os.FileMode) error {
+	return writeAtomic(path, data, mode)
+}
+
 func writeAtomic(path string, data []byte, mode os.FileMode) error {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return err
 	}
 	tmp := f.Name()
+	if mode&0o077 == 0 {
+		// Private before the first byte is written: on Windows, the owner-only ACL
+		// (the mode below means nothing there).
+		if err := ownerfs.Restrict(tmp); err != nil {
+			f.Close()
+			os.Remove(tmp)
+			return fmt.Errorf("writing %s: %w", path, err)
+		}
+	}
 	_, err = f.Write(data)
 	err = errors.Join(err, f.Chmod(mode), f.Sync(), f.Close())
 	if err == nil {
@@ -153,26 +170,11 @@ func pemBytes(typ string, der []byte) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der})
 }
 
-// ModeError is a private key file that its group or others can read.
-type ModeError struct {
-	Path string
-	Mode os.FileMode
-}
-
-func (e *ModeError) Error() string {
-	return fmt.Sprintf("%s: la clave privada la pueden leer otros usuarios (modo %v): ejecute chmod 600 %s "+
-		"(the private key can be read by others (mode %v): run chmod 600 %s)", e.Path, e.Mode, e.Path, e.Mode, e.Path)
-}
-
-// CheckPrivate refuses a private key file its group or others can read, as the data
-// key is refused: a key that has been readable may have been copied.
+// CheckPrivate refuses a private key file others can read (group or others in its
+// mode bits, or on Windows an entry of its access list for anyone but the user,
+// SYSTEM and Administrators), as the data key is refused: a key that has been readable
+// may have been copied. The error is an *ownerfs.ExposedError, es/en, with the command
+// that makes the file private.
 func CheckPrivate(path string) error {
-	st, err := os.Stat(path)
-	if err != nil {
-		return err
-	}
-	if runtime.GOOS != "windows" && st.Mode().Perm()&0o077 != 0 {
-		return &ModeError{Path: path, Mode: st.Mode().Perm()}
-	}
-	return nil
+	return ownerfs.Check(path)
 }

@@ -18,6 +18,8 @@ import (
 	"strings"
 	"text/template"
 	"time"
+
+	"cotejo/storage/ownerfs"
 )
 
 // CA is a certificate authority that can issue certificates.
@@ -128,7 +130,7 @@ func Init(ctx context.Context, dir string, o Options) (*Files, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(abs, 0o700); err != nil {
+	if err := ownerfs.MkdirAll(abs); err != nil {
 		return nil, err
 	}
 	p := func(name string) string { return filepath.Join(abs, name) }
@@ -293,8 +295,9 @@ longitud = -99.1332
 
 [storage]
 path = "cotejo.db"         # the offline queue, results and audit trail (sealed)
-key_provider = "file"      # file, passphrase ($COTEJO_PASSPHRASE) or keyring
-key_file = "cotejo.key"    # made on first use, mode 0600
+# key_provider: "file" by default, "dpapi" on Windows (the key file sealed for this
+# account); or "passphrase" ($COTEJO_PASSPHRASE), "keyring"
+key_file = "cotejo.key"    # made on first use, readable by this user only
 retention_days = 30
 
 [scanner]

@@ -6,15 +6,18 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/BurntSushi/toml"
 
+	"cotejo/storage/ownerfs"
 	"cotejo/verify/pki"
 )
 
@@ -64,8 +67,11 @@ func TestInitChainsAndModes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if st.Mode().Perm() != 0o600 {
+		if runtime.GOOS != "windows" && st.Mode().Perm() != 0o600 {
 			t.Errorf("%s: mode %v, want 0600", filepath.Base(k), st.Mode().Perm())
+		}
+		if err := pki.CheckPrivate(k); err != nil {
+			t.Error(err)
 		}
 	}
 	if _, err := pki.Init(context.Background(), filepath.Dir(f.Config), pki.Options{SigningBits: 1024}); err == nil || !strings.Contains(err.Error(), "exists") {
@@ -220,5 +226,25 @@ func TestLoadErrorsNameTheFile(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "nada.pem") {
 			t.Errorf("error does not name the file: %v", err)
 		}
+	}
+}
+
+// TestCheckPrivateRefuses: a private key others can read is not loaded, and the es/en
+// error says how to make it private again.
+func TestCheckPrivateRefuses(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("mode bits mean nothing there: storage/ownerfs's Windows tests give a file to others")
+	}
+	f := smallPKI(t)
+	if _, err := pki.LoadPrivateKey(f.ClientKey); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(f.ClientKey, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := pki.LoadPrivateKey(f.ClientKey)
+	var e *ownerfs.ExposedError
+	if !errors.As(err, &e) || !strings.Contains(err.Error(), "ejecute chmod 600 "+f.ClientKey) || !strings.Contains(err.Error(), "run chmod 600 "+f.ClientKey) {
+		t.Errorf("0644 private key: %v", err)
 	}
 }
