@@ -1,7 +1,6 @@
 package ocr
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"image"
@@ -92,7 +91,7 @@ func (p *Pool) Recognise(ctx context.Context, img *image.Gray, psm gosseract.Pag
 		return nil, err
 	}
 	defer func() { p.free <- c }()
-	if err := c.SetImageFromBytes(pgm(img)); err != nil {
+	if err := c.SetImageFromBytes(bitmap(img)); err != nil {
 		return nil, fmt.Errorf("ocr: tesseract image: %w", err)
 	}
 	if err := c.SetWhitelist(whitelist); err != nil {
@@ -114,18 +113,6 @@ func (p *Pool) Recognise(ctx context.Context, img *image.Gray, psm gosseract.Pag
 		out = append(out, Line{Text: t, Confidence: b.Confidence / 100})
 	}
 	return out, nil
-}
-
-// pgm encodes a grey image as binary PGM, which leptonica reads without a codec.
-func pgm(img *image.Gray) []byte {
-	b := img.Bounds()
-	var buf bytes.Buffer
-	fmt.Fprintf(&buf, "P5\n%d %d\n255\n", b.Dx(), b.Dy())
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		i := img.PixOffset(b.Min.X, y)
-		buf.Write(img.Pix[i : i+b.Dx()])
-	}
-	return buf.Bytes()
 }
 
 // ThreadLimitVar is the variable OpenMP reads once, when the process starts: tesseract
