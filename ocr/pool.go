@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -23,6 +24,7 @@ type Pool struct {
 
 // NewPool makes a pool of at most size clients for language lang ("spa").
 func NewPool(size int, lang string) *Pool {
+	defaultDataDir()
 	size = max(size, 1)
 	return &Pool{lang: lang, free: make(chan *gosseract.Client, size), size: size}
 }
@@ -113,6 +115,19 @@ func (p *Pool) Recognise(ctx context.Context, img *image.Gray, psm gosseract.Pag
 		out = append(out, Line{Text: t, Confidence: b.Confidence / 100})
 	}
 	return out, nil
+}
+
+// DataDirVar names tesseract's language data folder when set. Set but empty it is
+// useless, and the Windows build then read nothing (under Wine: every field empty, or
+// the process waited forever), while unset it looks for tessdata beside cotejo.exe.
+const DataDirVar = "TESSDATA_PREFIX"
+
+// defaultDataDir unsets an empty DataDirVar, so that tesseract uses its default folder.
+// It runs before a pool's first client: no tesseract reads the environment yet.
+func defaultDataDir() {
+	if v, ok := os.LookupEnv(DataDirVar); ok && v == "" {
+		unsetenv(DataDirVar)
+	}
 }
 
 // ThreadLimitVar is the variable OpenMP reads once, when the process starts: tesseract
