@@ -58,8 +58,8 @@ func TestWindowsBuild(t *testing.T) {
 		"WINEDEBUG=-all",
 		"WINEDLLOVERRIDES=mscoree,mshtml=",
 	}
-	// tesseract finds tessdata/ beside cotejo.exe only when TESSDATA_PREFIX is unset:
-	// set and empty, the Windows build waits forever (see docs/windows.md).
+	// tesseract finds tessdata/ beside cotejo.exe only when TESSDATA_PREFIX is unset,
+	// as on a user's Windows; cotejo takes it set and empty for unset (subtest ocr).
 	t.Setenv("TESSDATA_PREFIX", "")
 	os.Unsetenv("TESSDATA_PREFIX")
 	run(t, ctx, wine, home, "wineboot", "--init")
