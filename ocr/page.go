@@ -37,7 +37,7 @@ func (p *Pool) Words(ctx context.Context, img *image.Gray) ([]labels.Word, error
 		return nil, err
 	}
 	defer func() { p.free <- c }()
-	if err := c.SetImageFromBytes(pgm(img)); err != nil {
+	if err := c.SetImageFromBytes(bitmap(img)); err != nil {
 		return nil, fmt.Errorf("ocr: tesseract image: %w", err)
 	}
 	// Another read may have left a whitelist on the client.
@@ -79,7 +79,7 @@ func initialise(c *gosseract.Client) error {
 	for i := range blank.Pix {
 		blank.Pix[i] = 255
 	}
-	if err := c.SetImageFromBytes(pgm(blank)); err != nil {
+	if err := c.SetImageFromBytes(bitmap(blank)); err != nil {
 		return fmt.Errorf("ocr: tesseract image: %w", err)
 	}
 	if _, err := c.Text(); err != nil {

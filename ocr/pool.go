@@ -1,10 +1,10 @@
 package ocr
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"image"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -24,6 +24,7 @@ type Pool struct {
 
 // NewPool makes a pool of at most size clients for language lang ("spa").
 func NewPool(size int, lang string) *Pool {
+	defaultDataDir()
 	size = max(size, 1)
 	return &Pool{lang: lang, free: make(chan *gosseract.Client, size), size: size}
 }
@@ -92,7 +93,7 @@ func (p *Pool) Recognise(ctx context.Context, img *image.Gray, psm gosseract.Pag
 		return nil, err
 	}
 	defer func() { p.free <- c }()
-	if err := c.SetImageFromBytes(pgm(img)); err != nil {
+	if err := c.SetImageFromBytes(bitmap(img)); err != nil {
 		return nil, fmt.Errorf("ocr: tesseract image: %w", err)
 	}
 	if err := c.SetWhitelist(whitelist); err != nil {
@@ -116,16 +117,17 @@ func (p *Pool) Recognise(ctx context.Context, img *image.Gray, psm gosseract.Pag
 	return out, nil
 }
 
-// pgm encodes a grey image as binary PGM, which leptonica reads without a codec.
-func pgm(img *image.Gray) []byte {
-	b := img.Bounds()
-	var buf bytes.Buffer
-	fmt.Fprintf(&buf, "P5\n%d %d\n255\n", b.Dx(), b.Dy())
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		i := img.PixOffset(b.Min.X, y)
-		buf.Write(img.Pix[i : i+b.Dx()])
+// DataDirVar names tesseract's language data folder when set. Set but empty it is
+// useless, and the Windows build then read nothing (under Wine: every field empty, or
+// the process waited forever), while unset it looks for tessdata beside cotejo.exe.
+const DataDirVar = "TESSDATA_PREFIX"
+
+// defaultDataDir unsets an empty DataDirVar, so that tesseract uses its default folder.
+// It runs before a pool's first client: no tesseract reads the environment yet.
+func defaultDataDir() {
+	if v, ok := os.LookupEnv(DataDirVar); ok && v == "" {
+		unsetenv(DataDirVar)
 	}
-	return buf.Bytes()
 }
 
 // ThreadLimitVar is the variable OpenMP reads once, when the process starts: tesseract

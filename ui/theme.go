@@ -1,6 +1,7 @@
 package ui
 
 import (
+	_ "embed"
 	"image/color"
 
 	"fyne.io/fyne/v2"
@@ -9,9 +10,14 @@ import (
 
 // kioskTheme is Fyne's default look with touch-sized targets: larger text, padding and
 // inputs, so a teller can hit a button with a thumb and a citizen can read the notice.
-type kioskTheme struct{ fyne.Theme }
+type kioskTheme struct {
+	fyne.Theme
+	marks fyne.Resource // marksFont
+}
 
-func newKioskTheme() fyne.Theme { return kioskTheme{theme.DefaultTheme()} }
+func newKioskTheme() fyne.Theme {
+	return kioskTheme{theme.DefaultTheme(), fyne.NewStaticResource("CotejoMarks.ttf", marksFont)}
+}
 
 // Color is always the light variant: bank halls are bright, and the verdict colours are
 // chosen against white.
@@ -25,6 +31,25 @@ func (t kioskTheme) Color(name fyne.ThemeColorName, _ fyne.ThemeVariant) color.C
 		return colourWarn
 	}
 	return t.Theme.Color(name, theme.VariantLight)
+}
+
+// marksFont holds only ✓, ✗ and ✕ (DejaVu Sans's, made by fonts/make-marks.sh). Fyne's
+// bundled fonts lack them, so it looked them up among the system's: on Linux it found
+// DejaVu Sans, under Wine nothing ("�"), and on Windows it would depend on the fonts
+// installed.
+//
+//go:embed fonts/marks.ttf
+var marksFont []byte
+
+// Font puts the marks font before the default text font of each style: Fyne looks a
+// character up in the theme's font first and then in its default one, so the marks come
+// from marksFont and every other character from the same font as before (text's height
+// and baseline too, which Fyne takes from the space, absent from marksFont).
+func (t kioskTheme) Font(style fyne.TextStyle) fyne.Resource {
+	if style.Monospace || style.Symbol {
+		return t.Theme.Font(style)
+	}
+	return t.marks
 }
 
 func (t kioskTheme) Size(name fyne.ThemeSizeName) float32 {

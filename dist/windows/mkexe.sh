@@ -70,6 +70,10 @@ while [ -n "$todo" ]; do
 	todo=$next
 done
 
+# The copies lose their symbols and debugging sections (libstdc++-6.dll alone is 23 MB
+# with them); the exports the exe links against stay. The exe has none (-s -w).
+$HOST-strip --strip-unneeded "$out"/*.dll
+
 for lang in spa eng osd; do
 	cp "/usr/share/tesseract-ocr/5/tessdata/$lang.traineddata" "$out/tessdata/"
 done
