@@ -56,15 +56,25 @@ if [ -n "$missing" ]; then
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
 
-# deb-src lines for the suites already configured, in a file of our own.
-srclist=/etc/apt/sources.list.d/cotejo-windows-src.sources
+# deb-src lines for the suites already configured, in files of our own: .sources from
+# deb822 files (Debian's images), .list from one-line ones (/etc/apt/sources.list, as
+# Debian 12's installer and debootstrap write it).
+srclist=/etc/apt/sources.list.d/cotejo-windows-src
 if ! grep -rqs '^Types:.*deb-src\|^deb-src ' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-	echo "adding $srclist" >&2
-	for f in /etc/apt/sources.list.d/*.sources; do
+	lines=$(for f in /etc/apt/sources.list.d/*.sources; do
 		[ -f "$f" ] || continue
 		sed -n 's/^Types: *deb$/Types: deb-src/; /^#/d; p' "$f"
 		echo
-	done | $sudo tee "$srclist" >/dev/null
+	done)
+	if [ -n "$lines" ]; then
+		echo "adding $srclist.sources" >&2
+		echo "$lines" | $sudo tee "$srclist.sources" >/dev/null
+	fi
+	lines=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | sed -n 's/^deb\([[:space:]]\)/deb-src\1/p')
+	if [ -n "$lines" ]; then
+		echo "adding $srclist.list" >&2
+		echo "$lines" | $sudo tee "$srclist.list" >/dev/null
+	fi
 	$sudo apt-get update -qq
 fi
 
