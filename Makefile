@@ -71,7 +71,7 @@ windows-deps:
 	dist/windows/build-deps.sh
 
 windows:
-	@prefix=$$(dist/windows/build-deps.sh | tail -n 1) && \
+	@prefix=$$(dist/windows/build-deps.sh) && prefix=$$(echo "$$prefix" | tail -n 1) && \
 		dist/windows/mkexe.sh "$$prefix" dist/windows/cotejo -ldflags '-s -w $(VERSION_FLAGS)' >/dev/null
 	@echo dist/windows/cotejo/cotejo.exe
 

@@ -22,8 +22,10 @@ leptonlib=1.82.0-3 6ff7d8f81c25ac6fe6c4ac174b300a0515bbf783edbb9fd5033797ddd328d
 libusb-1.0=2:1.0.26-1 3d75673e367fab1d0ca1ef29276ff4ea31dd7678c9573c10975e8d80bdbd0b14
 tesseract=5.3.0-2 1953764e1eb1638cb0aa26d1aea70babe518d124e72d6aa216846132eb7a5304
 '
-# The Debian packages the build itself needs.
-TOOLS='gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 cmake make pkg-config dpkg-dev autoconf automake libtool'
+# The Debian packages the build needs: these, then mkexe.sh's Go modules (over HTTPS:
+# ca-certificates) and the tessdata it copies (tesseract-ocr-*).
+TOOLS='gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 cmake make pkg-config dpkg-dev autoconf automake libtool
+ca-certificates tesseract-ocr-eng tesseract-ocr-spa tesseract-ocr-osd'
 
 HOST=x86_64-w64-mingw32
 # The posix thread model: tesseract uses std::thread and std::mutex, which GCC 12's
