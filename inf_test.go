@@ -2,12 +2,17 @@ package main
 
 import (
 	"bufio"
+	"context"
+	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"cotejo/scanner/usb"
 )
@@ -56,6 +61,81 @@ func TestReadersINFMismatch(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestReadersINFWine opens the INF with a real SetupAPI, Wine's: testdata/infcheck, a
+// Windows program cross-compiled here, reads it with SetupOpenInfFileW and the
+// SetupFindFirstLine/SetupGetStringField calls Windows's installer uses, and prints the
+// devices it finds. They must be the code's readers, installed through WinUSB.
+func TestReadersINFWine(t *testing.T) {
+	if !*windowsTest && os.Getenv("COTEJO_WINDOWS_TEST") != "1" {
+		t.Skip("runs Wine: run with -windows or COTEJO_WINDOWS_TEST=1 (make test-windows)")
+	}
+	for _, tool := range []string{"wine", "wineboot", "x86_64-w64-mingw32-gcc"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed (make windows-deps installs mingw-w64, make windows-tools wine)", tool)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+	defer cancel()
+	home := t.TempDir()
+	exe := filepath.Join(home, "infcheck.exe")
+	run(t, ctx, []string{"GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0"}, "", "go", "build", "-o", exe, "./testdata/infcheck")
+
+	// A Wine prefix of the test's own, with the bcryptprimitives.dll stand-in no Go
+	// program starts without under Wine 8 (as TestWindowsBuild).
+	wine := []string{"WINEPREFIX=" + filepath.Join(home, "wine"), "WINEDEBUG=-all", "WINEDLLOVERRIDES=mscoree,mshtml="}
+	run(t, ctx, wine, home, "wineboot", "--init")
+	system32 := filepath.Join(home, "wine", "drive_c", "windows", "system32")
+	run(t, ctx, nil, "", "x86_64-w64-mingw32-gcc", "-O2", "-shared", "-s", "-o", filepath.Join(system32, "bcryptprimitives.dll"),
+		filepath.Join("dist", "windows", "wine", "bcryptprimitives.c"), "-ladvapi32")
+
+	path, err := filepath.Abs(readersINF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := run(t, ctx, wine, home, "wine", exe, winPath(path))
+	var got struct {
+		Class   string
+		Devices []struct {
+			Name, Include, Needs, ServicesNeeds, InterfaceRegKey, InterfaceGUIDs string
+			IDs                                                                  []string
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("infcheck.exe's output: %v\n%s", err, out)
+	}
+	if got.Class != "USBDevice" {
+		t.Errorf("SetupAPI reads the class %q, want USBDevice", got.Class)
+	}
+	want := map[[2]uint16]usb.Model{}
+	for _, m := range usb.Models() {
+		want[[2]uint16{m.Vendor, m.Product}] = m
+	}
+	for _, d := range got.Devices {
+		if len(d.IDs) != 1 {
+			t.Errorf("%s: hardware IDs %q, want one", d.Name, d.IDs)
+			continue
+		}
+		id, ok := parseUSBID(d.IDs[0])
+		m, supported := want[id]
+		if !ok || !supported {
+			t.Errorf("SetupAPI reads %q (%s), not a supported reader", d.IDs[0], d.Name)
+			continue
+		}
+		delete(want, id)
+		if !strings.HasPrefix(d.Name, m.Maker+" "+m.Name+" (") {
+			t.Errorf("%s is named %q in Device Manager", m, d.Name)
+		}
+		if !strings.EqualFold(d.Include, "winusb.inf") || d.Needs != "WINUSB.NT" || d.ServicesNeeds != "WINUSB.NT.Services" ||
+			d.InterfaceRegKey != "HKR" || len(d.InterfaceGUIDs) != 38 {
+			t.Errorf("%s: not installed through WinUSB as SetupAPI reads it: %+v", m, d)
+		}
+	}
+	for _, m := range want {
+		t.Errorf("SetupAPI does not find %v in the INF", m)
+	}
+	t.Logf("SetupAPI (Wine) reads %d readers from %s", len(got.Devices), readersINF)
 }
 
 // checkReadersINF returns what is wrong with the INF text for these models.
