@@ -71,12 +71,12 @@ windows-deps:
 	dist/windows/build-deps.sh
 
 windows:
-	@prefix=$$(dist/windows/build-deps.sh | tail -n 1) && \
+	@prefix=$$(dist/windows/build-deps.sh) && prefix=$$(echo "$$prefix" | tail -n 1) && \
 		dist/windows/mkexe.sh "$$prefix" dist/windows/cotejo -ldflags '-s -w $(VERSION_FLAGS)' >/dev/null
 	@echo dist/windows/cotejo/cotejo.exe
 
 test-windows: windows-tools
-	COTEJO_WINDOWS_TEST=1 $(GO) test -run TestWindowsBuild -count=1 -v -timeout 90m .
+	COTEJO_WINDOWS_TEST=1 $(GO) test -run 'TestWindowsBuild|TestReadersINF' -count=1 -v -timeout 90m .
 
 # The window's screenshots from cotejo.exe under Wine and Xvfb (as make screenshots does
 # on Linux), in docs/screenshots/windows/. A screen larger than the window: Wine draws a
@@ -120,9 +120,12 @@ export OMP_THREAD_LIMIT := 1
 # their own packages' tests).
 NORACE := ./ocr/cardgen ./ocr/locate ./scanner/biometrics/fingergen ./scanner/biometrics/extract ./scanner/biometrics/match ./scanner/biometrics/quality
 
-test: deps
+# COTEJO_WINDOWS_TEST=1 make test also runs the Windows tests (TestWindowsBuild,
+# TestReadersINFWine): Wine and NSIS first, and time for the libraries' first build.
+WINDOWS_TEST := $(filter 1,$(COTEJO_WINDOWS_TEST))
+test: deps $(if $(WINDOWS_TEST),windows-tools)
 	$(GO) vet ./...
-	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 30m $$($(GO) list ./... | grep -v -e /ocr/cardgen -e /ocr/locate -e /scanner/biometrics/fingergen -e /scanner/biometrics/extract -e /scanner/biometrics/match -e /scanner/biometrics/quality)
+	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout $(if $(WINDOWS_TEST),150m,30m) $$($(GO) list ./... | grep -v -e /ocr/cardgen -e /ocr/locate -e /scanner/biometrics/fingergen -e /scanner/biometrics/extract -e /scanner/biometrics/match -e /scanner/biometrics/quality)
 	CGO_ENABLED=1 $(GO) test -count=1 -timeout 15m $(NORACE)
 
 # Benchmarks, then the OCR accuracy runs: 10 citizens × 6 models per level on the base

@@ -429,6 +429,7 @@ func checkInstaller(t *testing.T, ctx context.Context, wine []string, home, exe 
 	installed := []string{
 		filepath.Join(dir, "cotejo.exe"),
 		filepath.Join(dir, "uninstall.exe"),
+		filepath.Join(dir, "cotejo-readers.inf"), // copied for IT, not installed
 		filepath.Join(dir, "tessdata", "spa.traineddata"),
 		filepath.Join(drive, "ProgramData", "Microsoft", "Windows", "Start Menu", "Programs", "Cotejo", "Cotejo.lnk"),
 		filepath.Join(drive, "users", "Public", "Desktop", "Cotejo.lnk"),

@@ -22,8 +22,10 @@ leptonlib=1.82.0-3 6ff7d8f81c25ac6fe6c4ac174b300a0515bbf783edbb9fd5033797ddd328d
 libusb-1.0=2:1.0.26-1 3d75673e367fab1d0ca1ef29276ff4ea31dd7678c9573c10975e8d80bdbd0b14
 tesseract=5.3.0-2 1953764e1eb1638cb0aa26d1aea70babe518d124e72d6aa216846132eb7a5304
 '
-# The Debian packages the build itself needs.
-TOOLS='gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 cmake make pkg-config dpkg-dev autoconf automake libtool'
+# The Debian packages the build needs: these, then mkexe.sh's Go modules (over HTTPS:
+# ca-certificates) and the tessdata it copies (tesseract-ocr-*).
+TOOLS='gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 cmake make pkg-config dpkg-dev autoconf automake libtool
+ca-certificates tesseract-ocr-eng tesseract-ocr-spa tesseract-ocr-osd'
 
 HOST=x86_64-w64-mingw32
 # The posix thread model: tesseract uses std::thread and std::mutex, which GCC 12's
@@ -56,15 +58,25 @@ if [ -n "$missing" ]; then
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
 
-# deb-src lines for the suites already configured, in a file of our own.
-srclist=/etc/apt/sources.list.d/cotejo-windows-src.sources
+# deb-src lines for the suites already configured, in files of our own: .sources from
+# deb822 files (Debian's images), .list from one-line ones (/etc/apt/sources.list, as
+# Debian 12's installer and debootstrap write it).
+srclist=/etc/apt/sources.list.d/cotejo-windows-src
 if ! grep -rqs '^Types:.*deb-src\|^deb-src ' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-	echo "adding $srclist" >&2
-	for f in /etc/apt/sources.list.d/*.sources; do
+	lines=$(for f in /etc/apt/sources.list.d/*.sources; do
 		[ -f "$f" ] || continue
 		sed -n 's/^Types: *deb$/Types: deb-src/; /^#/d; p' "$f"
 		echo
-	done | $sudo tee "$srclist" >/dev/null
+	done)
+	if [ -n "$lines" ]; then
+		echo "adding $srclist.sources" >&2
+		echo "$lines" | $sudo tee "$srclist.sources" >/dev/null
+	fi
+	lines=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | sed -n 's/^deb\([[:space:]]\)/deb-src\1/p')
+	if [ -n "$lines" ]; then
+		echo "adding $srclist.list" >&2
+		echo "$lines" | $sudo tee "$srclist.list" >/dev/null
+	fi
 	$sudo apt-get update -qq
 fi
 

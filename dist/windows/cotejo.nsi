@@ -55,6 +55,9 @@ Section "!$(SecMain)" SecCotejo
 	SetOutPath "$INSTDIR\tessdata"
 	File "${SRC}\tessdata\*.traineddata"
 	SetOutPath "$INSTDIR"
+	; The reader's WinUSB driver, for IT to sign and install (docs/windows.md): copied,
+	; not installed, since a 64-bit Windows takes only a signed catalog.
+	File "${__FILEDIR__}\cotejo-readers.inf"
 	WriteUninstaller "$INSTDIR\uninstall.exe"
 
 	CreateDirectory "$SMPROGRAMS\Cotejo"
@@ -108,6 +111,7 @@ Section "Uninstall"
 	Delete "$INSTDIR\*.dll"
 	Delete "$INSTDIR\tessdata\*.traineddata"
 	RMDir "$INSTDIR\tessdata"
+	Delete "$INSTDIR\cotejo-readers.inf"
 	Delete "$INSTDIR\uninstall.exe"
 	RMDir "$INSTDIR"
 	DeleteRegKey HKLM "${UNINSTKEY}"
