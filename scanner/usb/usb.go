@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"syscall"
 	"time"
@@ -73,13 +74,51 @@ func (f Found) String() string {
 }
 
 // Errors for callers to decide on with errors.Is. Wrap also wraps scanner.ErrUnplugged
-// and scanner.ErrBusy where libusb says so.
+// and scanner.ErrBusy where libusb says so. Each says in the operator's language what
+// to do (Message), the way this system needs it done.
 var (
-	ErrPermission = errors.New("usb: this user may not use the fingerprint reader; " +
+	ErrPermission = &Problem{text: "usb: this user may not use the fingerprint reader; " +
 		"install assets/60-cotejo-fingerprint.rules in /etc/udev/rules.d, run " +
-		"'udevadm control --reload && udevadm trigger' as root (or reboot), then unplug and replug the reader")
-	ErrNotFound = errors.New("usb: no supported fingerprint reader is plugged in")
+		"'udevadm control --reload && udevadm trigger' as root (or reboot), then unplug and replug the reader",
+		es: map[bool]string{
+			false: "Este usuario no tiene permiso para usar el lector de huellas: pida a sistemas que instale la regla de udev de Cotejo (60-cotejo-fingerprint.rules) y vuelva a conectar el lector.",
+			true:  "Windows no deja a Cotejo usar el lector de huellas: pida a sistemas que le instale el controlador WinUSB de Cotejo (cotejo-readers.inf) y vuelva a conectar el lector.",
+		},
+		en: map[bool]string{
+			false: "This user may not use the fingerprint scanner: ask IT to install Cotejo's udev rule (60-cotejo-fingerprint.rules), then plug the scanner in again.",
+			true:  "Windows does not let Cotejo use the fingerprint scanner: ask IT to install Cotejo's WinUSB driver (cotejo-readers.inf) for it, then plug the scanner in again.",
+		}}
+	ErrNotFound = &Problem{text: "usb: no supported fingerprint reader is plugged in",
+		es: map[bool]string{false: "No hay conectado ningún lector de huellas compatible: conéctelo e intente de nuevo."},
+		en: map[bool]string{false: "No supported fingerprint scanner is plugged in: plug it in and try again."}}
+	// ErrDriver is a reader bound to a driver libusb cannot use: on Windows, the
+	// vendor's own driver or none instead of WinUSB (libusb's "not supported").
+	ErrDriver = &Problem{text: "usb: the fingerprint reader is bound to a driver libusb cannot use; on Windows, install dist/windows/cotejo-readers.inf (WinUSB) for it",
+		es: map[bool]string{false: "El lector de huellas tiene instalado otro controlador (no WinUSB): pida a sistemas que le instale el de Cotejo (cotejo-readers.inf) y vuelva a conectar el lector."},
+		en: map[bool]string{false: "The fingerprint scanner has another driver (not WinUSB): ask IT to install Cotejo's (cotejo-readers.inf) for it, then plug the scanner in again."}}
 )
+
+// Problem is one of the reader's problems an operator can act on: its Error is for
+// logs and support, its Message for the operator, which says what is done on this
+// system (Windows' differs for some).
+type Problem struct {
+	text   string
+	es, en map[bool]string // by "running on Windows"; false is every system's
+}
+
+func (p *Problem) Error() string { return p.text }
+
+// Message says the problem in lang ("en", else Spanish).
+func (p *Problem) Message(lang string) string {
+	m := p.es
+	if lang == "en" {
+		m = p.en
+	}
+	if s, ok := m[runtime.GOOS == "windows"]; ok {
+		return s
+	}
+	return m[false]
+}
 
 // NewContext starts libusb. gousb panics when libusb cannot start (no USB support in
 // the system, as in some containers); a driver should report that, not crash.
@@ -205,7 +244,7 @@ func diff(before, after []Found) []Change {
 
 // Wrap says in plain English what went wrong when libusb failed doing op (e.g.
 // "uru4000: opening the reader"), wrapping both the error a caller decides on
-// (ErrPermission, scanner.ErrUnplugged, scanner.ErrBusy) and libusb's own. Context
+// (ErrPermission, ErrDriver, scanner.ErrUnplugged, scanner.ErrBusy) and libusb's own. Context
 // errors and nil pass through unchanged.
 func Wrap(op string, err error) error {
 	switch {
@@ -217,6 +256,8 @@ func Wrap(op string, err error) error {
 		return fmt.Errorf("%s: %w (%w)", op, scanner.ErrUnplugged, err)
 	case errors.Is(err, gousb.ErrorBusy):
 		return fmt.Errorf("%s: %w (%w)", op, scanner.ErrBusy, err)
+	case errors.Is(err, gousb.ErrorNotSupported):
+		return fmt.Errorf("%s: %w (%w)", op, ErrDriver, err)
 	case errors.Is(err, gousb.ErrorTimeout), errors.Is(err, gousb.TransferTimedOut):
 		return fmt.Errorf("%s: the reader did not answer in time (%w)", op, err)
 	case errors.Is(err, gousb.ErrorPipe), errors.Is(err, gousb.TransferStall):

@@ -87,6 +87,7 @@ func TestWrap(t *testing.T) {
 		{gousb.TransferNoDevice, scanner.ErrUnplugged},
 		{fmt.Errorf("reading: %w", gousb.TransferNoDevice), scanner.ErrUnplugged},
 		{gousb.ErrorBusy, scanner.ErrBusy},
+		{gousb.ErrorNotSupported, ErrDriver},
 	} {
 		err := Wrap("test: opening", c.err)
 		if !errors.Is(err, c.want) || !errors.Is(err, c.err) {
@@ -94,6 +95,21 @@ func TestWrap(t *testing.T) {
 		}
 		if !strings.HasPrefix(err.Error(), "test: opening: ") {
 			t.Errorf("Wrap(%v) = %q does not say what was being done", c.err, err)
+		}
+	}
+	// The operator's sentences, through the error chain as capture.ProblemMessage
+	// finds them.
+	for _, c := range []struct {
+		err    error
+		es, en string
+	}{
+		{gousb.ErrorAccess, "no tiene permiso", "may not use"},
+		{gousb.ErrorNotSupported, "otro controlador (no WinUSB)", "another driver (not WinUSB)"},
+		{fmt.Errorf("uru4000: %w", ErrNotFound), "No hay conectado", "No supported fingerprint scanner"},
+	} {
+		var m interface{ Message(string) string }
+		if !errors.As(Wrap("x", c.err), &m) || !strings.Contains(m.Message("es"), c.es) || !strings.Contains(m.Message("en"), c.en) {
+			t.Errorf("%v: no message, or not %q / %q", c.err, c.es, c.en)
 		}
 	}
 	if Wrap("x", nil) != nil {
