@@ -92,10 +92,10 @@ windows-installer: windows windows-tools
 	makensis -V2 -DVERSION=$(VERSION) -DSRC=$(CURDIR)/dist/windows/cotejo -DOUT=$(CURDIR)/dist/windows/cotejo-setup.exe dist/windows/cotejo.nsi
 	@echo dist/windows/cotejo-setup.exe
 
-# What the Windows tests need beyond make windows-deps's compilers: Wine and NSIS. Not in
+# What the Windows tests need beyond make windows-deps's compilers: Wine, NSIS and xdotool. Not in
 # DEBS: make test does not need them.
 windows-tools:
-	@missing=""; for p in wine wine64 nsis; do \
+	@missing=""; for p in wine wine64 nsis xdotool; do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
 	[ -z "$$missing" ] || DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null

@@ -395,15 +395,15 @@ func checkShot(t *testing.T, path string) {
 // checkInstaller builds the NSIS installer from the folder make windows made, and
 // installs and uninstalls it silently in the test's Wine prefix: the files, shortcuts,
 // the uninstall entry and the kiosk option's sign-in start; the user's data kept by a
-// plain uninstall and deleted with /REMOVEDATA.
+// plain uninstall and deleted with /REMOVEDATA; then uninstalls it from its pages,
+// answering the question about the data both ways.
 func checkInstaller(t *testing.T, ctx context.Context, wine []string, home, exe string) {
 	if _, err := exec.LookPath("makensis"); err != nil {
 		t.Skip("makensis is not installed (make test-windows installs nsis)")
 	}
-	nsi, err := filepath.Abs(filepath.Join("dist", "windows", "cotejo.nsi"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	// Named as make windows-installer names it, relative: makensis works in the
+	// script's folder, and a relative path in the script once found nothing there.
+	nsi := filepath.Join("dist", "windows", "cotejo.nsi")
 	setup := filepath.Join(home, "cotejo-setup.exe")
 	run(t, ctx, nil, "", "makensis", "-V2", "-DVERSION=0.0.0-test", "-DSRC="+filepath.Dir(exe), "-DOUT="+setup, nsi)
 	// The uninstaller copies itself away and returns at once: wineserver -w waits for
@@ -488,6 +488,50 @@ func checkInstaller(t *testing.T, ctx context.Context, wine []string, home, exe 
 			_, err := os.Stat(f)
 			if gone := errors.Is(err, os.ErrNotExist); gone != remove {
 				t.Errorf("uninstalling with /REMOVEDATA %v: %s: %v", remove, f, err)
+			}
+		}
+	}
+
+	// As IT would from Apps & features: the uninstaller's pages and its question about
+	// the data, answered from the keyboard on a virtual screen, "No" then "Yes".
+	if _, err := exec.LookPath("xdotool"); err != nil {
+		t.Log("the interactive uninstall is not tried: xdotool is not installed (make windows-tools installs it)")
+		return
+	}
+	for _, answer := range []string{"n", "y"} {
+		wineWait(winPath(setup), "/S")
+		for _, f := range data {
+			if err := os.MkdirAll(filepath.Dir(f), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(f, []byte("datos"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Each window is waited for by its title (the language, the uninstaller's
+		// page, the question); the last page's Close is pressed until the uninstaller
+		// has ended.
+		script := `set -e
+wine 'C:\Program Files\Cotejo\uninstall.exe' >/dev/null 2>&1 &
+key() { xdotool search --sync --onlyvisible --name "$1" >/dev/null; sleep 1; xdotool key "$2"; }
+key '^Installer Language$' Return
+key '^Cotejo Uninstall $' Return
+key '^Cotejo Uninstall$' "$ANSWER"
+while xdotool search --onlyvisible --name '^Cotejo Uninstall $' >/dev/null; do xdotool key Return; sleep 2; done
+wineserver -w
+`
+		uctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+		run(t, uctx, append(slices.Clone(wine), "ANSWER="+answer), home, "xvfb-run", "-a", "-s", "-screen 0 1024x768x24", "sh", "-c", script)
+		cancel()
+		for _, f := range append(installed, dir) {
+			if _, err := os.Stat(f); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("after uninstalling by hand, %s: %v", f, err)
+			}
+		}
+		for _, f := range data {
+			_, err := os.Stat(f)
+			if gone := errors.Is(err, os.ErrNotExist); gone != (answer == "y") {
+				t.Errorf("answering %q to deleting the data: %s: %v", answer, f, err)
 			}
 		}
 	}

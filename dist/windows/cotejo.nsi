@@ -56,8 +56,9 @@ Section "!$(SecMain)" SecCotejo
 	File "${SRC}\tessdata\*.traineddata"
 	SetOutPath "$INSTDIR"
 	; The reader's WinUSB driver, for IT to sign and install (docs/windows.md): copied,
-	; not installed, since a 64-bit Windows takes only a signed catalog.
-	File "${__FILEDIR__}\cotejo-readers.inf"
+	; not installed, since a 64-bit Windows takes only a signed catalog. makensis works
+	; in this script's folder (a relative ${__FILEDIR__} would name it twice).
+	File "cotejo-readers.inf"
 	WriteUninstaller "$INSTDIR\uninstall.exe"
 
 	CreateDirectory "$SMPROGRAMS\Cotejo"
