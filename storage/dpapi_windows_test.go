@@ -75,12 +75,5 @@ func TestSettingsDPAPIMigration(t *testing.T) {
 	if retired, _ := os.ReadFile(rep.Retired); string(retired) != string(oldKey) {
 		t.Errorf("retired key %s does not hold the old key", rep.Retired)
 	}
-	db = k.mustOpen(t)
-	defer db.Close()
-	if c, err := db.CitizenOf("ind-001"); err != nil || c.CURP == "" {
-		t.Errorf("after rotation: %v", err)
-	}
-	if _, err := db.Audit().Verify(context.Background()); err != nil {
-		t.Errorf("audit after rotation: %v", err)
-	}
+	wantRotated(t, k)
 }
