@@ -1,14 +1,12 @@
 package capture
 
 import (
-	"context"
 	"crypto/sha256"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"cotejo/storage"
 	"cotejo/verify/nom151"
 	"cotejo/verify/nom151/standin"
 )
@@ -23,12 +21,7 @@ func TestNOM151Demo(t *testing.T) {
 	if err := a.startNOM151Demo(withDefaults(Options{})); err != nil {
 		t.Fatal(err)
 	}
-	db, err := storage.OpenSettings(context.Background(), storage.Settings{Path: "cotejo.db"}, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	a.Kiosk = &Kiosk{DB: db}
+	openDataFile(t, a)
 	if err := a.openNOM151(); err != nil || a.NOM151 == nil || a.Preserver == nil {
 		t.Fatalf("validator %v, preserver %v: %v", a.NOM151, a.Preserver, err)
 	}

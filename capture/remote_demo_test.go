@@ -6,8 +6,6 @@ import (
 	"log/slog"
 	"testing"
 	"time"
-
-	"cotejo/storage"
 )
 
 // TestRemoteDemo: the demonstration runs the remote provider's stand-in in-process,
@@ -24,13 +22,9 @@ func TestRemoteDemo(t *testing.T) {
 	if err := a.startRemoteDemo(t.Context(), a.Config, withDefaults(Options{})); err != nil {
 		t.Fatal(err)
 	}
-	db, err := storage.OpenSettings(context.Background(), storage.Settings{Path: "cotejo.db"}, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	a.Kiosk = &Kiosk{DB: db}
+	openDataFile(t, a)
 	logger := slog.New(slog.DiscardHandler)
+	var err error
 	if a.Nominal, err = a.openNominal(logger); err != nil {
 		t.Fatal(err)
 	}

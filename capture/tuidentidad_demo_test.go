@@ -19,12 +19,7 @@ func TestTuIdentidadDemo(t *testing.T) {
 	if err := a.startTuIdentidadDemo(t.Context(), a.Config, withDefaults(Options{})); err != nil {
 		t.Fatal(err)
 	}
-	db, err := storage.OpenSettings(context.Background(), storage.Settings{Path: "cotejo.db"}, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	a.Kiosk = &Kiosk{DB: db}
+	openDataFile(t, a)
 	n, err := a.openNominal(nil)
 	if err != nil || n == nil {
 		t.Fatalf("%v %v", n, err)
@@ -40,4 +35,16 @@ func TestTuIdentidadDemo(t *testing.T) {
 	if c, err = n.Wait(ctx, c.Key); err != nil || c.State != tuidentidad.CaseDone || c.Outcome("es").Verdict != "VIGENTE · PUEDE VOTAR" {
 		t.Errorf("%+v %v", c.Case, err)
 	}
+}
+
+// openDataFile opens a data file in the app's configuration folder as the kiosk's,
+// closed after the app (its demonstration's passes stop first).
+func openDataFile(t *testing.T, a *App) {
+	t.Helper()
+	db, err := storage.OpenSettings(context.Background(), storage.Settings{Path: "cotejo.db"}, a.Config.Dir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	a.Kiosk = &Kiosk{DB: db}
 }

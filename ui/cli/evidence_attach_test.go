@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,7 +11,6 @@ import (
 	"time"
 
 	"cotejo/capture"
-	"cotejo/storage"
 	"cotejo/verify/nom151"
 )
 
@@ -61,30 +59,10 @@ func nom151Sandbox(t *testing.T, dir string, files ...string) nom151.Settings {
 func TestEvidenceAttach(t *testing.T) {
 	ctx := context.Background()
 	dir, cfgPath, _, _ := pkiAndSandbox(t)
-	if code, _, stderr := runCLI(t, ctx, "verify", "--config", cfgPath, "--citizen", "../../assets/demo-citizen.json"); code != 0 {
-		t.Fatalf("verify exit %d: %s", code, stderr)
-	}
-	a, err := capture.Open(ctx, cfgPath, capture.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	answered, err := a.DB.List(storage.StateAnswered)
-	if err != nil || len(answered) != 1 {
-		a.Close()
-		t.Fatalf("%d answered entries, %v", len(answered), err)
-	}
-	e := answered[0]
 	// pki init's configuration keeps receipts in comprobantes, beside it.
-	receipt := filepath.Join(dir, "comprobantes", capture.ReceiptName(e.Indice))
-	var buf bytes.Buffer
-	err = a.Receipt(&buf, e, "es", "Banco de Prueba", "Ana")
-	a.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.MkdirAll(filepath.Dir(receipt), 0o700)
-	if err := os.WriteFile(receipt, buf.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
+	e, receipt := kioskReceipt(t, ctx, cfgPath, "Banco de Prueba")
+	if want := filepath.Join(dir, "comprobantes", capture.ReceiptName(e.Indice)); receipt != want {
+		t.Fatalf("receipt at %s, want %s", receipt, want)
 	}
 	other := filepath.Join(dir, "otro.pdf")
 	os.WriteFile(other, []byte("%PDF-1.7 otro documento\n"), 0o600)

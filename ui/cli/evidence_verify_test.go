@@ -150,6 +150,37 @@ func TestEvidenceCommandConfig(t *testing.T) {
 func TestEvidenceKioskReceipt(t *testing.T) {
 	ctx := context.Background()
 	dir, cfgPath, _, _ := pkiAndSandbox(t)
+	e, path := kioskReceipt(t, ctx, cfgPath, "Banco de Prueba, Sucursal Centro")
+	code, stdout, stderr := runCLI(t, ctx, "evidence", "verify", "--config", cfgPath, path)
+	if code != 0 || !strings.Contains(stdout, "Sello válido") || !strings.Contains(stdout, "|"+e.Indice+"|") || !strings.Contains(stdout, "|Ana|Banco de Prueba, Sucursal Centro|") {
+		t.Fatalf("kiosk's receipt: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+
+	// One byte of the indice in the cadena the metadata keeps.
+	var old, changed strings.Builder
+	for _, u := range utf16.Encode([]rune("|Ana|")) {
+		fmt.Fprintf(&old, "%04X", u)
+	}
+	for _, u := range utf16.Encode([]rune("|Ano|")) {
+		fmt.Fprintf(&changed, "%04X", u)
+	}
+	pdf, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tampered := filepath.Join(dir, "tampered.pdf")
+	os.WriteFile(tampered, bytes.Replace(pdf, []byte(old.String()), []byte(changed.String()), 1), 0o600)
+	code, stdout, stderr = runCLI(t, ctx, "evidence", "verify", "--config", cfgPath, tampered)
+	if code == 0 || !strings.Contains(stdout, `Operador: evidencia "Ana", cadena "Ano"`) {
+		t.Errorf("tampered receipt: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+}
+
+// kioskReceipt makes a verification with `cotejo verify` against INE's stand-in and
+// writes its receipt, as the kiosk does, where the window saves receipts: the entry
+// and the receipt's path.
+func kioskReceipt(t *testing.T, ctx context.Context, cfgPath, institution string) (storage.Entry, string) {
+	t.Helper()
 	if code, _, stderr := runCLI(t, ctx, "verify", "--config", cfgPath, "--citizen", "../../assets/demo-citizen.json"); code != 0 {
 		t.Fatalf("verify exit %d: %s", code, stderr)
 	}
@@ -164,33 +195,17 @@ func TestEvidenceKioskReceipt(t *testing.T) {
 	}
 	e := answered[0]
 	path := filepath.Join(a.Config.ReceiptDir(), capture.ReceiptName(e.Indice))
-	os.MkdirAll(filepath.Dir(path), 0o700)
 	var buf bytes.Buffer
-	err = a.Receipt(&buf, e, "es", "Banco de Prueba, Sucursal Centro", "Ana")
+	err = a.Receipt(&buf, e, "es", institution, "Ana")
 	a.Close()
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	code, stdout, stderr := runCLI(t, ctx, "evidence", "verify", "--config", cfgPath, path)
-	if code != 0 || !strings.Contains(stdout, "Sello válido") || !strings.Contains(stdout, "|"+e.Indice+"|") || !strings.Contains(stdout, "|Ana|Banco de Prueba, Sucursal Centro|") {
-		t.Fatalf("kiosk's receipt: exit %d\n%s\n%s", code, stdout, stderr)
-	}
-
-	// One byte of the indice in the cadena the metadata keeps.
-	var old, changed strings.Builder
-	for _, u := range utf16.Encode([]rune("|Ana|")) {
-		fmt.Fprintf(&old, "%04X", u)
-	}
-	for _, u := range utf16.Encode([]rune("|Ano|")) {
-		fmt.Fprintf(&changed, "%04X", u)
-	}
-	tampered := filepath.Join(dir, "tampered.pdf")
-	os.WriteFile(tampered, bytes.Replace(buf.Bytes(), []byte(old.String()), []byte(changed.String()), 1), 0o600)
-	code, stdout, stderr = runCLI(t, ctx, "evidence", "verify", "--config", cfgPath, tampered)
-	if code == 0 || !strings.Contains(stdout, `Operador: evidencia "Ana", cadena "Ano"`) {
-		t.Errorf("tampered receipt: exit %d\n%s\n%s", code, stdout, stderr)
-	}
+	return e, path
 }
