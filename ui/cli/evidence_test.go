@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestEvidenceNOM151 runs the commands as an operator would: nom151-sandbox issuing a
@@ -21,29 +20,8 @@ func TestEvidenceNOM151(t *testing.T) {
 		t.Fatal(err)
 	}
 	sb := filepath.Join(dir, "sb")
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan string, 1)
-	go func() {
-		code, stdout, stderr := runCLI(t, ctx, "nom151-sandbox", "--addr", "127.0.0.1:"+freePort(t), "--dir", sb, "--issue", file)
-		served <- stdout + stderr + " exit " + string(rune('0'+code))
-	}()
-	t.Cleanup(func() { cancel(); <-served })
+	nom151Sandbox(t, sb, file)
 	cfg := filepath.Join(sb, "nom151.toml")
-	// The stand-in makes its keys before it writes the configuration: under the race
-	// detector on a busy machine that takes a while.
-	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(100 * time.Millisecond) {
-		if _, err := os.Stat(cfg); err == nil {
-			break
-		}
-		select {
-		case out := <-served:
-			t.Fatalf("nom151-sandbox ended: %s", out)
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("nom151-sandbox wrote no configuration")
-		}
-	}
 	bg := context.Background()
 
 	t.Run("by folio", func(t *testing.T) {

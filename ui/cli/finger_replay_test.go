@@ -21,18 +21,7 @@ import (
 // Without it the seed differs, umockdev finds no such transfer in the recording, and the
 // capture must fail.
 func TestFingerCaptureEmulatedReplay(t *testing.T) {
-	dir := os.Getenv("COTEJO_FIXTURES")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "fixtures")
-	}
-	dir = filepath.Join(dir, "usb", "uru4000-4500")
-	desc, err := os.ReadFile(filepath.Join(dir, "device"))
-	if err != nil {
-		t.Skipf("skipping: the U.are.U 4500 recording is in the shared fixtures, outside the repository (%v)", err)
-	}
-	if _, err := exec.LookPath("umockdev-run"); err != nil {
-		t.Skip("skipping: umockdev-run is not installed (Debian package umockdev), so the recording cannot be replayed")
-	}
+	dir, desc := recording4500(t)
 	goTool, err := exec.LookPath("go")
 	if err != nil {
 		t.Skip("skipping: no go command to build cotejo with")
@@ -130,4 +119,24 @@ func decodePNG(t *testing.T, path string) image.Image {
 		t.Fatalf("%s: %v", path, err)
 	}
 	return img
+}
+
+// recording4500 is the U.are.U 4500's umockdev recording in the shared fixtures: its
+// folder and device description. The test is skipped without it or without
+// umockdev-run to replay it.
+func recording4500(t *testing.T) (string, []byte) {
+	t.Helper()
+	dir := os.Getenv("COTEJO_FIXTURES")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "..", "shared", "fixtures")
+	}
+	dir = filepath.Join(dir, "usb", "uru4000-4500")
+	desc, err := os.ReadFile(filepath.Join(dir, "device"))
+	if err != nil {
+		t.Skipf("skipping the replay: the U.are.U 4500 recording is in the shared fixtures, outside the repository (%v)", err)
+	}
+	if _, err := exec.LookPath("umockdev-run"); err != nil {
+		t.Skip("skipping the replay: umockdev-run is not installed (Debian package umockdev)")
+	}
+	return dir, desc
 }

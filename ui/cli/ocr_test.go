@@ -245,18 +245,7 @@ func TestDevicesReplay(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "No hay lectores") {
 		t.Errorf("no reader plugged in here: %d %s", code, stdout)
 	}
-	dir := os.Getenv("COTEJO_FIXTURES")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "fixtures")
-	}
-	dir = filepath.Join(dir, "usb", "uru4000-4500")
-	desc, err := os.ReadFile(filepath.Join(dir, "device"))
-	if err != nil {
-		t.Skipf("skipping the replay: the U.are.U 4500 recording is in the shared fixtures, outside the repository (%v)", err)
-	}
-	if _, err := exec.LookPath("umockdev-run"); err != nil {
-		t.Skip("skipping the replay: umockdev-run is not installed (Debian package umockdev)")
-	}
+	dir, desc := recording4500(t)
 	first, _, _ := strings.Cut(string(desc), "\n")
 	sys := "/sys" + strings.TrimPrefix(first, "P: ")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
